@@ -1,0 +1,138 @@
+"""The command line: parse flags, call a command, map errors to exit codes.
+
+Exit codes: 0 done; 1 a gate stopped the run; 2 bad input; 3 internal error (one
+line, the traceback in a log file); 130 interrupted.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from typing import Callable
+
+import click
+
+from runner.commands.result import CommandResult
+from runner.errors import BatchmodError
+
+
+def _emit(result: CommandResult) -> None:
+    if result.stderr:
+        click.echo(result.stderr, err=True, nl=False)
+    if result.stdout:
+        click.echo(result.stdout, nl=False)
+
+
+def _run(action: Callable[[], CommandResult]) -> None:
+    """Run a command; every failure becomes one line on stderr and an exit code."""
+    try:
+        result = action()
+    except BatchmodError as exc:
+        click.echo(f"batchmod: error: {exc}" if exc.exit_code != 2 or "\n" not in str(exc) else str(exc), err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("batchmod: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line for the user, the traceback in a log
+        log = _write_crash_log()
+        click.echo(f"batchmod: internal error: {type(exc).__name__}: {exc} (traceback in {log})", err=True)
+        sys.exit(3)
+    _emit(result)
+    sys.exit(result.exit_code)
+
+
+def _write_crash_log() -> str:
+    fd, path = tempfile.mkstemp(prefix=f"batchmod-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fp:
+        fp.write(traceback.format_exc())
+    return path
+
+
+def _jobs_default() -> int:
+    from runner.transforms.pool import default_jobs
+
+    return default_jobs()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="batchmod", prog_name="batchmod")
+def cli() -> None:
+    """Batch code migrations declared in YAML playbooks."""
+
+
+root_option = click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Folder to migrate.")
+var_option = click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Override a playbook variable (repeatable).")
+
+
+@cli.command()
+@click.argument("playbook", type=click.Path(dir_okay=True))
+@root_option
+@var_option
+def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
+    """Check a playbook's schema and meaning; report every problem at once."""
+    from runner.commands.validate import validate_command
+    from runner.playbook.load import parse_var_overrides
+
+    _run(lambda: validate_command(playbook, root, parse_var_overrides(variables)))
+
+
+@cli.command()
+@click.argument("playbook", type=click.Path(dir_okay=True))
+@root_option
+@var_option
+@click.option("--phase", default=None, help="Plan only this phase.")
+@click.option("--diff", is_flag=True, help="Print unified diffs grouped by subtask.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan JSON and nothing else on stdout.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Save the plan JSON to this file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .batchmod/cache.")
+def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, diff: bool, as_json: bool,
+         out: str | None, jobs: int | None, no_cache: bool) -> None:
+    """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
+    from runner.adapters.terminal import progress_reporter
+    from runner.commands.plan import PlanRequest, plan_command
+    from runner.playbook.load import parse_var_overrides
+
+    def action() -> CommandResult:
+        request = PlanRequest(
+            playbook=playbook, root=root, overrides=parse_var_overrides(variables), phase=phase,
+            jobs=jobs or _jobs_default(), diff=diff, as_json=as_json, out=out, use_cache=not no_cache,
+        )
+        with progress_reporter() as progress:
+            return plan_command(request, progress)
+
+    _run(action)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the playbook JSON Schema."""
+    from runner.commands.schema import schema_command
+
+    _run(schema_command)
+
+
+# --- execution commands: run, status, approve, rollback, report (issue 3) ---
+
+
+# --- batchmod test (issue 4) ---
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        sys.exit(0)
+    except click.UsageError as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        click.echo(f"batchmod: error: {exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("batchmod: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"batchmod: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)

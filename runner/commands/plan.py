@@ -1,0 +1,52 @@
+"""``batchmod plan PLAYBOOK``: the dry run; writes nothing to the migrated repository."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+from runner.adapters.workspace import write_text_atomic
+from runner.commands.result import CommandResult
+from runner.errors import InputError
+from runner.playbook.load import load_playbook
+from runner.planning.dryrun import PlanOptions, Progress, plan_playbook
+from runner.planning.select import list_candidates
+from runner.reporting.plan_json import render_plan_json
+from runner.reporting.plan_text import render_plan_text
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    playbook: str
+    root: str
+    overrides: dict[str, str]
+    phase: str | None = None
+    jobs: int = 1
+    diff: bool = False
+    as_json: bool = False
+    out: str | None = None
+    use_cache: bool = True
+
+
+def plan_command(request: PlanRequest, progress: Progress | None = None) -> CommandResult:
+    root = os.path.abspath(request.root)
+    candidates = list_candidates(root)
+    loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files)
+    plan = plan_playbook(
+        loaded, PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache), progress, candidates
+    )
+    document = render_plan_json(plan)
+    if request.out:
+        try:
+            write_text_atomic(request.out, json.dumps(document, indent=2) + "\n")
+        except OSError as exc:
+            raise InputError(f"--out {request.out}: cannot write the plan: {exc.strerror or exc}") from None
+    # `validate` shows every warning; a plan repeats only those about this root's files
+    stderr = "".join(d.render() + "\n" for d in loaded.warnings if "matches no file" in d.message)
+    exit_code = 0 if plan.within_budget else 1
+    if request.as_json:
+        return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr, exit_code=exit_code)
+    text = render_plan_text(plan, diff=request.diff)
+    if request.out:
+        text += f"plan saved to {request.out}\n"
+    return CommandResult(stdout=text, stderr=stderr, exit_code=exit_code)

@@ -1,0 +1,127 @@
+"""Result cache under ``.batchmod/cache``: file content × task specs × versions → outcomes.
+
+One SQLite file; values are JSON (never pickle: the folder is writable by anyone who
+can write the repo). A damaged cache is dropped and rebuilt, never an error.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import sqlite3
+from typing import Any
+
+import libcst
+
+import runner
+from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
+from runner.transforms.engine import FileJob, FileResult
+
+_VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=1"
+
+
+def job_key(job: FileJob, extra: str = "") -> str:
+    h = hashlib.sha256()
+    h.update(_VERSION_SALT.encode())
+    h.update(b"\0" + job.path.encode("utf-8", "surrogateescape"))
+    h.update(b"\0" + (b"gen" if job.include_generated else b"nogen"))
+    for step in job.steps:
+        h.update(b"\0" + repr((step.task_index, step.spec, step.needles)).encode())
+    h.update(b"\0" + extra.encode())
+    h.update(b"\0" + hashlib.sha256(job.source).digest())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Get/put FileResults by key; ``ResultCache(None)`` is a cache that never hits."""
+
+    def __init__(self, folder: str | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        if folder is None:
+            return
+        try:
+            os.makedirs(folder, exist_ok=True)
+            self._db = _open(os.path.join(folder, "results.sqlite"))
+        except (OSError, sqlite3.Error):
+            self._db = None  # a read-only root plans without a cache
+
+    def get(self, key: str, job: FileJob) -> FileResult | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        try:
+            return _decode(json.loads(row[0]), job)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put_many(self, items: list[tuple[str, FileResult]]) -> None:
+        if self._db is None or not items:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
+                    [(k, json.dumps(_encode(r))) for k, r in items],
+                )
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def _open(path: str) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path, timeout=5)
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        return db
+    except sqlite3.DatabaseError:
+        os.remove(path)
+        db = sqlite3.connect(path, timeout=5)
+        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        return db
+
+
+def _b(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _encode(result: FileResult) -> dict[str, Any]:
+    steps = []
+    for index, outcome in result.outcomes:
+        entry: dict[str, Any] = {
+            "i": index,
+            "kind": type(outcome).__name__,
+            "warnings": list(outcome.warnings),
+            "gaps": [[g.file, g.line, g.column, g.reason, g.source] for g in outcome.gaps],
+        }
+        if isinstance(outcome, Changed):
+            entry["after"] = _b(outcome.after)
+        else:
+            entry["reason"] = outcome.reason
+        steps.append(entry)
+    return {"steps": steps}
+
+
+def _decode(value: dict[str, Any], job: FileJob) -> FileResult:
+    current = job.source
+    outcomes: list[tuple[int, Outcome]] = []
+    for entry in value["steps"]:
+        warnings = tuple(entry["warnings"])
+        gaps = tuple(Gap(*g) for g in entry["gaps"])
+        if entry["kind"] == "Changed":
+            after = base64.b64decode(entry["after"])
+            outcomes.append((entry["i"], Changed(current, after, warnings, gaps)))
+            current = after
+        elif entry["kind"] == "Failed":
+            outcomes.append((entry["i"], Failed(entry["reason"], warnings, gaps)))
+        else:
+            outcomes.append((entry["i"], Unchanged(entry["reason"], warnings, gaps)))
+    return FileResult(job.path, tuple(outcomes), current)

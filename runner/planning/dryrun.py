@@ -1,0 +1,286 @@
+"""The dry run: apply every phase in memory, phase after phase; write nothing to the repo.
+
+Each file is read once and parsed at most once per phase (the phase's tree tasks run
+in declared order on that tree); files whose text holds none of a transform's needles
+are never parsed. Later phases see the in-memory output of earlier ones.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from runner.playbook.load import LoadedPlaybook
+from runner.planning.budget import estimate_tokens, phase_budget, run_budget
+from runner.planning.cache import ResultCache, job_key
+from runner.planning.expand import ExpandedPhase, ExpandedTask, expand_playbook
+from runner.planning.plan import FileChange, PhaseResult, Plan, PlanStats, SubtaskResult
+from runner.planning.select import Candidates, list_candidates
+from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
+from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job, needles_match
+from runner.transforms.pool import chunk_size, make_executor
+from runner.transforms.registry import build_transform, transform_kind
+
+Progress = Callable[[str, int, int], None]  #: (label, done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    root: str  #: absolute
+    phase: str | None = None
+    jobs: int = 1
+    use_cache: bool = True
+
+
+class _Workspace:
+    """Current content of every file: disk at first, then each phase's output."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.disk: dict[str, bytes] = {}
+        self.overlay: dict[str, bytes] = {}
+        self.errors: dict[str, str] = {}
+        self.files_read = 0
+
+    def read(self, path: str) -> bytes | None:
+        if path in self.overlay:
+            return self.overlay[path]
+        if path not in self.disk and path not in self.errors:
+            try:
+                with open(os.path.join(self.root, *path.split("/")), "rb") as fp:
+                    self.disk[path] = fp.read()
+                self.files_read += 1
+            except OSError as exc:
+                self.errors[path] = f"cannot read: {exc.strerror or exc}"
+        return self.disk.get(path)
+
+    def sha256(self, path: str) -> str:
+        data = self.disk.get(path)
+        return hashlib.sha256(data).hexdigest() if data is not None else ""
+
+
+def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progress | None = None,
+                  candidates: Candidates | None = None) -> Plan:
+    """Expand and dry-run the playbook under ``options.root``."""
+    started = time.monotonic()
+    candidates = candidates or list_candidates(options.root)
+    playbook = loaded.playbook
+    variables = loaded.context()
+    phases = expand_playbook(playbook, variables, candidates.files, options.phase)
+    ws = _Workspace(options.root)
+    cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
+    _ensure_state_gitignore(options.root) if options.use_cache else None
+    counters = {"parsed": 0, "hits": 0}
+    results = []
+    try:
+        for phase in phases:
+            results.append(_plan_phase(phase, ws, options, cache, counters, playbook.select.include_generated, variables, progress))
+    finally:
+        cache.close()
+    phase_results = tuple(results)
+    stats = PlanStats(ws.files_read, counters["parsed"], counters["hits"], time.monotonic() - started)
+    return Plan(
+        playbook_name=playbook.name,
+        playbook_path=playbook.path,
+        playbook_sha256=playbook.sha256,
+        root=options.root,
+        variables=loaded.variables,
+        phases=phase_results,
+        budget=run_budget(playbook, phase_results),
+        skipped=candidates.skipped,
+        stats=stats,
+    )
+
+
+def _ensure_state_gitignore(root: str) -> None:
+    folder = os.path.join(root, ".batchmod")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, ".gitignore")
+        if not os.path.exists(path):
+            with open(path, "w", encoding="utf-8") as fp:
+                fp.write("# batchmod's run state and cache; not for version control\n*\n")
+    except OSError:
+        pass
+
+
+def _segments(tasks: tuple[ExpandedTask, ...]) -> list[tuple[str, list[ExpandedTask]]]:
+    out: list[tuple[str, list[ExpandedTask]]] = []
+    for task in tasks:
+        kind = transform_kind(task.spec)
+        if out and out[-1][0] == kind == "tree":
+            out[-1][1].append(task)
+        else:
+            out.append((kind, [task]))
+    return out
+
+
+def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cache: ResultCache,
+                counters: dict[str, int], include_generated: bool, variables: dict[str, Any],
+                progress: Progress | None) -> PhaseResult:
+    start: dict[str, bytes | None] = {}
+    outcomes: dict[tuple[int, str], Outcome] = {}
+    for kind, tasks in _segments(phase.tasks):
+        for task in tasks:
+            for f in task.files:
+                if f not in start:
+                    start[f] = ws.read(f)
+        if kind == "tree":
+            _run_tree_segment(phase, tasks, ws, options, cache, counters, include_generated, outcomes, progress)
+        elif kind == "command":
+            _run_command_segment(phase, tasks[0], ws, options, variables, outcomes)
+        else:
+            _run_model_segment(tasks[0], ws, outcomes)
+    subtasks = tuple(_summarise(phase, s, outcomes, ws) for s in phase.subtasks)
+    files = tuple(
+        _file_change(path, before, ws.overlay[path])
+        for path, before in sorted(start.items())
+        if before is not None and path in ws.overlay and ws.overlay[path] != before
+    )
+    return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files)
+
+
+def _python_transform_salt(tasks: list[ExpandedTask], root: str) -> str:
+    salt = []
+    for task in tasks:
+        if task.spec.transform.startswith("python:"):
+            rel = task.spec.transform.split(":", 2)[1]
+            try:
+                with open(os.path.join(root, rel), "rb") as fp:
+                    salt.append(hashlib.sha256(fp.read()).hexdigest())
+            except OSError:
+                salt.append("missing")
+    return ",".join(salt)
+
+
+def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Workspace, options: PlanOptions,
+                      cache: ResultCache, counters: dict[str, int], include_generated: bool,
+                      outcomes: dict[tuple[int, str], Outcome], progress: Progress | None) -> None:
+    steps_by_file: dict[str, list[Step]] = {}
+    needles: dict[int, tuple[str, ...]] = {}
+    for task in tasks:
+        step = Step(task.index, task.spec, task.needles)
+        try:
+            needles[task.index] = build_transform(task.spec, options.root, task.needles).needles()
+        except Exception as exc:  # validation builds these too; keep the plan going regardless
+            for f in task.files:
+                outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")
+            continue
+        for f in task.files:
+            steps_by_file.setdefault(f, []).append(step)
+    salt = _python_transform_salt(tasks, options.root)
+    pending: list[tuple[str, FileJob]] = []
+    for path in sorted(steps_by_file):
+        steps = steps_by_file[path]
+        source = ws.read(path)
+        if source is None:
+            for step in steps:
+                outcomes[(step.task_index, path)] = Failed(ws.errors[path])
+            continue
+        if not any(needles_match(needles[s.task_index], source) for s in steps):
+            for step in steps:
+                outcomes[(step.task_index, path)] = Unchanged("no needle")
+            continue
+        job = FileJob(options.root, path, source, tuple(steps), include_generated)
+        key = job_key(job, salt)
+        cached = cache.get(key, job)
+        if cached is not None:
+            counters["hits"] += 1
+            _record(cached, ws, outcomes)
+            continue
+        pending.append((key, job))
+    counters["parsed"] += len(pending)
+    fresh: list[tuple[str, FileResult]] = []
+    total = len(pending)
+    with make_executor(options.jobs, total) as executor:
+        results = executor.map(apply_file_job, [job for _, job in pending], chunksize=chunk_size(total, options.jobs))
+        for done, ((key, _), result) in enumerate(zip(pending, results), start=1):
+            _record(result, ws, outcomes)
+            fresh.append((key, result))
+            if progress:
+                progress(f"phase {phase.spec.name}", done, total)
+    cache.put_many(fresh)
+
+
+def _record(result: FileResult, ws: _Workspace, outcomes: dict[tuple[int, str], Outcome]) -> None:
+    for index, outcome in result.outcomes:
+        outcomes[(index, result.path)] = outcome
+    if result.final != ws.read(result.path):
+        ws.overlay[result.path] = result.final
+
+
+def _run_command_segment(phase: ExpandedPhase, task: ExpandedTask, ws: _Workspace, options: PlanOptions,
+                         variables: dict[str, Any], outcomes: dict[tuple[int, str], Outcome]) -> None:
+    transform = build_transform(task.spec, options.root)
+    for subtask in phase.subtasks:
+        if subtask.task_index != task.index:
+            continue
+        sources = {}
+        for f in subtask.files:
+            data = ws.read(f)
+            if data is None:
+                outcomes[(task.index, f)] = Failed(ws.errors[f])
+            else:
+                sources[f] = data
+        context = {**variables, "phase": phase.spec.name, "task": task.label}
+        results = transform.apply_files(options.root, sources, context)
+        for f, outcome in results.items():
+            outcomes[(task.index, f)] = outcome
+            if isinstance(outcome, Changed):
+                ws.overlay[f] = outcome.after
+
+
+def _run_model_segment(task: ExpandedTask, ws: _Workspace, outcomes: dict[tuple[int, str], Outcome]) -> None:
+    reason = "needs model: " + (task.spec.instructions.strip().splitlines() or ["(no instructions)"])[0]
+    for f in task.files:
+        if ws.read(f) is None:
+            outcomes[(task.index, f)] = Failed(ws.errors[f])
+        else:
+            outcomes[(task.index, f)] = Unchanged("", (), (Gap(f, 1, 1, reason),))
+
+
+def _file_change(path: str, before: bytes, after: bytes) -> FileChange:
+    a = before.decode("utf-8", "replace").splitlines(keepends=True)
+    b = after.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"))
+    added = sum(1 for ln in lines if ln.startswith("+") and not ln.startswith("+++"))
+    removed = sum(1 for ln in lines if ln.startswith("-") and not ln.startswith("---"))
+    text = "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+    return FileChange(path, before, after, text, added, removed)
+
+
+def _summarise(phase: ExpandedPhase, subtask, outcomes, ws: _Workspace) -> SubtaskResult:  # type: ignore[no-untyped-def]
+    spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
+    changes, gaps, errors, warnings, notes = [], [], [], [], []
+    for f in subtask.files:
+        outcome = outcomes.get((subtask.task_index, f), Unchanged("not reached"))
+        warnings.extend(f"{f}: {w}" for w in outcome.warnings)
+        gaps.extend(outcome.gaps)
+        if isinstance(outcome, Changed):
+            changes.append(_file_change(f, outcome.before, outcome.after))
+        elif isinstance(outcome, Failed):
+            errors.append(f"{f}: {outcome.reason}")
+        elif outcome.reason and outcome.reason != "no needle":
+            notes.append(f"{f}: {outcome.reason}")
+    status = "error" if errors else "gap" if gaps else "change" if changes else "no-change"
+    needs_model = spec.transform == "model" or (bool(gaps) and spec.on_gap == "model")
+    tokens = 0
+    if needs_model:
+        size = sum(len(ws.read(f) or b"") for f in subtask.files)
+        tokens = estimate_tokens(size, spec.instructions, len(gaps))
+    return SubtaskResult(
+        subtask=subtask,
+        status=status,
+        file_sha256=tuple((f, ws.sha256(f)) for f in subtask.files),
+        changes=tuple(changes),
+        gaps=tuple(gaps),
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        notes=tuple(notes),
+        on_gap=spec.on_gap,
+        needs_model=needs_model,
+        model_tokens=tokens,
+    )

@@ -1,0 +1,83 @@
+"""Jinja2, sandboxed and strict: an unknown variable is an error, never ""."""
+from __future__ import annotations
+
+import functools
+import shlex
+from typing import Any, Iterable
+
+from jinja2 import StrictUndefined, TemplateError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+#: names the runner provides at render time, by field
+RUNTIME_NAMES = {
+    "files": ("files", "task", "phase"),  #: the command transform's `run`
+    "checks": ("changed_files", "phase"),  #: a check's `run`/`junit` and a phase's `format`
+    "plain": (),
+}
+
+
+def shquote(value: Any) -> str:
+    """Shell-quote a string, or each item of a list joined by spaces."""
+    if isinstance(value, (list, tuple)):
+        return " ".join(shlex.quote(str(v)) for v in value)
+    return shlex.quote(str(value))
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env.filters["shquote"] = shquote
+    return env
+
+
+class RenderError(ValueError):
+    """A template that does not parse or names an unknown variable."""
+
+
+def render_text(template: str, context: dict[str, Any]) -> str:
+    if "{{" not in template and "{%" not in template:
+        return template
+    try:
+        return _env().from_string(template).render(**context)
+    except TemplateError as exc:
+        raise RenderError(_explain(exc, context)) from None
+
+
+def undeclared_names(template: str) -> set[str]:
+    """Variables a template uses (raises RenderError on a syntax error)."""
+    if "{{" not in template and "{%" not in template:
+        return set()
+    try:
+        return set(meta.find_undeclared_variables(_env().parse(template)))
+    except TemplateError as exc:
+        raise RenderError(f"template error: {exc}") from None
+
+
+def render_value(value: Any, context: dict[str, Any]) -> Any:
+    """Render every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return render_text(value, context)
+    if isinstance(value, list):
+        return [render_value(v, context) for v in value]
+    if isinstance(value, dict):
+        return {k: render_value(v, context) for k, v in value.items()}
+    return value
+
+
+def strings_in(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+
+
+def _explain(exc: TemplateError, context: dict[str, Any]) -> str:
+    message = str(exc)
+    if "is undefined" in message:
+        known = ", ".join(sorted(context)) or "none"
+        return f"{message}; known variables: {known} (define it under `vars:` or pass --var NAME=VALUE)"
+    return f"template error: {message}"

@@ -1,0 +1,120 @@
+"""Which files a task sees: candidates from git (or a .gitignore-aware walk), then globs.
+
+Globs use gitignore semantics (``**``, a pattern with a slash is anchored at the root).
+Every path is confined to the root: symlinks that leave it are skipped and listed.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pathspec
+
+from runner.adapters.git import git_list_files, git_toplevel
+from runner.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    files: tuple[str, ...]  #: relative posix paths, sorted
+    skipped: tuple[tuple[str, str], ...]  #: (path, reason) — symlinks out of the root etc.
+    source: str  #: "git" | "walk"
+
+
+def list_candidates(root: str) -> Candidates:
+    """All files batchmod may touch under ``root`` (an absolute, existing folder)."""
+    if not os.path.isdir(root):
+        raise InputError(f"{root}: the root is not a folder; pass --root with an existing folder")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise InputError(f"{root}: the root is not readable; check its permissions")
+    if git_toplevel(root) is not None:
+        try:
+            names, source = git_list_files(root), "git"
+        except OSError as exc:
+            raise InputError(f"{root}: git ls-files failed: {exc}") from None
+    else:
+        names, source = _walk(root), "walk"
+    files, skipped = [], []
+    real_root = os.path.realpath(root)
+    for name in names:
+        if name.startswith(".batchmod/"):
+            continue
+        full = os.path.join(root, name)
+        if os.path.islink(full) or _has_linked_parent(root, name):
+            target = os.path.realpath(full)
+            if os.path.commonpath([real_root, target]) != real_root:
+                skipped.append((name, "symlink leaves the root"))
+                continue
+        if not os.path.isfile(full):
+            continue  # deleted from the work tree but still in the index, or a submodule
+        files.append(name)
+    return Candidates(tuple(files), tuple(skipped), source)
+
+
+def _has_linked_parent(root: str, name: str) -> bool:
+    parts = name.split("/")[:-1]
+    path = root
+    for part in parts:
+        path = os.path.join(path, part)
+        if os.path.islink(path):
+            return True
+    return False
+
+
+def _walk(root: str) -> list[str]:
+    """A walk that honours .gitignore files at every level (and skips .git)."""
+    out: list[str] = []
+    specs: list[tuple[str, pathspec.PathSpec]] = []
+
+    def ignored(rel: str, is_dir: bool) -> bool:
+        verdict = False
+        for base, spec in specs:
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1 :] if base else rel
+            result = spec.check_file(sub + ("/" if is_dir else ""))
+            if result.include is not None:
+                verdict = result.include
+        return verdict
+
+    for current, dirs, files in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(current, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        specs[:] = [(b, s) for b, s in specs if not b or rel_dir == b or rel_dir.startswith(b + "/")]
+        if ".gitignore" in files:
+            with open(os.path.join(current, ".gitignore"), encoding="utf-8", errors="replace") as fp:
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(fp)))
+        keep = []
+        for d in sorted(dirs):
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d in (".git", ".batchmod", ".hg", ".svn") or ignored(rel, True):
+                continue
+            keep.append(d)
+        dirs[:] = keep
+        for f in files:
+            rel = f"{rel_dir}/{f}" if rel_dir else f
+            if not ignored(rel, False):
+                out.append(rel)
+    return sorted(out)
+
+
+def compile_globs(patterns: tuple[str, ...] | list[str]) -> pathspec.PathSpec:
+    """Gitignore-style globs; raises ValueError with the bad pattern."""
+    for pattern in patterns:
+        if pattern.startswith("/") or os.path.isabs(pattern):
+            raise ValueError(f"`{pattern}` is absolute; globs are relative to the root")
+        if ".." in pattern.split("/"):
+            raise ValueError(f"`{pattern}` leaves the root (`..`); globs are relative to the root")
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+    except Exception as exc:  # pathspec raises several error types for bad patterns
+        raise ValueError(f"bad glob: {exc}") from None
+
+
+def select_files(
+    candidates: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...]
+) -> list[str]:
+    """Candidates matching any ``include`` glob and no ``exclude`` glob, in order."""
+    inc = compile_globs(include)
+    exc = compile_globs(exclude) if exclude else None
+    return [f for f in candidates if inc.match_file(f) and not (exc and exc.match_file(f))]

@@ -1,0 +1,73 @@
+"""One way in for a playbook: read with positions, schema, meaning, frozen records."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from runner.errors import Diagnostic, InputError, PlaybookError
+from runner.playbook.read import read_playbook
+from runner.playbook.schema import check_schema
+from runner.playbook.semantics import check_meaning
+from runner.playbook.spec import Playbook, build_playbook
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedPlaybook:
+    playbook: Playbook
+    variables: tuple[tuple[str, Any], ...]  #: playbook vars with --var overrides applied
+    warnings: tuple[Diagnostic, ...]
+
+    def context(self) -> dict[str, Any]:
+        return dict(self.variables)
+
+
+def parse_var_overrides(items: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``--var key=value`` pairs; a pair without ``=`` is bad input."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--var {item!r}: expected KEY=VALUE, e.g. --var src=src/mypkg")
+        out[key.strip()] = value
+    return out
+
+
+def load_playbook(
+    path: str,
+    *,
+    root: str = ".",
+    overrides: dict[str, str] | None = None,
+    candidates: tuple[str, ...] | None = None,
+    require_values: bool = True,
+) -> LoadedPlaybook:
+    """Load, validate and build a playbook; raise PlaybookError listing every error.
+
+    ``candidates`` (the root's selectable files) enables the glob-coverage warnings.
+    ``require_values`` False (``validate``) lets variables declared null stay unset.
+    """
+    raw = read_playbook(path)
+    diagnostics = check_schema(raw)
+    if diagnostics:
+        raise PlaybookError(diagnostics)
+    variables = _resolve_variables(raw.data.get("vars", {}), overrides or {}, path, require_values)
+    diagnostics = check_meaning(raw, variables, os.path.abspath(root), candidates)
+    if any(d.severity == "error" for d in diagnostics):
+        raise PlaybookError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
+    playbook = build_playbook(path, raw.sha256, raw.data)
+    return LoadedPlaybook(playbook, tuple(sorted(variables.items())), tuple(diagnostics))
+
+
+def _resolve_variables(
+    declared: dict[str, Any], overrides: dict[str, str], path: str, require_values: bool
+) -> dict[str, Any]:
+    for key in overrides:
+        if key not in declared:
+            names = ", ".join(sorted(declared)) or "none"
+            raise InputError(f"--var {key}=...: `{key}` is not declared under `vars:` in {path}; declared: {names}")
+    merged = {**declared, **overrides}
+    missing = sorted(k for k, v in merged.items() if v is None)
+    if missing and require_values:
+        flags = " ".join(f"--var {k}=VALUE" for k in missing)
+        raise InputError(f"{path}: variable{'s' if len(missing) > 1 else ''} {', '.join(missing)} need{'' if len(missing) > 1 else 's'} a value; pass {flags}")
+    return merged

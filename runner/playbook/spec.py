@@ -1,0 +1,205 @@
+"""Typed, frozen records of a validated playbook (the boundary between YAML and code).
+
+Nothing downstream sees the raw YAML: ``build_playbook`` turns the validated data into
+these records. Arbitrary JSON-like values (a codemod's ``with:`` arguments) are kept as
+canonical JSON text so records stay hashable and picklable; ``args()`` returns a copy.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    max_files: int | None = None
+    max_lines: int | None = None
+    max_model_calls: int | None = None
+    max_model_tokens: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    provider: str = "none"  #: anthropic | replay | none
+    name: str = "claude-sonnet-4-5"
+    cassette: str | None = None  #: relative to the playbook's folder
+    max_tokens: int = 4096
+    max_attempts: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    before: str
+    after: str
+    name: str = ""
+    path: str = "example.py"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTypeSpec:
+    name: str
+    transform: str  #: a registry name, a dotted codemod path, or python:file.py:Class
+    with_json: str = "{}"  #: canonical JSON of the ``with:`` mapping
+    needles: tuple[str, ...] = ()
+    expect_absent: tuple[str, ...] = ()
+    on_gap: str = "report"  #: report | model | fail
+    instructions: str = ""
+    examples: tuple[Example, ...] = ()
+    description: str = ""
+
+    def args(self) -> dict[str, Any]:
+        return json.loads(self.with_json)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    type: str
+    files: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    per: str = "file"  #: file | directory | task
+    needles: tuple[str, ...] | None = None  #: overrides the task type's needles
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    name: str
+    run: str  #: a shell command; Jinja sees vars, ``changed_files`` and ``shquote``
+    timeout: float = 900.0
+    junit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GateSpec:
+    review: str = "none"  #: none | model
+    approval: str = "auto"  #: auto | manual
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseSpec:
+    name: str
+    tasks: tuple[TaskSpec, ...]
+    budget: Budget = Budget()
+    checks: tuple[CheckSpec, ...] = ()
+    format: str | None = None
+    gate: GateSpec = GateSpec()
+    on_failure: str = "stop"  #: stop | rollback | bisect | fix
+    commit: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SelectSpec:
+    exclude: tuple[str, ...] = ()
+    include_generated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Playbook:
+    path: str  #: as given by the user (used in messages)
+    sha256: str  #: of the playbook file's bytes
+    name: str
+    description: str
+    vars: tuple[tuple[str, str | int | float | bool], ...]
+    select: SelectSpec
+    budget: Budget
+    model: ModelSpec | None
+    task_types: tuple[TaskTypeSpec, ...]
+    phases: tuple[PhaseSpec, ...]
+
+    def task_type(self, name: str) -> TaskTypeSpec:
+        for spec in self.task_types:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def phase(self, name: str) -> PhaseSpec:
+        for spec in self.phases:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def folder(self) -> str:
+        import os
+
+        return os.path.dirname(os.path.abspath(self.path))
+
+
+def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
+    """Build the frozen records from schema-valid data (defaults applied here)."""
+
+    def budget(raw: dict[str, Any] | None) -> Budget:
+        return Budget(**(raw or {}))
+
+    task_types = tuple(
+        TaskTypeSpec(
+            name=name,
+            transform=raw["transform"],
+            with_json=canonical_json(raw.get("with", {})),
+            needles=tuple(raw.get("needles", ())),
+            expect_absent=tuple(raw.get("expect_absent", ())),
+            on_gap=raw.get("on_gap", "report"),
+            instructions=raw.get("instructions", ""),
+            examples=tuple(
+                Example(
+                    before=ex["before"],
+                    after=ex["after"],
+                    name=ex.get("name", f"example {i + 1}"),
+                    path=ex.get("path", "example.py"),
+                )
+                for i, ex in enumerate(raw.get("examples", ()))
+            ),
+            description=raw.get("description", ""),
+        )
+        for name, raw in data["task_types"].items()
+    )
+    phases = tuple(
+        PhaseSpec(
+            name=raw["name"],
+            tasks=tuple(
+                TaskSpec(
+                    type=t["type"],
+                    files=tuple(t["files"]),
+                    exclude=tuple(t.get("exclude", ())),
+                    per=t.get("per", "file"),
+                    needles=tuple(t["needles"]) if "needles" in t else None,
+                )
+                for t in raw["tasks"]
+            ),
+            budget=budget(raw.get("budget")),
+            checks=tuple(
+                CheckSpec(
+                    name=c["name"], run=c["run"], timeout=float(c.get("timeout", 900)), junit=c.get("junit")
+                )
+                for c in raw.get("checks", ())
+            ),
+            format=raw.get("format"),
+            gate=GateSpec(**raw.get("gate", {})),
+            on_failure=raw.get("on_failure", "stop"),
+            commit=raw.get("commit", "none") == "phase",
+            description=raw.get("description", ""),
+        )
+        for raw in data["phases"]
+    )
+    model = ModelSpec(**data["model"]) if "model" in data else None
+    select = data.get("select", {})
+    return Playbook(
+        path=path,
+        sha256=sha256,
+        name=data["name"],
+        description=data.get("description", ""),
+        vars=tuple(sorted(data.get("vars", {}).items())),
+        select=SelectSpec(
+            exclude=tuple(select.get("exclude", ())),
+            include_generated=bool(select.get("include_generated", False)),
+        ),
+        budget=budget(data.get("budget")),
+        model=model,
+        task_types=task_types,
+        phases=phases,
+    )

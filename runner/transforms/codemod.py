@@ -1,0 +1,109 @@
+"""Run any libcst codemod class exactly as ``python -m libcst.tool codemod`` would.
+
+Same CodemodContext (absolute filename, full module and package name relative to the
+root, a full-repo metadata manager for the codemod's inherited dependencies), a fresh
+codemod instance per file, warnings kept, ``SkipFile`` left to the engine.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+from typing import Any
+
+import libcst as cst
+from libcst.codemod import Codemod, CodemodContext
+from libcst.metadata import FullRepoManager
+
+from runner.transforms.base import FileContext, TreeResult
+
+
+class TransformLoadError(ValueError):
+    """A transform reference that does not import or does not name a codemod."""
+
+
+def import_codemod(reference: str, root: str) -> type[Codemod]:
+    """Resolve ``package.module.Class`` or ``python:path/to/file.py:Class`` to a class."""
+    if reference.startswith("python:"):
+        _, rel, class_name = reference.split(":", 2)
+        path = os.path.normpath(os.path.join(root, rel))
+        if not os.path.isfile(path):
+            raise TransformLoadError(f"{rel} does not exist under the root {root}")
+        module_name = "batchmod_user_codemod_" + "".join(c if c.isalnum() else "_" for c in rel)
+        module = sys.modules.get(module_name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(module_name, path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:
+                del sys.modules[module_name]
+                raise TransformLoadError(f"{rel} fails to import: {type(exc).__name__}: {exc}") from None
+        where = rel
+    else:
+        module_name, _, class_name = reference.rpartition(".")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise TransformLoadError(f"cannot import `{module_name}`: {exc}") from None
+        except Exception as exc:
+            raise TransformLoadError(f"`{module_name}` fails to import: {type(exc).__name__}: {exc}") from None
+        where = module_name
+    cls = getattr(module, class_name, None)
+    if cls is None:
+        available = sorted(
+            n for n, v in vars(module).items() if inspect.isclass(v) and issubclass(v, Codemod) and v is not Codemod
+        )
+        hint = f"; codemods there: {', '.join(available)}" if available else ""
+        raise TransformLoadError(f"`{where}` has no `{class_name}`{hint}")
+    if not (inspect.isclass(cls) and issubclass(cls, Codemod)):
+        raise TransformLoadError(f"`{reference}` is not a libcst codemod (a subclass of libcst.codemod.Codemod)")
+    if inspect.isabstract(cls):
+        raise TransformLoadError(f"`{reference}` is abstract; name a concrete codemod class")
+    return cls
+
+
+def check_codemod_args(cls: type[Codemod], args: dict[str, Any]) -> None:
+    """Raise TransformLoadError when ``args`` do not fit the codemod's constructor."""
+    try:
+        inspect.signature(cls.__init__).bind(None, CodemodContext(), **args)
+    except TypeError as exc:
+        params = [
+            p
+            for name, p in inspect.signature(cls.__init__).parameters.items()
+            if name not in ("self", "context") and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+        ]
+        accepted = ", ".join(p.name + ("" if p.default is p.empty else "?") for p in params) or "none"
+        raise TransformLoadError(f"arguments do not fit {cls.__name__}: {exc}; it takes: {accepted}") from None
+
+
+class CodemodTransform:
+    """A TreeTransform around a libcst codemod class; one codemod instance per file."""
+
+    def __init__(self, cls: type[Codemod], args: dict[str, Any], needles: tuple[str, ...] = ()) -> None:
+        check_codemod_args(cls, args)
+        self._cls = cls
+        self._args = args
+        self._needles = needles
+
+    def needles(self) -> tuple[str, ...]:
+        return self._needles
+
+    def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        filename = ctx.abspath
+        manager = FullRepoManager(ctx.root, [filename], self._cls.get_inherited_dependencies())
+        manager.resolve_cache()
+        context = CodemodContext(
+            scratch={},
+            filename=filename,
+            full_module_name=ctx.full_module_name,
+            full_package_name=ctx.full_package_name,
+            metadata_manager=manager,
+        )
+        codemod = self._cls(context, **self._args)
+        result = codemod.transform_module(module)
+        return TreeResult(result, tuple(codemod.context.warnings))

@@ -1,0 +1,43 @@
+"""A process pool and a serial executor with the same interface (deterministic tests)."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, Iterator, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class SerialExecutor:
+    """Runs each call in this process, in order."""
+
+    def __enter__(self) -> "SerialExecutor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 1) -> Iterator[R]:
+        return map(fn, items)
+
+
+def make_executor(jobs: int, work_items: int) -> SerialExecutor | ProcessPoolExecutor:
+    """A pool of ``jobs`` processes, or the serial executor when a pool cannot pay off."""
+    if jobs <= 1 or work_items < 2 * jobs:
+        return SerialExecutor()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def chunk_size(work_items: int, jobs: int) -> int:
+    return max(1, min(64, work_items // (jobs * 8)))

@@ -1,0 +1,80 @@
+"""The explicit registry of built-in transforms; the schema's enum must equal its keys.
+
+A task type's ``transform`` is a built-in name, a libcst codemod's dotted path, or
+``python:path/to/file.py:Class`` (a codemod kept in the migrated repository).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from runner.playbook.spec import TaskTypeSpec
+
+
+def _rename(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+    from runner.transforms.rename import RenameTransform
+
+    transform = RenameTransform(**args)
+    return _with_needles(transform, needles)
+
+
+def _rewrite(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+    from runner.transforms.rewrite import RewriteTransform
+
+    return _with_needles(RewriteTransform(args["rules"]), needles)
+
+
+def _command(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+    from runner.transforms.command import CommandTransform
+
+    return CommandTransform(run=args["run"], timeout=float(args.get("timeout", 600)))
+
+
+def _model(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+    from runner.transforms.model_only import ModelOnlyTransform
+
+    return ModelOnlyTransform()
+
+
+BUILTINS: dict[str, Callable[[dict[str, Any], tuple[str, ...], str], Any]] = {
+    "rename": _rename,
+    "rewrite": _rewrite,
+    "command": _command,
+    "model": _model,
+}
+
+
+class _NeedleOverride:
+    """A transform whose needles the task (or task type) declared explicitly."""
+
+    def __init__(self, inner: Any, needles: tuple[str, ...]) -> None:
+        self._inner = inner
+        self._needles = needles
+
+    def needles(self) -> tuple[str, ...]:
+        return self._needles
+
+    def transform_module(self, module, ctx):  # type: ignore[no-untyped-def]
+        return self._inner.transform_module(module, ctx)
+
+
+def _with_needles(transform: Any, needles: tuple[str, ...]) -> Any:
+    return _NeedleOverride(transform, needles) if needles else transform
+
+
+def build_transform(spec: TaskTypeSpec, root: str, needles: tuple[str, ...] | None = None) -> Any:
+    """Build the transform of a task type (raises ValueError/TransformLoadError when bad).
+
+    ``needles`` given by the task overrides the task type's; an empty tuple means none.
+    """
+    chosen = spec.needles if needles is None else needles
+    args = spec.args()
+    if spec.transform in BUILTINS:
+        return BUILTINS[spec.transform](args, chosen, root)
+    from runner.transforms.codemod import CodemodTransform, import_codemod
+
+    return CodemodTransform(import_codemod(spec.transform, root), args, chosen)
+
+
+def transform_kind(spec: TaskTypeSpec) -> str:
+    """"tree" (parsed once per file), "command" (per subtask, on a scratch copy) or "model"."""
+    return spec.transform if spec.transform in ("command", "model") else "tree"

@@ -120,6 +120,19 @@ def schema() -> None:
 # --- batchmod test (issue 4) ---
 
 
+@cli.command("test")
+@click.argument("playbook", type=click.Path(dir_okay=True))
+@root_option
+@var_option
+@click.option("--task", "task_types", multiple=True, metavar="NAME", help="Test only this task type (repeatable).")
+def run_examples(playbook: str, root: str, variables: tuple[str, ...], task_types: tuple[str, ...]) -> None:
+    """Run each task type's transform on its examples; check a second pass is a no-op."""
+    from runner.commands.test import ExamplesRequest, examples_command
+    from runner.playbook.load import parse_var_overrides
+
+    _run(lambda: examples_command(ExamplesRequest(playbook, root, parse_var_overrides(variables), task_types)))
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

@@ -214,6 +214,8 @@ def _record(result: FileResult, ws: _Workspace, outcomes: dict[tuple[int, str], 
 
 def _run_command_segment(phase: ExpandedPhase, task: ExpandedTask, ws: _Workspace, options: PlanOptions,
                          variables: dict[str, Any], outcomes: dict[tuple[int, str], Outcome]) -> None:
+    from runner.transforms.command import apply_expect_absent
+
     transform = build_transform(task.spec, options.root)
     for subtask in phase.subtasks:
         if subtask.task_index != task.index:
@@ -226,7 +228,7 @@ def _run_command_segment(phase: ExpandedPhase, task: ExpandedTask, ws: _Workspac
             else:
                 sources[f] = data
         context = {**variables, "phase": phase.spec.name, "task": task.label}
-        results = transform.apply_files(options.root, sources, context)
+        results = apply_expect_absent(task.spec, sources, transform.apply_files(options.root, sources, context))
         for f, outcome in results.items():
             outcomes[(task.index, f)] = outcome
             if isinstance(outcome, Changed):

@@ -85,9 +85,8 @@ def check_meaning(raw: RawPlaybook, variables: dict[str, Any], root: str, candid
     elif model.get("provider") == "replay":
         report(("model", "provider"), "provider replay needs `cassette:` (the recorded answers)")
 
-    if not any(d.severity == "error" for d in out):
-        out.extend(_check_transforms(raw, variables, root))
-        out.extend(_check_globs_and_commands(raw, variables, root, candidates))
+    out.extend(_check_transforms(raw, variables, root))
+    out.extend(_check_globs_and_commands(raw, variables, root, candidates))
     return out
 
 
@@ -112,8 +111,12 @@ def _check_transforms(raw: RawPlaybook, variables: dict[str, Any], root: str) ->
     for name, spec in raw.data["task_types"].items():
         at: PathKey = ("task_types", name)
         unset = {k for k, v in variables.items() if v is None}
-        if unset and any(undeclared_names(t) & unset for t in strings_in(spec.get("with", {}))):
-            continue  # built once the variable has a value (plan/run require it)
+        try:
+            names = set().union(*(undeclared_names(t) for t in strings_in(spec.get("with", {}))))
+        except RenderError:
+            continue  # reported with the template checks
+        if names & unset or names - set(variables) - set(RUNTIME_NAMES["files"]):
+            continue  # unset (plan/run require it) or unknown (reported already)
         try:
             with_value = render_value(spec.get("with", {}), variables) if spec["transform"] != "command" else spec.get("with", {})
             build_transform(TaskTypeSpec(name=name, transform=spec["transform"], with_json=canonical_json(with_value)), root)
@@ -178,6 +181,9 @@ def _check_globs_and_commands(
                     path = ("phases", i, "tasks", j, field, k)
                     try:
                         rendered = render_text(glob, variables)
+                    except ValueError:
+                        continue  # unknown variable or syntax: reported with the template checks
+                    try:
                         spec = compile_globs([rendered])
                     except ValueError as exc:
                         note(path, str(exc), "error")

@@ -26,7 +26,8 @@ def _rewrite(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
 def _command(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
     from runner.transforms.command import CommandTransform
 
-    return CommandTransform(run=args["run"], timeout=float(args.get("timeout", 600)))
+    return CommandTransform(run=args["run"], timeout=float(args.get("timeout", 600)),
+                            ok_exit_codes=tuple(args.get("ok_exit_codes", (0,))))
 
 
 def _model(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:

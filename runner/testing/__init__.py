@@ -1,0 +1,1 @@
+"""``batchmod test``: run each task type's transform on its ``examples:``."""

@@ -1,0 +1,320 @@
+"""Compile pattern and replacement texts into libcst trees with placeholders.
+
+A *pattern* is one Python expression or one statement (a small statement such as
+``assert $x`` or a compound one such as ``with $cm: $$$body``); a *template* (the
+``replace:`` text) is an expression or any number of statements (``""`` deletes).
+"""
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .errors import PatternError
+from .text import ANONYMOUS, MV_PREFIX, MVS_PREFIX, Occurrence, PreparedText, prepare
+
+EXPRESSION = "expression"  #: matches any expression node
+STATEMENT = "statement"  #: matches small statements (assert, del, x = y, expression statements, ...)
+COMPOUND = "compound"  #: matches compound statements (if, with, def, ...)
+
+
+@dataclass(frozen=True, eq=False)
+class Pattern:
+    """A compiled ``match`` / ``expect_absent`` pattern."""
+
+    text: str
+    kind: str  #: EXPRESSION | STATEMENT | COMPOUND
+    node: cst.CSTNode  #: the pattern tree (placeholders are Name nodes)
+    metavars: Mapping[str, bool]  #: name -> True for $$$name, False for $name
+    needles: tuple[str, ...]  #: identifiers a file must contain for a match
+    prepared: PreparedText = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Template:
+    """A compiled ``replace`` text: an expression, or a list of statements."""
+
+    text: str
+    expression: cst.BaseExpression | None
+    statements: tuple[cst.BaseStatement, ...]
+    metavars: Mapping[str, bool]
+    prepared: PreparedText = field(repr=False)
+
+
+# Placeholders ----------------------------------------------------------------------
+
+
+def mv_name(node: object) -> str | None:
+    """``x`` for the placeholder of ``$x``."""
+    if isinstance(node, cst.Name) and node.value.startswith(MV_PREFIX):
+        return node.value[len(MV_PREFIX) :]
+    return None
+
+
+def mvs_name(node: object) -> str | None:
+    """``xs`` for the placeholder Name of ``$$$xs``."""
+    if isinstance(node, cst.Name) and node.value.startswith(MVS_PREFIX):
+        return node.value[len(MVS_PREFIX) :]
+    return None
+
+
+def _seq_inner(node: cst.CSTNode) -> cst.CSTNode | None:
+    """The node that would be a ``$$$xs`` placeholder if ``node`` is a sequence slot."""
+    if isinstance(node, cst.Name):
+        return node
+    if isinstance(node, cst.Arg):
+        return node.value if node.keyword is None and node.star == "" else None
+    if isinstance(node, cst.Element):
+        return node.value
+    if isinstance(node, cst.Param):
+        plain = node.annotation is None and node.default is None and node.star in ("", cst.MaybeSentinel.DEFAULT)
+        return node.name if plain else None
+    if isinstance(node, cst.Decorator):
+        return node.decorator
+    if isinstance(node, cst.SubscriptElement):
+        sl = node.slice
+        return sl.value if isinstance(sl, cst.Index) and sl.star is None else None
+    if isinstance(node, (cst.ImportAlias, cst.WithItem)):
+        return (node.name if isinstance(node, cst.ImportAlias) else node.item) if node.asname is None else None
+    if isinstance(node, cst.SimpleStatementLine):
+        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
+            return node.body[0].value
+        return None
+    if isinstance(node, cst.Expr):
+        return node.value
+    if isinstance(node, cst.NameItem):
+        return node.name
+    return None
+
+
+def seq_mv_name(node: cst.CSTNode) -> str | None:
+    """``xs`` if ``node`` (an element of a sequence field) stands for ``$$$xs``."""
+    inner = _seq_inner(node)
+    return mvs_name(inner) if inner is not None else None
+
+
+def params_mv_name(node: cst.Parameters) -> str | None:
+    """``ps`` if the parameter list is exactly ``($$$ps)``: it then binds the whole list."""
+    if (
+        len(node.params) == 1
+        and not node.posonly_params
+        and not node.kwonly_params
+        and not isinstance(node.star_arg, (cst.Param, cst.ParamStar))
+        and node.star_kwarg is None
+        and not isinstance(node.posonly_ind, cst.ParamSlash)
+    ):
+        return seq_mv_name(node.params[0])
+    return None
+
+
+class _Placeholders(cst.CSTVisitor):
+    """Placeholders in source order, and the ids of the ``$$$`` ones in sequence slots."""
+
+    def __init__(self) -> None:
+        self.names: list[cst.Name] = []
+        self.in_sequence: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name) and (mv_name(node) or mvs_name(node)) is not None:
+            self.names.append(node)
+        for value in vars_of(node):
+            if isinstance(value, (tuple, list)):
+                for elem in value:
+                    inner = _seq_inner(elem) if isinstance(elem, cst.CSTNode) else None
+                    if inner is not None and mvs_name(inner) is not None:
+                        self.in_sequence.add(id(inner))
+        return True
+
+
+def vars_of(node: cst.CSTNode) -> tuple[object, ...]:
+    return tuple(getattr(node, f) for f in node.__dataclass_fields__)
+
+
+# Parsing ---------------------------------------------------------------------------
+
+
+def _syntax_error(prepared: PreparedText, err: cst.ParserSyntaxError) -> PatternError:
+    try:
+        ast.parse(prepared.text)
+    except SyntaxError as e:
+        line, column, detail = e.lineno or 1, e.offset or 1, e.msg
+    else:  # only libcst rejects it: use its message
+        m = re.search(r"error at (\d+):(\d+): (.*)", err.message)
+        if m:
+            line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+        else:
+            line, column, detail = err.raw_line, err.raw_column + 1, err.message
+    line, column = prepared.original_position(line, column)
+    return PatternError(detail, headline="invalid pattern", line=line, column=column)
+
+
+def _parse(prepared: PreparedText) -> cst.BaseExpression | cst.Module:
+    text = prepared.text
+    try:
+        return cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        pass
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as err:
+        raise _syntax_error(prepared, err) from None
+    body = module.body
+    if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine):
+        small = body[0].body
+        if len(small) == 1 and isinstance(small[0], cst.Expr):
+            return small[0].value  # an expression with a trailing comment
+    return module
+
+
+def _position_in(prepared: PreparedText, module: cst.Module, node: cst.CSTNode) -> tuple[int, int]:
+    pos = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)[node].start
+    return prepared.original_position(pos.line, pos.column + 1)
+
+
+def _occurrence_of(prepared: PreparedText, names: list[cst.Name], node: cst.Name) -> Occurrence:
+    occ = prepared.occurrences
+    for i, n in enumerate(names):
+        if n is node and i < len(occ):
+            return occ[i]
+    key = mv_name(node) or mvs_name(node)
+    return next((o for o in occ if o.name == key), Occurrence(key or "?", False, 0))
+
+
+def _error_at(prepared: PreparedText, occ: Occurrence, headline: str, detail: str) -> PatternError:
+    from .text import offset_to_position
+
+    line, column = offset_to_position(prepared.original, occ.offset)
+    return PatternError(detail, headline=headline, line=line, column=column)
+
+
+def _metavars(prepared: PreparedText, tree: cst.CSTNode) -> tuple[dict[str, bool], list[cst.Name]]:
+    finder = _Placeholders()
+    tree.visit(finder)
+    kinds: dict[str, bool] = {}
+    for node in finder.names:
+        occ = _occurrence_of(prepared, finder.names, node)
+        seq_name = mvs_name(node)
+        if seq_name is not None and id(node) not in finder.in_sequence:
+            raise _error_at(
+                prepared,
+                occ,
+                "invalid pattern",
+                f"{occ.spelling} stands for a sequence and can only be used as call arguments, "
+                "elements, parameters, decorators, with-items or statements",
+            )
+        name = seq_name if seq_name is not None else mv_name(node)
+        assert name is not None
+        seq = seq_name is not None
+        if name in kinds and kinds[name] != seq and name != ANONYMOUS:
+            raise _error_at(prepared, occ, "invalid pattern", f"${name} is used both as ${name} and as $$${name}")
+        kinds.setdefault(name, seq)
+    return kinds, finder.names
+
+
+def needles_of(tree: cst.CSTNode) -> tuple[str, ...]:
+    """Identifiers and attribute names of a pattern (no metavariables, no keywords)."""
+    found: dict[str, None] = {}
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            v = node.value
+            if mv_name(node) is None and mvs_name(node) is None and not keyword.iskeyword(v):
+                found.setdefault(v)
+
+    tree.visit(_Names())
+    return tuple(found)
+
+
+def compile_match(text: str) -> Pattern:
+    """Compile a pattern; errors carry no rule index/field (see PatternError.located)."""
+    prepared = prepare(text)
+    if not prepared.text.strip():
+        raise PatternError("empty pattern", headline="invalid pattern", line=1, column=1)
+    tree = _parse(prepared)
+    if isinstance(tree, cst.Module):
+        if not tree.body:
+            raise PatternError("empty pattern", headline="invalid pattern", line=1, column=1)
+        extra: cst.CSTNode | None = tree.body[1] if len(tree.body) > 1 else None
+        first = tree.body[0]
+        if extra is None and isinstance(first, cst.SimpleStatementLine) and len(first.body) > 1:
+            extra = first.body[1]
+        if extra is not None:
+            line, column = _position_in(prepared, tree, extra)
+            raise PatternError(
+                "a pattern must be a single expression or statement",
+                headline="invalid pattern",
+                line=line,
+                column=column,
+            )
+        if isinstance(first, cst.SimpleStatementLine):
+            kind, node = STATEMENT, first.body[0]
+        else:
+            kind, node = COMPOUND, first
+    else:
+        kind, node = EXPRESSION, tree
+    metavars, _ = _metavars(prepared, node)
+    return Pattern(text, kind, node, metavars, needles_of(node), prepared)
+
+
+def compile_pattern(text: str) -> Pattern:
+    """Compile a pattern (e.g. an ``expect_absent`` entry). Raises PatternError."""
+    return compile_match(text)
+
+
+def compile_template(text: str, bound: Mapping[str, bool]) -> Template:
+    """Compile a ``replace`` text against the metavariables ``bound`` by its match."""
+    prepared = prepare(text)
+    if not prepared.text.strip():
+        return Template(text, None, (), {}, prepared)
+    tree = _parse(prepared)
+    metavars, names = _metavars(prepared, tree)
+    for node in names:
+        occ = _occurrence_of(prepared, names, node)
+        if occ.name == ANONYMOUS:
+            raise _error_at(prepared, occ, "invalid replacement", f"{occ.spelling} matches anything and cannot be used in a replacement")
+        if occ.name not in bound:
+            known = ", ".join(("$$$" if s else "$") + n for n, s in bound.items() if n != ANONYMOUS) or "nothing"
+            raise _error_at(
+                prepared, occ, "unbound metavariable", f"{occ.spelling} is not bound by the match (it binds {known})"
+            )
+        if bound[occ.name] != occ.seq:
+            want = ("$$$" if bound[occ.name] else "$") + occ.name
+            raise _error_at(
+                prepared, occ, "invalid replacement", f"{occ.spelling} does not fit the match, which binds {want}"
+            )
+    if isinstance(tree, cst.Module):
+        return Template(text, None, tuple(tree.body), metavars, prepared)
+    return Template(text, tree, (), metavars, prepared)
+
+
+def looks_like_pattern(text: str) -> bool:
+    """Whether an ``expect_absent`` entry is a structural pattern rather than plain text.
+
+    It is a pattern when it contains a metavariable (``$name`` or ``$$$name``), or when it
+    parses as one Python expression containing a call, an attribute access or a
+    subscript (``six.moves``, ``compat.ensure_text(x)``). Anything else (a bare name such
+    as ``six``, prose, a fragment that does not parse) is plain text, searched as a
+    substring.
+    """
+    if re.search(r"\$(\$\$)?[A-Za-z_]", text):
+        return True
+    try:
+        tree = cst.parse_expression(text.strip())
+    except (cst.ParserSyntaxError, ValueError):
+        return False
+    found = False
+
+    class _Has(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal found
+            if isinstance(node, (cst.Call, cst.Attribute, cst.Subscript)):
+                found = True
+            return not found
+
+    tree.visit(_Has())
+    return found

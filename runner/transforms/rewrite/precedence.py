@@ -1,0 +1,141 @@
+"""Operator precedence: parenthesise a substituted expression where its slot requires.
+
+``precedence(node)`` ranks how tightly an expression binds (atoms highest); each slot
+(parent node type + field) requires a minimum rank, computed from the parent (e.g. its
+operator). A child ranked below its slot's minimum is wrapped in parentheses.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+NAMED_EXPR = -1  # ``x := y`` always needs parentheses when substituted
+LOW = 0  # yield, unparenthesised tuples: only in statement-level slots
+LAMBDA, IFEXP, OR, AND, NOT, COMPARISON = 1, 2, 3, 4, 5, 6
+UNARY, POWER, AWAIT, PRIMARY, ATOM = 13, 14, 15, 16, 17
+
+_BINARY = {
+    cst.BitOr: 7,
+    cst.BitXor: 8,
+    cst.BitAnd: 9,
+    cst.LeftShift: 10,
+    cst.RightShift: 10,
+    cst.Add: 11,
+    cst.Subtract: 11,
+    cst.Multiply: 12,
+    cst.Divide: 12,
+    cst.FloorDivide: 12,
+    cst.Modulo: 12,
+    cst.MatrixMultiply: 12,
+    cst.Power: POWER,
+}
+_FIXED = {
+    cst.NamedExpr: NAMED_EXPR,
+    cst.Yield: LOW,
+    cst.GeneratorExp: LOW,  # only reached without its own parentheses
+    cst.Lambda: LAMBDA,
+    cst.IfExp: IFEXP,
+    cst.Comparison: COMPARISON,
+    cst.Await: AWAIT,
+    cst.ConcatenatedString: AWAIT,  # "a" "b".x binds to "b": not a primary
+    cst.Attribute: PRIMARY,
+    cst.Call: PRIMARY,
+    cst.Subscript: PRIMARY,
+}
+# Slots where a yield expression or a bare tuple may stand without parentheses.
+_STATEMENT_SLOTS = {
+    (cst.Expr, "value"),
+    (cst.Assign, "value"),
+    (cst.AugAssign, "value"),
+    (cst.AnnAssign, "value"),
+}
+_TUPLE_SLOTS = _STATEMENT_SLOTS | {
+    (cst.Return, "value"),
+    (cst.For, "iter"),
+    (cst.For, "target"),
+    (cst.AssignTarget, "target"),
+    (cst.Yield, "value"),
+}
+_FIELD_MIN = {
+    (cst.Comparison, "left"): COMPARISON + 1,
+    (cst.ComparisonTarget, "comparator"): COMPARISON + 1,
+    (cst.Await, "expression"): PRIMARY,
+    (cst.Attribute, "value"): PRIMARY,
+    (cst.Call, "func"): PRIMARY,
+    (cst.Subscript, "value"): PRIMARY,
+    (cst.IfExp, "test"): OR,
+    (cst.IfExp, "body"): OR,
+    (cst.IfExp, "orelse"): LAMBDA,
+    (cst.Lambda, "body"): LAMBDA,
+    (cst.StarredElement, "value"): 7,
+    (cst.StarredDictElement, "value"): 7,
+    (cst.CompFor, "iter"): OR,
+    (cst.CompIf, "test"): OR,
+    (cst.FormattedStringExpression, "expression"): IFEXP,
+}
+
+
+def precedence(node: cst.CSTNode) -> int:
+    if getattr(node, "lpar", None):
+        return ATOM
+    tp = type(node)
+    if tp is cst.BinaryOperation:
+        return _BINARY[type(node.operator)]  # type: ignore[attr-defined]
+    if tp is cst.BooleanOperation:
+        return AND if isinstance(node.operator, cst.And) else OR  # type: ignore[attr-defined]
+    if tp is cst.UnaryOperation:
+        return NOT if isinstance(node.operator, cst.Not) else UNARY  # type: ignore[attr-defined]
+    if tp is cst.Tuple:
+        return LOW  # without parentheses (checked above)
+    return _FIXED.get(tp, ATOM)
+
+
+def required(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> int:
+    """The minimum precedence ``child`` needs to stand unparenthesised in ``parent.field``."""
+    tp = type(parent)
+    if tp is cst.BinaryOperation:
+        p = _BINARY[type(parent.operator)]  # type: ignore[attr-defined]
+        if p == POWER:
+            return AWAIT if field == "left" else UNARY
+        return p if field == "left" else p + 1
+    if tp is cst.BooleanOperation:
+        p = AND if isinstance(parent.operator, cst.And) else OR  # type: ignore[attr-defined]
+        return p if field == "left" else p + 1
+    if tp is cst.UnaryOperation:
+        return NOT if isinstance(parent.operator, cst.Not) else UNARY  # type: ignore[attr-defined]
+    if tp is cst.Arg and field == "value" and parent.star:  # type: ignore[attr-defined]
+        return 7
+    key = (tp, field)
+    if key in _FIELD_MIN:
+        return _FIELD_MIN[key]
+    if isinstance(child, cst.Tuple) and key in _TUPLE_SLOTS:
+        return LOW
+    if isinstance(child, cst.Yield) and key in _STATEMENT_SLOTS:
+        return LOW
+    return LAMBDA
+
+
+def needs_parens(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> bool:
+    if not isinstance(child, cst.BaseExpression) or isinstance(child, cst.StarredElement):
+        return False
+    if (type(parent), field) in ((cst.Attribute, "value"),) and isinstance(child, cst.Integer) and not child.lpar:
+        return True  # ``1.real`` does not tokenize
+    return precedence(child) < required(parent, field, child)
+
+
+def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=[cst.LeftParen(), *node.lpar], rpar=[*node.rpar, cst.RightParen()])
+
+
+def fix_children(parent: cst.CSTNode, fresh: set[int]) -> cst.CSTNode:
+    """Parenthesise the children of ``parent`` whose id is in ``fresh`` where needed.
+
+    The ids handled are removed from ``fresh`` (each fresh node has one parent).
+    """
+    changes = {}
+    for field in parent.__dataclass_fields__:
+        child = getattr(parent, field)
+        if isinstance(child, cst.CSTNode) and id(child) in fresh:
+            fresh.discard(id(child))
+            if needs_parens(parent, field, child):
+                changes[field] = parenthesize(child)  # type: ignore[arg-type]
+    return parent.with_changes(**changes) if changes else parent

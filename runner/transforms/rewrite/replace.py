@@ -1,0 +1,195 @@
+"""Build a replacement: substitute bound nodes into the template tree.
+
+Single metavariables are replaced by the bound node itself (its own comments and
+parentheses included) and parenthesised where the template slot requires it;
+``$$$`` metavariables are spliced into the template's sequence, keeping the captured
+elements' own separators (so comments after them survive) except on the last element,
+which takes the template's. When ``$$$args`` took all arguments of a call and is again
+all arguments of a call, the original layout after ``(`` is kept too.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import libcst as cst
+
+from .match import SeqBinding
+from .pattern import Template, mv_name, params_mv_name, seq_mv_name
+from .precedence import fix_children
+
+
+class ReplacementError(Exception):
+    """The bound code does not fit the template at this site (the site is left as is)."""
+
+
+_NAME_SLOTS = {
+    cst.Attribute: ("attr",),
+    cst.Arg: ("keyword",),
+    cst.FunctionDef: ("name",),
+    cst.ClassDef: ("name",),
+    cst.Param: ("name",),
+    cst.NameItem: ("name",),
+}
+
+
+def _clone(value: object) -> object:
+    if isinstance(value, SeqBinding):
+        whole = value.whole_of.deep_clone() if value.whole_of is not None else None
+        return SeqBinding([n.deep_clone() for n in value], whole_of=whole)
+    if isinstance(value, cst.CSTNode):
+        return value.deep_clone()
+    return value
+
+
+def _separator_field(slot: cst.CSTNode) -> str | None:
+    for name in ("comma", "semicolon"):
+        if name in slot.__dataclass_fields__:
+            return name
+    return None
+
+
+def _keeps_layout(sep: object) -> bool:
+    """A separator followed by a line break or a comment: keep it where it is."""
+    return isinstance(sep, (cst.Comma, cst.Semicolon)) and isinstance(sep.whitespace_after, cst.ParenthesizedWhitespace)
+
+
+def _convert(item: cst.CSTNode, slot: cst.CSTNode) -> list[cst.CSTNode]:
+    """``item`` (a bound element) adapted to the kind of sequence ``slot`` belongs to."""
+    if isinstance(slot, cst.Arg):
+        if isinstance(item, cst.Arg):
+            return [item]
+        if isinstance(item, cst.Element):
+            return [cst.Arg(value=item.value, comma=item.comma)]
+        if isinstance(item, cst.StarredElement):
+            return [cst.Arg(value=item.value, star="*", comma=item.comma)]
+    elif isinstance(slot, cst.Element):
+        if isinstance(item, (cst.Element, cst.StarredElement)):
+            return [item]
+        if isinstance(item, cst.Arg) and item.keyword is None and item.star in ("", "*"):
+            cls = cst.StarredElement if item.star else cst.Element
+            return [cls(value=item.value, comma=item.comma)]
+    elif isinstance(slot, cst.SimpleStatementLine):
+        if isinstance(item, cst.BaseStatement):
+            return [item]
+        if isinstance(item, cst.BaseSmallStatement):
+            return [cst.SimpleStatementLine(body=[item])]
+    elif isinstance(slot, cst.Expr):
+        if isinstance(item, cst.BaseSmallStatement):
+            return [item]
+        if isinstance(item, cst.SimpleStatementLine):
+            return list(item.body)
+    elif isinstance(slot, cst.Param):
+        if isinstance(item, cst.Param) and item.star in ("", cst.MaybeSentinel.DEFAULT):
+            return [item]
+    elif type(item) is type(slot):
+        return [item]
+    raise ReplacementError(f"a {type(item).__name__} cannot stand where the template has a {type(slot).__name__}")
+
+
+class _Substituter(cst.CSTTransformer):
+    def __init__(self, bindings: Mapping[str, object]) -> None:
+        super().__init__()
+        self.bindings = bindings
+        self.used: set[str] = set()
+        self.fresh: set[int] = set()
+
+    def _take(self, name: str) -> object:
+        value = self.bindings[name]
+        if name in self.used:
+            value = _clone(value)
+        self.used.add(name)
+        return value
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        node = updated_node
+        name = mv_name(node)
+        if name is not None:
+            value = self._take(name)
+            if not isinstance(value, cst.CSTNode):
+                raise ReplacementError(f"${name} is not bound to a single node")
+            self.fresh.add(id(value))
+            return value
+        if isinstance(node, cst.Parameters):
+            name = params_mv_name(node)
+            if name is not None and isinstance(getattr(self.bindings[name], "whole_of", None), cst.Parameters):
+                return self._take(name).whole_of  # type: ignore[attr-defined]
+        if isinstance(node, cst.Call) and len(node.args) == 1:
+            name = seq_mv_name(node.args[0])
+            whole = getattr(self.bindings.get(name or ""), "whole_of", None)
+            if name is not None and isinstance(whole, cst.Call):
+                args = tuple(self._take(name))  # type: ignore[arg-type]
+                node = node.with_changes(args=args, whitespace_before_args=whole.whitespace_before_args)
+                return fix_children(node, self.fresh)
+        node = self._expand(node)
+        self._check_name_slots(node)
+        return fix_children(node, self.fresh)
+
+    def _check_name_slots(self, node: cst.CSTNode) -> None:
+        for field in _NAME_SLOTS.get(type(node), ()):
+            child = getattr(node, field)
+            if id(child) in self.fresh and not isinstance(child, cst.Name):
+                raise ReplacementError(f"a {type(child).__name__} cannot be used as a name here")
+
+    def _expand(self, node: cst.CSTNode) -> cst.CSTNode:
+        changes = {}
+        for field in node.__dataclass_fields__:
+            value = getattr(node, field)
+            if not isinstance(value, (tuple, list)):
+                continue
+            if not any(isinstance(e, cst.CSTNode) and seq_mv_name(e) is not None for e in value):
+                continue
+            out: list[cst.CSTNode] = []
+            for elem in value:
+                name = seq_mv_name(elem) if isinstance(elem, cst.CSTNode) else None
+                if name is None:
+                    out.append(elem)
+                    continue
+                items = [c for item in self._take(name) for c in _convert(item, elem)]  # type: ignore[union-attr]
+                out.extend(_separate(items, elem))
+            changes[field] = _finish(node, field, out)
+        return node.with_changes(**changes) if changes else node
+
+
+def _separate(items: list[cst.CSTNode], slot: cst.CSTNode) -> list[cst.CSTNode]:
+    sep_field = _separator_field(slot)
+    if sep_field is None or not items:
+        return items
+    out = []
+    for k, item in enumerate(items):
+        own = getattr(item, sep_field)
+        if k == len(items) - 1 and not _keeps_layout(own):
+            item = item.with_changes(**{sep_field: getattr(slot, sep_field)})
+        out.append(item)
+    return out
+
+
+def _finish(node: cst.CSTNode, field: str, out: list[cst.CSTNode]) -> list[cst.CSTNode]:
+    if isinstance(node, cst.Tuple) and field == "elements" and len(out) == 1:
+        if not isinstance(out[0].comma, cst.Comma):  # type: ignore[attr-defined]
+            out[0] = out[0].with_changes(comma=cst.Comma())
+    if isinstance(node, cst.Subscript) and field == "slice" and not out:
+        raise ReplacementError("a subscript needs at least one element")
+    if isinstance(node, cst.SimpleStatementLine) and field == "body" and not out:
+        out = [cst.Pass()]
+    return out
+
+
+def build_expression(template: Template, bindings: Mapping[str, object], matched: cst.BaseExpression) -> cst.BaseExpression:
+    """The replacement expression for ``matched``, keeping the parentheses around it."""
+    assert template.expression is not None
+    new = template.expression.visit(_Substituter(bindings))
+    if not isinstance(new, cst.BaseExpression):
+        raise ReplacementError("the replacement is not an expression")
+    if matched.lpar:
+        new = new.with_changes(lpar=[*matched.lpar, *new.lpar], rpar=[*new.rpar, *matched.rpar])
+    return new
+
+
+def build_statements(template: Template, bindings: Mapping[str, object]) -> list[cst.BaseStatement]:
+    """The replacement statements (a template expression becomes an expression statement)."""
+    if template.expression is not None:
+        statements: tuple[cst.BaseStatement, ...] = (cst.SimpleStatementLine([cst.Expr(template.expression)]),)
+    else:
+        statements = template.statements
+    module = cst.Module(body=statements).visit(_Substituter(bindings))
+    return list(module.body)  # type: ignore[attr-defined]

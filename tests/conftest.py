@@ -1,0 +1,50 @@
+"""Test guards: no network but loopback, no API key, no state outside tmp dirs."""
+from __future__ import annotations
+
+import ipaddress
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address):  # type: ignore[no-untyped-def]
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            ok = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            ok = host == "localhost"
+        if not ok:
+            raise RuntimeError(f"test tried to reach the network: {address!r}; use a local server on 127.0.0.1")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _guard_outside_world(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "batchmod tests")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tests@batchmod.invalid")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "batchmod tests")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "tests@batchmod.invalid")
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Create files (relative path → text) under ``root``."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def git_init(root: Path, commit: bool = True) -> Path:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    if commit:
+        subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+        subprocess.run(["git", "-C", str(root), "commit", "-qm", "initial"], check=True)
+    return root

@@ -126,7 +126,7 @@ def schema() -> None:
 @var_option
 @click.option("--task", "task_types", multiple=True, metavar="NAME", help="Test only this task type (repeatable).")
 def run_examples(playbook: str, root: str, variables: tuple[str, ...], task_types: tuple[str, ...]) -> None:
-    """Run each task type's transform on its examples; check a second pass is a no-op."""
+    """Check each task type's examples: before gives after, a second pass changes nothing."""
     from runner.commands.test import ExamplesRequest, examples_command
     from runner.playbook.load import parse_var_overrides
 

@@ -48,3 +48,19 @@ def git_init(root: Path, commit: bool = True) -> Path:
         subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
         subprocess.run(["git", "-C", str(root), "commit", "-qm", "initial"], check=True)
     return root
+
+
+_CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def _state_dirs() -> set[Path]:
+    return {p for p in _CHECKOUT.rglob(".batchmod") if ".venv" not in p.parts}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_state_in_the_checkout() -> object:
+    """Tests work on copies: a run or plan inside the checkout would leave .batchmod/ here."""
+    before = _state_dirs()
+    yield
+    created = _state_dirs() - before
+    assert not created, f"a test wrote batchmod state into the checkout: {sorted(map(str, created))}"

@@ -1,0 +1,5 @@
+"""The compat helpers."""
+
+
+def ensure_text(value):
+    return str(value)

@@ -1,0 +1,3 @@
+from unittest import mock
+
+PATCH = mock.patch("pkg.compat.ensure_text")

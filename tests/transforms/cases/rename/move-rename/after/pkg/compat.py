@@ -1,0 +1,2 @@
+def ensure_text(value):
+    return str(value)

@@ -1,0 +1,5 @@
+from pkg.text import ensure_text
+
+
+def show(value):
+    return ensure_text(value)

@@ -1,0 +1,3 @@
+import pkg.text
+
+VALUE = pkg.text.ensure_text(1)

@@ -1,0 +1,3 @@
+from ..text import ensure_text as et
+
+LABEL = et(1)

@@ -1,0 +1,5 @@
+from pkg import compat
+
+
+def show(value):
+    return compat.ensure_text(value)

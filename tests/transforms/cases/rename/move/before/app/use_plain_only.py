@@ -1,0 +1,3 @@
+import pkg.compat
+
+VALUE = pkg.compat.ensure_text(1)

@@ -1,0 +1,3 @@
+from ..compat import ensure_text as et
+
+LABEL = et(1)

@@ -1,0 +1,3 @@
+from pkg.text import to_text
+
+print(to_text(1))

@@ -1,0 +1,5 @@
+from pkg.text import ensure_text
+
+
+def to_text(value):  # this module's own helper keeps its name
+    return ensure_text(value).strip()

@@ -1,0 +1,1 @@
+"""Where text helpers live from now on."""

@@ -1,0 +1,2 @@
+"""The public API."""
+from .compat import *  # noqa: F403

@@ -1,0 +1,6 @@
+def ensure_text(value):
+    return str(value)
+
+
+def ensure_bytes(value):
+    return ensure_text(value).encode()

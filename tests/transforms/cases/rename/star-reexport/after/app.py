@@ -1,0 +1,3 @@
+from pkg import to_text
+
+print(to_text(1))

@@ -1,0 +1,5 @@
+__all__ = ["to_text"]
+
+
+def to_text(value):
+    return str(value)

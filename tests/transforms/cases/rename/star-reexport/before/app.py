@@ -1,0 +1,3 @@
+from pkg import ensure_text
+
+print(ensure_text(1))

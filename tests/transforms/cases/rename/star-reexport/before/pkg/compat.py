@@ -1,0 +1,5 @@
+__all__ = ["ensure_text"]
+
+
+def ensure_text(value):
+    return str(value)

@@ -1,0 +1,5 @@
+from .compat import *  # noqa: F403
+
+
+def shout(value):
+    return ensure_text(value).upper()  # noqa: F405

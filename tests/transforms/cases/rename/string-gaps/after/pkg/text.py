@@ -1,0 +1,2 @@
+def to_text(value):
+    return str(value)

@@ -48,7 +48,7 @@ from __future__ import annotations
 import keyword
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable
 
@@ -111,6 +111,7 @@ class RenameTransform:
         return tuple(found)
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        ctx = import_context(ctx, self.spec.old)
         # Needles match text anywhere (comments, other identifiers, the old module's
         # name); skip the costly scope analysis when no node can be concerned. Every
         # name this file may have to change ends in old_last (re-export aliases too).
@@ -127,6 +128,39 @@ class RenameTransform:
         new_module = planner.module.visit(PlanApplier(planner.plan))
         cst.parse_module(new_module.code)  # fail this file rather than write broken code
         return TreeResult(module=new_module, warnings=warnings, gaps=gaps)
+
+
+# Module names as Python imports them ------------------------------------------------
+
+
+def import_context(ctx: FileContext, old: str) -> FileContext:
+    """The file's context with names as Python imports them, not as paths from the root.
+
+    libcst names ``src/pkg/mod.py`` ``src.pkg.mod``; Python (with ``src`` on the path)
+    imports it as ``pkg.mod``. The module name comes from walking up the folders that
+    hold an ``__init__.py``; ``root`` becomes the source folder holding the old name's
+    top package (the file's own source folder, ``<root>/src`` or the root), so that
+    package ``__init__`` files and modules are found on disk. ``path`` is unchanged.
+    """
+    folder = os.path.dirname(os.path.join(ctx.root, *ctx.path.split("/")))
+    name, package = ctx.full_module_name, ctx.full_package_name
+    if os.path.isfile(os.path.join(folder, "__init__.py")):  # in a regular package
+        parts = [os.path.splitext(os.path.basename(ctx.path))[0]]
+        while os.path.isfile(os.path.join(folder, "__init__.py")):
+            parts.insert(0, os.path.basename(folder))
+            folder = os.path.dirname(folder)
+        if parts[-1] == "__init__":
+            parts.pop()
+            name = package = ".".join(parts)
+        else:
+            name, package = ".".join(parts), ".".join(parts[:-1])
+    top = old.split(".")[0]
+    lookup = ctx.root
+    for candidate in (folder, os.path.join(ctx.root, "src"), ctx.root):
+        if os.path.isdir(os.path.join(candidate, top)) or os.path.isfile(os.path.join(candidate, top + ".py")):
+            lookup = candidate
+            break
+    return replace(ctx, root=lookup, full_module_name=name, full_package_name=package)
 
 
 # Re-exports in package __init__ files ------------------------------------------------

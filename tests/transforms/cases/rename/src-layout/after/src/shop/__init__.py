@@ -1,0 +1,3 @@
+from .compat import to_text
+
+__all__ = ["to_text"]

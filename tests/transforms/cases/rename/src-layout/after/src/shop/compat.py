@@ -1,0 +1,2 @@
+def to_text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)

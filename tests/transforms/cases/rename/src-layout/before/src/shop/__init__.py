@@ -1,0 +1,3 @@
+from .compat import ensure_text
+
+__all__ = ["ensure_text"]

@@ -1,0 +1,2 @@
+def ensure_text(value):
+    return value.decode() if isinstance(value, bytes) else str(value)

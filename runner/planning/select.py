@@ -106,9 +106,20 @@ def compile_globs(patterns: tuple[str, ...] | list[str]) -> pathspec.PathSpec:
         if ".." in pattern.split("/"):
             raise ValueError(f"`{pattern}` leaves the root (`..`); globs are relative to the root")
     try:
-        return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+        return pathspec.GitIgnoreSpec.from_lines([_normalise(p) for p in patterns])
     except Exception as exc:  # pathspec raises several error types for bad patterns
         raise ValueError(f"bad glob: {exc}") from None
+
+
+def _normalise(pattern: str) -> str:
+    """``./x`` means ``x`` (what ``{{ src }}/**`` gives with ``src: .``); ``.`` is everything."""
+    negate = pattern.startswith("!")
+    body = pattern[1:] if negate else pattern
+    while body.startswith("./"):
+        body = body[2:]
+    if body in ("", "."):
+        body = "**"
+    return ("!" if negate else "") + body
 
 
 def select_files(

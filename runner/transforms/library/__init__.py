@@ -1,0 +1,1 @@
+"""Codemods that ship with batchmod for the playbook catalogue (libcst codemod classes)."""

@@ -1,0 +1,111 @@
+"""``Optional[X]`` -> ``X | None`` (PEP 604), the half that libcst's ConvertUnionToOrCommand leaves.
+
+libcst's ``convert_union_to_or.ConvertUnionToOrCommand`` only rewrites ``typing.Union``;
+this codemod does the same for ``typing.Optional`` (and ``typing_extensions.Optional``),
+however it was imported (``from typing import Optional``, ``import typing as t`` +
+``t.Optional``, ``from typing import Optional as Opt``), and drops the imports it
+leaves unused. The result needs Python 3.10+ at runtime (or annotations that are never
+evaluated: ``from __future__ import annotations``).
+
+Left alone, with a warning: an ``Optional`` whose argument is or contains a string
+forward reference (``Optional["Item"]`` -> ``"Item" | None`` would raise TypeError when
+evaluated), and an ``Optional`` that is not subscripted with exactly one type.
+
+Self-contained (libcst only) so it can live in ``runner/transforms/library/`` or in a
+migrated repository (``transform: python:tools/optional_to_or.py:OptionalToOrCommand``).
+"""
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+OPTIONAL_NAMES = frozenset({"typing.Optional", "typing_extensions.Optional"})
+
+#: Expressions that bind less tightly than ``|`` and so need parentheses as an operand.
+_LOOSER_THAN_BITOR = (cst.IfExp, cst.Lambda, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation, cst.NamedExpr)
+
+
+class OptionalToOrCommand(VisitorBasedCodemodCommand):
+    DESCRIPTION: str = "Convert `Optional[X]` to `X | None` (PEP 604, Python 3.10+)."
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self._used_bindings: set[str] = set()  # local names through which an Optional was reached
+        self._imports: list[cst.Import | cst.ImportFrom] = []
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self._imports.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self._imports.append(node)
+
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}
+        if not names & OPTIONAL_NAMES:
+            return updated_node
+        line = self._line(original_node)
+        if len(updated_node.slice) != 1 or not isinstance(updated_node.slice[0].slice, cst.Index):
+            self.warn(f"line {line}: Optional[...] without exactly one type argument left unchanged")
+            return updated_node
+        inner = updated_node.slice[0].slice.value
+        if m.findall(inner, m.SimpleString() | m.ConcatenatedString() | m.FormattedString()):
+            self.warn(f"line {line}: Optional[...] with a string forward reference left unchanged")
+            return updated_node
+        if isinstance(inner, _LOOSER_THAN_BITOR) and not inner.lpar:
+            inner = inner.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        self._used_bindings.add(_base_name(original_node.value))
+        return cst.BinaryOperation(left=inner, operator=cst.BitOr(), right=cst.Name("None"))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        for module, obj, asname in _typing_imports(self._imports, {"Optional"}, self._used_bindings):
+            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
+        return updated_node
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+
+def _base_name(expr: cst.BaseExpression) -> str:
+    """``Optional`` -> ``Optional``; ``t.Optional`` -> ``t``; ``typing.Optional`` -> ``typing``."""
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr.value if isinstance(expr, cst.Name) else ""
+
+
+def _dotted(expr: cst.BaseExpression) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{_dotted(expr.value)}.{expr.attr.value}"
+    return ""
+
+
+def _typing_imports(
+    imports: list[cst.Import | cst.ImportFrom], objects: set[str], used: set[str]
+) -> list[tuple[str, str | None, str | None]]:
+    """(module, obj, asname) of the typing imports through which a replaced name was reached."""
+    found: list[tuple[str, str | None, str | None]] = []
+    for node in imports:
+        if isinstance(node, cst.ImportFrom):
+            if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+                continue
+            module = _dotted(node.module)
+            if module not in ("typing", "typing_extensions"):
+                continue
+            for alias in node.names:
+                obj = _dotted(alias.name)
+                asname = _dotted(alias.asname.name) if alias.asname else None
+                if obj in objects and (asname or obj) in used:
+                    found.append((module, obj, asname))
+        else:
+            for alias in node.names:
+                module = _dotted(alias.name)
+                asname = _dotted(alias.asname.name) if alias.asname else None
+                if module in ("typing", "typing_extensions") and (asname or module) in used:
+                    found.append((module, None, asname))
+    return found

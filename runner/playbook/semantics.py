@@ -104,9 +104,6 @@ def _check_phase_budget(data: dict[str, Any], i: int, report: Any) -> None:
 
 def _check_transforms(raw: RawPlaybook, variables: dict[str, Any], root: str) -> list[Diagnostic]:
     """Build every task type's transform: imports, constructor arguments, patterns."""
-    from runner.playbook.spec import TaskTypeSpec, canonical_json
-    from runner.transforms.registry import build_transform
-
     out = []
     for name, spec in raw.data["task_types"].items():
         at: PathKey = ("task_types", name)
@@ -119,12 +116,12 @@ def _check_transforms(raw: RawPlaybook, variables: dict[str, Any], root: str) ->
             continue  # unset (plan/run require it) or unknown (reported already)
         try:
             with_value = render_value(spec.get("with", {}), variables) if spec["transform"] != "command" else spec.get("with", {})
-            build_transform(TaskTypeSpec(name=name, transform=spec["transform"], with_json=canonical_json(with_value)), root)
-        except Exception as exc:  # each transform reports its own error class; all become diagnostics
-            path, message = _locate_transform_error(at, exc)
-            line, col = raw.source_map.position(path)
-            out.append(Diagnostic(raw.path, line, col, message, format_json_path(path)))
-            continue
+            for error in _transform_errors(name, spec["transform"], with_value, root):
+                path, message = _locate_transform_error(at, error)
+                line, col = raw.source_map.position(path)
+                out.append(Diagnostic(raw.path, line, col, message, format_json_path(path)))
+        except RenderError:
+            pass  # reported with the template checks
         for k, entry in enumerate(spec.get("expect_absent", ())):
             error = _check_expect_absent(entry)
             if error:
@@ -133,13 +130,39 @@ def _check_transforms(raw: RawPlaybook, variables: dict[str, Any], root: str) ->
     return out
 
 
+def _transform_errors(name: str, transform: str, with_value: dict[str, Any], root: str) -> list[Exception]:
+    """Why the task type's transform cannot be built; each rewrite rule on its own, so
+    every bad rule is reported at once."""
+    from runner.playbook.spec import TaskTypeSpec, canonical_json
+    from runner.transforms.registry import build_transform
+
+    def attempt(value: dict[str, Any]) -> Exception | None:
+        try:
+            build_transform(TaskTypeSpec(name=name, transform=transform, with_json=canonical_json(value)), root)
+        except Exception as exc:  # each transform reports its own error class; all become diagnostics
+            return exc
+        return None
+
+    if transform == "rewrite" and len(with_value.get("rules", ())) > 1:
+        errors = []
+        for index, rule in enumerate(with_value["rules"]):
+            error = attempt({**with_value, "rules": [rule]})
+            if error is not None and hasattr(error, "located"):
+                errors.append(error.located(rule_index=index, field=getattr(error, "field", None)))
+            elif error is not None:
+                errors.append(error)
+        return errors
+    error = attempt(with_value)
+    return [error] if error is not None else []
+
+
 def _locate_transform_error(at: PathKey, exc: Exception) -> tuple[PathKey, str]:
     from runner.transforms.codemod import TransformLoadError
 
     rule_index = getattr(exc, "rule_index", None)
-    if rule_index is not None:
+    if rule_index is not None:  # a rewrite PatternError: the JSON path names the rule's field
         field = getattr(exc, "field", None) or "match"
-        return (*at, "with", "rules", rule_index, field), str(exc)
+        return (*at, "with", "rules", rule_index, field, *getattr(exc, "subpath", ())), exc.short  # type: ignore[attr-defined]
     if isinstance(exc, TransformLoadError):
         where = "with" if "arguments do not fit" in str(exc) else "transform"
         return (*at, where), str(exc)
@@ -158,7 +181,7 @@ def _check_expect_absent(entry: str) -> str | None:
     try:
         compile_pattern(entry)
     except ValueError as exc:
-        return f"invalid pattern: {exc}"
+        return getattr(exc, "short", None) or f"invalid pattern: {exc}"
     return None
 
 

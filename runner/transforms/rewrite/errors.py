@@ -40,7 +40,7 @@ class PatternError(ValueError):
         parts: list[str] = []
         if self.rule_index is not None:
             parts.append(f"rules[{self.rule_index}]")
-        if self.field is not None and (self.rule_index is not None or self.subpath):
+        if self.field is not None:
             parts.append(self.field)
         text = ".".join(parts)
         for key in self.subpath:
@@ -51,23 +51,31 @@ class PatternError(ValueError):
     def message(self) -> str:
         return str(self)
 
-    def _render(self) -> str:
+    @property
+    def short(self) -> str:
+        """The message without the location prefix: ``invalid pattern at 1:18: invalid
+        syntax`` (for callers that print the playbook path themselves)."""
         head = self.headline or ""
         if self.line is not None and self.column is not None:
             head = f"{head or 'error'} at {self.line}:{self.column}"
-        body = f"{head}: {self.detail}" if head else self.detail
+        return f"{head}: {self.detail}" if head else self.detail
+
+    def _render(self) -> str:
         loc = self.location
-        return f"{loc}: {body}" if loc else body
+        return f"{loc}: {self.short}" if loc else self.short
 
     def located(self, *, rule_index: int | None, field: str | None) -> "PatternError":
         """The same error, attributed to a rule's field."""
+        headline = self.headline
+        if field == "replace" and headline == "invalid pattern":
+            headline = "invalid replacement"
         return PatternError(
             self.detail,
             rule_index=rule_index,
             field=field,
             line=self.line,
             column=self.column,
-            headline=self.headline,
+            headline=headline,
             subpath=self.subpath,
         )
 

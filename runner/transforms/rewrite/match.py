@@ -13,10 +13,11 @@ from typing import Callable, Mapping
 
 import libcst as cst
 
-from .pattern import mv_name, mvs_name, params_mv_name, seq_mv_name
+from .fields import field_names
+
+from .placeholders import mv_name, mvs_name, params_mv_name, seq_mv_name
 from .text import ANONYMOUS
 
-Binding = "cst.CSTNode | SeqBinding"
 Bindings = Mapping[str, object]
 
 
@@ -72,11 +73,22 @@ _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+# Fields compared first, so that a metavariable used twice binds its first occurrence
+# in source order (the one whose text the replacement then uses).
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.IfExp: ("body", "test"),
+    cst.FunctionDef: ("decorators",),
+    cst.ClassDef: ("decorators",),
+}
+
+
 def compared_fields(tp: type) -> tuple[str, ...]:
     names = _FIELDS.get(tp)
     if names is None:
         skip = _SKIP | _SKIP_BY_TYPE.get(tp, frozenset())
-        names = tuple(f for f in tp.__dataclass_fields__ if f not in skip and not f.startswith("whitespace"))
+        names = tuple(f for f in field_names(tp) if f not in skip and not f.startswith("whitespace"))
+        first = _SOURCE_ORDER.get(tp, ())
+        names = first + tuple(f for f in names if f not in first)
         _FIELDS[tp] = names
     return names
 

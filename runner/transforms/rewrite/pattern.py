@@ -16,7 +16,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .errors import PatternError
-from .text import ANONYMOUS, MV_PREFIX, MVS_PREFIX, Occurrence, PreparedText, prepare
+from .placeholders import Placeholders, mv_name, mvs_name
+from .text import ANONYMOUS, Occurrence, PreparedText, prepare, offset_to_position
 
 EXPRESSION = "expression"  #: matches any expression node
 STATEMENT = "statement"  #: matches small statements (assert, del, x = y, expression statements, ...)
@@ -44,95 +45,7 @@ class Template:
     statements: tuple[cst.BaseStatement, ...]
     metavars: Mapping[str, bool]
     prepared: PreparedText = field(repr=False)
-
-
-# Placeholders ----------------------------------------------------------------------
-
-
-def mv_name(node: object) -> str | None:
-    """``x`` for the placeholder of ``$x``."""
-    if isinstance(node, cst.Name) and node.value.startswith(MV_PREFIX):
-        return node.value[len(MV_PREFIX) :]
-    return None
-
-
-def mvs_name(node: object) -> str | None:
-    """``xs`` for the placeholder Name of ``$$$xs``."""
-    if isinstance(node, cst.Name) and node.value.startswith(MVS_PREFIX):
-        return node.value[len(MVS_PREFIX) :]
-    return None
-
-
-def _seq_inner(node: cst.CSTNode) -> cst.CSTNode | None:
-    """The node that would be a ``$$$xs`` placeholder if ``node`` is a sequence slot."""
-    if isinstance(node, cst.Name):
-        return node
-    if isinstance(node, cst.Arg):
-        return node.value if node.keyword is None and node.star == "" else None
-    if isinstance(node, cst.Element):
-        return node.value
-    if isinstance(node, cst.Param):
-        plain = node.annotation is None and node.default is None and node.star in ("", cst.MaybeSentinel.DEFAULT)
-        return node.name if plain else None
-    if isinstance(node, cst.Decorator):
-        return node.decorator
-    if isinstance(node, cst.SubscriptElement):
-        sl = node.slice
-        return sl.value if isinstance(sl, cst.Index) and sl.star is None else None
-    if isinstance(node, (cst.ImportAlias, cst.WithItem)):
-        return (node.name if isinstance(node, cst.ImportAlias) else node.item) if node.asname is None else None
-    if isinstance(node, cst.SimpleStatementLine):
-        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
-            return node.body[0].value
-        return None
-    if isinstance(node, cst.Expr):
-        return node.value
-    if isinstance(node, cst.NameItem):
-        return node.name
-    return None
-
-
-def seq_mv_name(node: cst.CSTNode) -> str | None:
-    """``xs`` if ``node`` (an element of a sequence field) stands for ``$$$xs``."""
-    inner = _seq_inner(node)
-    return mvs_name(inner) if inner is not None else None
-
-
-def params_mv_name(node: cst.Parameters) -> str | None:
-    """``ps`` if the parameter list is exactly ``($$$ps)``: it then binds the whole list."""
-    if (
-        len(node.params) == 1
-        and not node.posonly_params
-        and not node.kwonly_params
-        and not isinstance(node.star_arg, (cst.Param, cst.ParamStar))
-        and node.star_kwarg is None
-        and not isinstance(node.posonly_ind, cst.ParamSlash)
-    ):
-        return seq_mv_name(node.params[0])
-    return None
-
-
-class _Placeholders(cst.CSTVisitor):
-    """Placeholders in source order, and the ids of the ``$$$`` ones in sequence slots."""
-
-    def __init__(self) -> None:
-        self.names: list[cst.Name] = []
-        self.in_sequence: set[int] = set()
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.Name) and (mv_name(node) or mvs_name(node)) is not None:
-            self.names.append(node)
-        for value in vars_of(node):
-            if isinstance(value, (tuple, list)):
-                for elem in value:
-                    inner = _seq_inner(elem) if isinstance(elem, cst.CSTNode) else None
-                    if inner is not None and mvs_name(inner) is not None:
-                        self.in_sequence.add(id(inner))
-        return True
-
-
-def vars_of(node: cst.CSTNode) -> tuple[object, ...]:
-    return tuple(getattr(node, f) for f in node.__dataclass_fields__)
+    has_fstring: bool = False  #: replacements are then checked to parse (quotes may clash)
 
 
 # Parsing ---------------------------------------------------------------------------
@@ -186,14 +99,12 @@ def _occurrence_of(prepared: PreparedText, names: list[cst.Name], node: cst.Name
 
 
 def _error_at(prepared: PreparedText, occ: Occurrence, headline: str, detail: str) -> PatternError:
-    from .text import offset_to_position
-
     line, column = offset_to_position(prepared.original, occ.offset)
     return PatternError(detail, headline=headline, line=line, column=column)
 
 
 def _metavars(prepared: PreparedText, tree: cst.CSTNode) -> tuple[dict[str, bool], list[cst.Name]]:
-    finder = _Placeholders()
+    finder = Placeholders()
     tree.visit(finder)
     kinds: dict[str, bool] = {}
     for node in finder.names:
@@ -272,6 +183,8 @@ def compile_template(text: str, bound: Mapping[str, bool]) -> Template:
     if not prepared.text.strip():
         return Template(text, None, (), {}, prepared)
     tree = _parse(prepared)
+    if mvs_name(tree) is not None:  # ``$$$body`` alone: the statements it binds
+        tree = cst.Module(body=[cst.SimpleStatementLine([cst.Expr(tree)])])  # type: ignore[arg-type]
     metavars, names = _metavars(prepared, tree)
     for node in names:
         occ = _occurrence_of(prepared, names, node)
@@ -287,9 +200,23 @@ def compile_template(text: str, bound: Mapping[str, bool]) -> Template:
             raise _error_at(
                 prepared, occ, "invalid replacement", f"{occ.spelling} does not fit the match, which binds {want}"
             )
+    has_fstring = "f" in prepared.text.lower() and _contains(tree, cst.FormattedString)
     if isinstance(tree, cst.Module):
-        return Template(text, None, tuple(tree.body), metavars, prepared)
-    return Template(text, tree, (), metavars, prepared)
+        return Template(text, None, tuple(tree.body), metavars, prepared, has_fstring)
+    return Template(text, tree, (), metavars, prepared, has_fstring)
+
+
+def _contains(tree: cst.CSTNode, kind: type) -> bool:
+    found = False
+
+    class _Has(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            nonlocal found
+            found = found or isinstance(node, kind)
+            return not found
+
+    tree.visit(_Has())
+    return found
 
 
 def looks_like_pattern(text: str) -> bool:
@@ -307,14 +234,4 @@ def looks_like_pattern(text: str) -> bool:
         tree = cst.parse_expression(text.strip())
     except (cst.ParserSyntaxError, ValueError):
         return False
-    found = False
-
-    class _Has(cst.CSTVisitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            nonlocal found
-            if isinstance(node, (cst.Call, cst.Attribute, cst.Subscript)):
-                found = True
-            return not found
-
-    tree.visit(_Has())
-    return found
+    return _contains(tree, (cst.Call, cst.Attribute, cst.Subscript))  # type: ignore[arg-type]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from .fields import field_names
+
 NAMED_EXPR = -1  # ``x := y`` always needs parentheses when substituted
 LOW = 0  # yield, unparenthesised tuples: only in statement-level slots
 LAMBDA, IFEXP, OR, AND, NOT, COMPARISON = 1, 2, 3, 4, 5, 6
@@ -132,7 +134,7 @@ def fix_children(parent: cst.CSTNode, fresh: set[int]) -> cst.CSTNode:
     The ids handled are removed from ``fresh`` (each fresh node has one parent).
     """
     changes = {}
-    for field in parent.__dataclass_fields__:
+    for field in field_names(type(parent)):
         child = getattr(parent, field)
         if isinstance(child, cst.CSTNode) and id(child) in fresh:
             fresh.discard(id(child))

@@ -9,12 +9,15 @@ all arguments of a call, the original layout after ``(`` is kept too.
 """
 from __future__ import annotations
 
+import ast
 from typing import Mapping
 
 import libcst as cst
 
+from .fields import field_names
 from .match import SeqBinding
-from .pattern import Template, mv_name, params_mv_name, seq_mv_name
+from .pattern import Template
+from .placeholders import mv_name, params_mv_name, seq_mv_name
 from .precedence import fix_children
 
 
@@ -43,7 +46,7 @@ def _clone(value: object) -> object:
 
 def _separator_field(slot: cst.CSTNode) -> str | None:
     for name in ("comma", "semicolon"):
-        if name in slot.__dataclass_fields__:
+        if name in field_names(type(slot)):
             return name
     return None
 
@@ -83,7 +86,8 @@ def _convert(item: cst.CSTNode, slot: cst.CSTNode) -> list[cst.CSTNode]:
             return [item]
     elif type(item) is type(slot):
         return [item]
-    raise ReplacementError(f"a {type(item).__name__} cannot stand where the template has a {type(slot).__name__}")
+    code = cst.Module(body=[]).code_for_node(item).strip().rstrip(",;").strip()
+    raise ReplacementError(f"`{code}` ({type(item).__name__}) does not fit where the template has a {type(slot).__name__}")
 
 
 class _Substituter(cst.CSTTransformer):
@@ -120,19 +124,26 @@ class _Substituter(cst.CSTTransformer):
                 args = tuple(self._take(name))  # type: ignore[arg-type]
                 node = node.with_changes(args=args, whitespace_before_args=whole.whitespace_before_args)
                 return fix_children(node, self.fresh)
-        node = self._expand(node)
-        self._check_name_slots(node)
+        node = self._check_name_slots(self._expand(node))
         return fix_children(node, self.fresh)
 
-    def _check_name_slots(self, node: cst.CSTNode) -> None:
+    def _check_name_slots(self, node: cst.CSTNode) -> cst.CSTNode:
         for field in _NAME_SLOTS.get(type(node), ()):
             child = getattr(node, field)
-            if id(child) in self.fresh and not isinstance(child, cst.Name):
+            if id(child) not in self.fresh:
+                continue
+            if not isinstance(child, cst.Name):
                 raise ReplacementError(f"a {type(child).__name__} cannot be used as a name here")
+            self.fresh.discard(id(child))
+            if child.lpar:
+                node = node.with_changes(**{field: child.with_changes(lpar=(), rpar=())})
+        return node
 
     def _expand(self, node: cst.CSTNode) -> cst.CSTNode:
+        if isinstance(node, cst.SimpleStatementLine) and seq_mv_name(node) is not None:
+            return node  # a line that is only ``$$$stmts``: expanded by its block
         changes = {}
-        for field in node.__dataclass_fields__:
+        for field in field_names(type(node)):
             value = getattr(node, field)
             if not isinstance(value, (tuple, list)):
                 continue
@@ -146,6 +157,10 @@ class _Substituter(cst.CSTTransformer):
                     continue
                 items = [c for item in self._take(name) for c in _convert(item, elem)]  # type: ignore[union-attr]
                 out.extend(_separate(items, elem))
+            sep_field = _separator_field(value[-1])
+            if out and sep_field is not None and type(out[-1]) is type(value[-1]):
+                if not _keeps_layout(getattr(out[-1], sep_field)):  # the template decides the trailing separator
+                    out[-1] = out[-1].with_changes(**{sep_field: getattr(value[-1], sep_field)})
             changes[field] = _finish(node, field, out)
         return node.with_changes(**changes) if changes else node
 
@@ -167,6 +182,10 @@ def _finish(node: cst.CSTNode, field: str, out: list[cst.CSTNode]) -> list[cst.C
     if isinstance(node, cst.Tuple) and field == "elements" and len(out) == 1:
         if not isinstance(out[0].comma, cst.Comma):  # type: ignore[attr-defined]
             out[0] = out[0].with_changes(comma=cst.Comma())
+    elif isinstance(node, cst.Tuple) and field == "elements" and out:  # ``($$$xs,)``: no trailing comma once 2+
+        last = out[-1].comma  # type: ignore[attr-defined]
+        if isinstance(last, cst.Comma) and not _keeps_layout(last):
+            out[-1] = out[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     if isinstance(node, cst.Subscript) and field == "slice" and not out:
         raise ReplacementError("a subscript needs at least one element")
     if isinstance(node, cst.SimpleStatementLine) and field == "body" and not out:
@@ -182,7 +201,21 @@ def build_expression(template: Template, bindings: Mapping[str, object], matched
         raise ReplacementError("the replacement is not an expression")
     if matched.lpar:
         new = new.with_changes(lpar=[*matched.lpar, *new.lpar], rpar=[*new.rpar, *matched.rpar])
+    if template.has_fstring:
+        _verify(new)
     return new
+
+
+def _verify(node: cst.CSTNode) -> None:
+    """A template with an f-string may get quotes it cannot hold from the bound code."""
+    code = cst.Module(body=[]).code_for_node(node)
+    try:  # Python's parser: the running Python must accept it (f-string quoting changed in 3.12)
+        if isinstance(node, cst.BaseExpression):
+            ast.parse(f"(\n{code}\n)", mode="eval")
+        else:
+            ast.parse(code)
+    except SyntaxError:
+        raise ReplacementError("the bound code does not fit in the template's f-string") from None
 
 
 def build_statements(template: Template, bindings: Mapping[str, object]) -> list[cst.BaseStatement]:
@@ -192,4 +225,6 @@ def build_statements(template: Template, bindings: Mapping[str, object]) -> list
     else:
         statements = template.statements
     module = cst.Module(body=statements).visit(_Substituter(bindings))
+    if template.has_fstring:
+        _verify(module)
     return list(module.body)  # type: ignore[attr-defined]

@@ -1,0 +1,258 @@
+"""Compile the ``rules:`` list of a rewrite task: patterns, templates, where, imports."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from .errors import PatternError
+from .fields import field_names
+from .match import Matcher, SeqBinding
+from .pattern import EXPRESSION, STATEMENT, Pattern, Template, compile_match, compile_template
+from .text import ANONYMOUS
+
+RULE_KEYS = ("match", "replace", "flag", "where", "imports")
+CONSTRAINT_KEYS = ("kind", "text", "not_text", "regex")
+
+
+# Source text of bound values ---------------------------------------------------------
+
+_EMPTY = cst.Module(body=[])
+
+
+def _strip(node: cst.CSTNode) -> cst.CSTNode:
+    changes = {}
+    if getattr(node, "lpar", None):
+        changes.update(lpar=(), rpar=())
+    for sep in ("comma", "semicolon"):
+        if sep in field_names(type(node)):
+            changes[sep] = cst.MaybeSentinel.DEFAULT
+    return node.with_changes(**changes) if changes else node
+
+
+def source_of(value: object) -> str:
+    """The source of a bound value as written, without its outer parentheses."""
+    if isinstance(value, SeqBinding):
+        if isinstance(value.whole_of, cst.Parameters):
+            return _EMPTY.code_for_node(value.whole_of).strip()
+        statements = any(isinstance(v, (cst.BaseStatement, cst.BaseSmallStatement)) for v in value)
+        return ("\n" if statements else ", ").join(source_of(v) for v in value)
+    if isinstance(value, cst.CSTNode):
+        return _EMPTY.code_for_node(_strip(value)).strip()
+    return str(value)
+
+
+def normalise(code: str) -> str:
+    """Code with comments, line breaks and optional spaces removed (``a+b`` == ``a + b``)."""
+    try:
+        out: list[str] = []
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+                continue
+            s = tok.string
+            if out and (out[-1][-1].isalnum() or out[-1][-1] == "_") and (s[0].isalnum() or s[0] in "_'\""):
+                out.append(" ")
+            out.append(s)
+        return "".join(out)
+    except (tokenize.TokenError, SyntaxError):
+        return " ".join(code.split())
+
+
+# where: ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Constraint:
+    kinds: tuple[type, ...] = ()
+    texts: tuple[str, ...] = ()
+    not_texts: tuple[str, ...] = ()
+    regex: re.Pattern | None = None
+
+    def accepts(self, value: object) -> bool:
+        if self.kinds:
+            items = value if isinstance(value, SeqBinding) else (value,)
+            for item in items:
+                if isinstance(item, (cst.Arg, cst.Element, cst.StarredElement)):
+                    item = item.value
+                if not isinstance(item, self.kinds):
+                    return False
+        if self.texts or self.not_texts:
+            norm = normalise(source_of(value))
+            if self.texts and norm not in self.texts:
+                return False
+            if norm in self.not_texts:
+                return False
+        return self.regex is None or self.regex.search(source_of(value)) is not None
+
+
+@dataclass(frozen=True)
+class Checks:
+    """The ``where`` constraints of a rule, as the matcher's binding filter (picklable)."""
+
+    constraints: dict[str, Constraint]
+
+    def __call__(self, name: str, value: object) -> bool:
+        constraint = self.constraints.get(name)
+        return constraint is None or constraint.accepts(value)
+
+
+def _strings(value: object, err) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str) for v in values):
+        raise err("expected a string or a list of strings")
+    return tuple(values)
+
+
+def compile_constraint(name: str, spec: object, err) -> Constraint:
+    if not isinstance(spec, dict):
+        raise err("expected a mapping of constraints (kind, text, not_text, regex)", (name,))
+    fields: dict[str, object] = {}
+    for key, value in spec.items():
+        sub = (name, key)
+        if key == "kind":
+            kinds = []
+            for kind in _strings(value, lambda m: err(m, sub)):
+                cls = getattr(cst, kind, None)
+                if not (isinstance(cls, type) and issubclass(cls, cst.CSTNode)):
+                    raise err(f"unknown node kind {kind!r} (a libcst class name such as Name, Call, Attribute)", sub)
+                kinds.append(cls)
+            fields["kinds"] = tuple(kinds)
+        elif key in ("text", "not_text"):
+            texts = tuple(normalise(t) for t in _strings(value, lambda m: err(m, sub)))
+            fields["texts" if key == "text" else "not_texts"] = texts
+        elif key == "regex":
+            if not isinstance(value, str):
+                raise err("expected a regular expression string", sub)
+            try:
+                fields["regex"] = re.compile(value)
+            except re.error as e:
+                raise err(f"invalid regular expression: {e}", sub) from None
+        else:
+            raise err(f"unknown constraint {key!r} (expected one of: {', '.join(CONSTRAINT_KEYS)})", sub)
+    return Constraint(**fields)  # type: ignore[arg-type]
+
+
+# imports: ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+    relative: int = 0
+
+
+def parse_import(text: object) -> list[ImportSpec]:
+    """``import a.b [as c]`` / ``from a import b [as c], ...`` -> specs; ValueError if not."""
+    if not isinstance(text, str):
+        raise ValueError("expected an import statement string")
+    try:
+        stmt = cst.parse_statement(text.strip())
+    except cst.ParserSyntaxError:
+        stmt = None
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+    if isinstance(small, cst.Import):
+        return [
+            ImportSpec(get_full_name_for_node(a.name) or "", None, a.evaluated_alias)  # type: ignore[arg-type]
+            for a in small.names
+        ]
+    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+        module = get_full_name_for_node(small.module) if small.module is not None else ""
+        return [
+            ImportSpec(module or "", a.evaluated_name, a.evaluated_alias, len(small.relative)) for a in small.names
+        ]
+    raise ValueError(f"invalid import {text!r}: expected 'import a.b [as c]' or 'from a import b [as c]'")
+
+
+# rules -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Rule:
+    index: int
+    pattern: Pattern  #: effective pattern (an expression match replaced by statements matches expression statements)
+    template: Template | None
+    flag: str | None
+    matcher: Matcher
+    add_imports: tuple[ImportSpec, ...] = ()
+    remove_imports: tuple[ImportSpec, ...] = ()
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        return self.pattern.needles
+
+
+def compile_rule(index: int, raw: object) -> Rule:
+    def err(detail: str, field: str | None = None, subpath: tuple = (), **kw) -> PatternError:
+        return PatternError(detail, rule_index=index, field=field, subpath=subpath, **kw)
+
+    if not isinstance(raw, dict):
+        raise err("a rule must be a mapping with 'match' and 'replace' or 'flag'")
+    for key in raw:
+        if key not in RULE_KEYS:
+            raise err(f"unknown key {key!r} (expected one of: {', '.join(RULE_KEYS)})", str(key))
+    if not isinstance(raw.get("match"), str):
+        raise err("a rule needs 'match': a pattern string", "match")
+    replace, flag = raw.get("replace"), raw.get("flag")
+    if replace is None and flag is None:
+        raise err("a rule needs 'replace' (a template) or 'flag' (a reason)")
+    if replace is not None and flag is not None:
+        raise err("'replace' and 'flag' cannot be combined: a rule either rewrites or reports", "flag")
+    if replace is not None and not isinstance(replace, str):
+        raise err("'replace' must be a string", "replace")
+    if flag is not None and (not isinstance(flag, str) or not flag.strip()):
+        raise err("'flag' must be a non-empty string", "flag")
+    try:
+        pattern = compile_match(raw["match"])
+    except PatternError as e:
+        raise e.located(rule_index=index, field="match") from None
+    template = None
+    if replace is not None:
+        try:
+            template = compile_template(replace, pattern.metavars)
+        except PatternError as e:
+            raise e.located(rule_index=index, field="replace") from None
+        if pattern.kind == EXPRESSION and template.expression is None:
+            node = cst.Expr(value=pattern.node)  # type: ignore[arg-type]
+            pattern = dataclasses.replace(pattern, kind=STATEMENT, node=node)
+
+    constraints: dict[str, Constraint] = {}
+    where = raw.get("where") or {}
+    if not isinstance(where, dict):
+        raise err("'where' must map metavariable names to constraints", "where")
+    for key, spec in where.items():
+        name = str(key).lstrip("$")
+        if name == ANONYMOUS or name not in pattern.metavars:
+            known = ", ".join(("$$$" if s else "$") + n for n, s in pattern.metavars.items() if n != ANONYMOUS)
+            raise err(f"unknown metavariable ${name} (the match binds {known or 'nothing'})", "where", (str(key),))
+        constraints[name] = compile_constraint(str(key), spec, lambda m, sub=(): err(m, "where", sub))
+
+    adds: list[ImportSpec] = []
+    removes: list[ImportSpec] = []
+    imports = raw.get("imports") or {}
+    if imports and template is None:
+        raise err("'imports' only apply to rules with 'replace'", "imports")
+    if not isinstance(imports, dict):
+        raise err("'imports' must be a mapping with 'add' and/or 'remove'", "imports")
+    for key, items in imports.items():
+        if key not in ("add", "remove"):
+            raise err(f"unknown key {key!r} (expected add or remove)", "imports", (str(key),))
+        if not isinstance(items, list):
+            items = [items]
+        for k, text in enumerate(items):
+            try:
+                specs = parse_import(text)
+            except ValueError as e:
+                raise err(str(e), "imports", (key, k)) from None
+            if key == "remove" and any(s.relative for s in specs):
+                raise err("relative imports cannot be removed", "imports", (key, k))
+            (adds if key == "add" else removes).extend(specs)
+
+    matcher = Matcher(pattern.node, Checks(constraints) if constraints else None)
+    return Rule(index, pattern, template, flag, matcher, tuple(adds), tuple(removes))

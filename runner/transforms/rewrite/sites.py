@@ -1,0 +1,191 @@
+"""Where patterns may match (candidate nodes), and reporting match sites as gaps."""
+from __future__ import annotations
+
+import re
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from ..base import Gap
+from .match import Matcher
+from .pattern import COMPOUND, EXPRESSION, STATEMENT, Pattern
+from .rules import source_of
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+_NO_CONTEXT = nullcontext()
+
+# Name nodes that are not expressions: attribute names, keyword names, definitions.
+_NOT_EXPRESSION_FIELDS: dict[type, tuple[str, ...]] = {
+    cst.Attribute: ("attr",),
+    cst.Arg: ("keyword",),
+    cst.FunctionDef: ("name",),
+    cst.ClassDef: ("name",),
+    cst.Param: ("name",),
+    cst.NameItem: ("name",),
+    cst.MatchKeywordElement: ("key",),
+    cst.MatchAs: ("name",),
+    cst.MatchStar: ("name",),
+}
+# Slots that are assigned to (or deleted): a replacement there must stay assignable.
+_TARGET_FIELDS: dict[type, str] = {
+    cst.AssignTarget: "target",
+    cst.AugAssign: "target",
+    cst.AnnAssign: "target",
+    cst.For: "target",
+    cst.CompFor: "target",
+    cst.AsName: "name",
+    cst.NamedExpr: "target",
+    cst.Del: "target",
+}
+ASSIGNABLE = (cst.Name, cst.Attribute, cst.Subscript, cst.Tuple, cst.List)
+# Statements whose whole subtree holds no expressions (module paths, declared names).
+_NO_EXPRESSIONS = frozenset({cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal})
+
+
+_KIND_BASE = {
+    EXPRESSION: cst.BaseExpression,
+    STATEMENT: cst.BaseSmallStatement,
+    COMPOUND: cst.BaseCompoundStatement,
+}
+_SUBCLASS: dict[tuple[type, type], bool] = {}
+
+
+def is_a(tp: type, base: type) -> bool:
+    """``issubclass`` cached (libcst's base classes are ABCs: isinstance is slow)."""
+    key = (tp, base)
+    found = _SUBCLASS.get(key)
+    if found is None:
+        found = _SUBCLASS[key] = issubclass(tp, base)
+    return found
+
+
+class Context:
+    """Tracks, during a traversal, which nodes are not candidates for a pattern kind."""
+
+    def __init__(self) -> None:
+        self.not_expression: set[int] = set()
+        self.not_statement: set[int] = set()  # ``elif`` branches are If nodes, not statements
+        self.targets: set[int] = set()  # expressions assigned to
+
+    def visit(self, node: cst.CSTNode) -> None:
+        tp = type(node)
+        if tp in _TARGET_FIELDS:
+            self.targets.add(id(getattr(node, _TARGET_FIELDS[tp])))
+        elif (tp is cst.Tuple or tp is cst.List) and id(node) in self.targets:
+            self.targets.update(id(e.value) for e in node.elements)  # type: ignore[attr-defined]
+        if tp in _NO_EXPRESSIONS or id(node) in self.not_expression:
+            self.not_expression.update(id(c) for c in node.children)
+        else:
+            for field in _NOT_EXPRESSION_FIELDS.get(tp, ()):
+                child = getattr(node, field)
+                if isinstance(child, cst.CSTNode):
+                    self.not_expression.add(id(child))
+        if tp is cst.If and type(node.orelse) is cst.If:  # type: ignore[attr-defined]
+            self.not_statement.add(id(node.orelse))  # type: ignore[attr-defined]
+
+    def is_candidate(self, kind: str, node: cst.CSTNode, original: cst.CSTNode | None = None) -> bool:
+        if not is_a(type(node), _KIND_BASE[kind]):
+            return False
+        key = id(original if original is not None else node)
+        if kind == EXPRESSION:
+            return key not in self.not_expression
+        return kind == STATEMENT or key not in self.not_statement
+
+
+def site_source(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.BaseCompoundStatement):
+        node = node.with_changes(leading_lines=())
+    return source_of(node)
+
+
+class _SiteFinder(cst.CSTVisitor):
+    def __init__(self, searches: Sequence[tuple[Matcher, str, str]]) -> None:
+        super().__init__()
+        self.searches = [(m, kind, reason, m.root_type) for m, kind, reason in searches]
+        self.context = Context()
+        self.found: list[tuple[cst.CSTNode, str]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.context.visit(node)
+        tp = type(node)
+        for matcher, kind, reason, root in self.searches:
+            if (root is None or tp is root) and self.context.is_candidate(kind, node):
+                if matcher.match(node) is not None:
+                    self.found.append((node, reason))
+        return True
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+
+def find_sites(module: cst.Module, searches: Sequence[tuple[Matcher, str, str]], path: str) -> list[Gap]:
+    """Every match of every (matcher, pattern kind, reason), as gaps sorted by position."""
+    if not searches:
+        return []
+    finder = _SiteFinder(searches)
+    module.visit(finder)
+    if not finder.found:
+        return []
+    positions = positions_of(module, (node for node, _ in finder.found))
+    gaps = [Gap(path, *positions[id(node)], reason, site_source(node)) for node, reason in finder.found]
+    return sorted(gaps, key=lambda g: (g.line, g.column))
+
+
+def find_pattern_sites(module: cst.Module, pattern: Pattern, path: str, reason: str) -> list[Gap]:
+    """The sites of ``module`` that ``pattern`` matches (e.g. for ``expect_absent``):
+    one Gap per match with its 1-based line/column and its source text. Nested
+    matches are all reported."""
+    return find_sites(module, [(Matcher(pattern.node), pattern.kind, reason)], path)
+
+
+@dataclass(frozen=False)
+class _PositionState(CodegenState):
+    """Codegen that only tracks the line/column and records the start of target nodes
+    (what PositionProvider reports, for a fraction of its cost)."""
+
+    targets: set[int] = field(default_factory=set)
+    found: dict[int, tuple[int, int]] = field(default_factory=dict)
+    line: int = 1
+    column: int = 0
+
+    def add_indent_tokens(self) -> None:
+        for token in self.indent_tokens:
+            self.add_token(token)
+
+    def add_token(self, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            segments = _NEWLINE.split(value)
+            self.line += len(segments) - 1
+            self.column = len(segments[-1])
+        else:
+            self.column += len(value)
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) in self.targets and id(node) not in self.found:  # fallback: whitespace-inclusive
+            self.found[id(node)] = (self.line, self.column + 1)
+
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node=None, end_node=None):  # type: ignore[override]
+        if id(node) in self.targets:
+            self.found[id(node)] = (self.line, self.column + 1)
+        return _NO_CONTEXT
+
+
+def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int]]:
+    """1-based (line, column) where each node (by identity) of ``module`` starts,
+    as PositionProvider reports it (parentheses and leading whitespace excluded)."""
+    state = _PositionState(
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        targets={id(n) for n in nodes},
+    )
+    module._codegen(state)
+    return state.found
+
+
+__all__ = ["COMPOUND", "Context", "find_pattern_sites", "find_sites", "positions_of", "site_source"]

@@ -1,0 +1,9 @@
+import os
+
+
+class T:
+	def test(self):
+		self.assertEqual(os.getcwdu(), "/")
+		with self.assertRaises(E):
+			if x:
+				pass

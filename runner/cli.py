@@ -117,6 +117,98 @@ def schema() -> None:
 # --- execution commands: run, status, approve, rollback, report (issue 3) ---
 
 
+@cli.command()
+@click.argument("playbook", type=click.Path(dir_okay=True))
+@root_option
+@var_option
+@click.option("--phase", default=None, help="Run only this phase.")
+@click.option("--plan", "plan_path", type=click.Path(dir_okay=False), default=None, help="Execute exactly this saved plan (from `plan --out`).")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--branch", default=None, help="Create or switch to this git branch before writing.")
+@click.option("--commit", is_flag=True, help="Commit each phase (as `commit: phase` does).")
+@click.option("--allow-dirty", is_flag=True, help="Run even if files it touches have uncommitted changes.")
+def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
+        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool) -> None:
+    """Execute a playbook phase by phase; run it again to continue a stopped run."""
+    from runner.commands.run import run_command
+    from runner.execution.context import RunIO
+    from runner.execution.execute import RunRequest
+    from runner.playbook.load import parse_var_overrides
+
+    def action() -> CommandResult:
+        request = RunRequest(
+            playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
+            plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
+        )
+        io = RunIO(
+            notify=lambda line: click.echo(line, err=True),
+            confirm=lambda question: click.confirm(question, default=False, err=True),
+            interactive=sys.stdin.isatty(),
+            progress=_progress_lines() if sys.stderr.isatty() else None,
+        )
+        return run_command(request, io)
+
+    _run(action)
+
+
+def _progress_lines() -> Callable[[str, int, int], None]:
+    """Progress of long plans as plain lines (a live bar would fight the run's own lines and prompt)."""
+    started: dict[str, float] = {}
+    shown: dict[str, float] = {}
+
+    def update(label: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        started.setdefault(label, now)
+        if now - started[label] >= 2 and (now - shown.get(label, 0) >= 2 or done == total):
+            shown[label] = now
+            click.echo(f"  planning {label}: {done}/{total} files", err=True)
+
+    return update
+
+
+@cli.command()
+@root_option
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON and nothing else on stdout.")
+def status(root: str, as_json: bool) -> None:
+    """The current run: phases, subtasks by state, budgets, what a gate waits for, what to type next."""
+    from runner.commands.status import status_command
+
+    _run(lambda: status_command(root, as_json))
+
+
+@cli.command()
+@click.argument("phase")
+@root_option
+def approve(phase: str, root: str) -> None:
+    """Release a manual gate; `batchmod run` then goes on."""
+    from runner.commands.approve import approve_command
+
+    _run(lambda: approve_command(root, phase))
+
+
+@cli.command()
+@root_option
+@click.option("--phase", default=None, help="Roll back only this phase.")
+@click.option("--force", is_flag=True, help="Restore even files changed since batchmod wrote them.")
+def rollback(root: str, phase: str | None, force: bool) -> None:
+    """Restore the pre-images of the current run (newest phase first) or of one phase."""
+    from runner.commands.rollback import rollback_command
+
+    _run(lambda: rollback_command(root, phase, force))
+
+
+@cli.command()
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the report to this file.")
+def report(root: str, fmt: str, out: str | None) -> None:
+    """A PR-style summary of the current run: diffs by subtask, checks, gates, budgets, figures."""
+    from runner.commands.report import report_command
+
+    _run(lambda: report_command(root, fmt, out))
+
+
 # --- batchmod test (issue 4) ---
 
 

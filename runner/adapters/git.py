@@ -24,3 +24,77 @@ def git_list_files(root: str) -> list[str]:
         raise OSError(result.stderr.decode("utf-8", "replace").strip() or "git ls-files failed")
     names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
     return sorted({n for n in names if n})
+
+
+def _git(root: str, *args: str) -> str:
+    result = run_command(["git", "-c", "core.quotepath=off", *args], cwd=root)
+    if not result.ok:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OSError(message[-1] if message else f"git {args[0]} failed (exit {result.returncode})")
+    return result.stdout.decode("utf-8", "surrogateescape")
+
+
+def git_has_head(root: str) -> bool:
+    return run_command(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root).ok
+
+
+def git_index_listing(root: str) -> str:
+    """``git ls-files -s`` under ``root``: mode, blob hash and path of every staged file."""
+    return _git(root, "ls-files", "-s", "-z", "--", ".")
+
+
+def git_worktree_changes(root: str) -> list[str]:
+    """Files under ``root`` whose work-tree content differs from the index, or untracked."""
+    out = _git(root, "ls-files", "-z", "-m", "-o", "--exclude-standard", "--deduplicate", "--", ".")
+    return sorted({n for n in out.split("\0") if n})
+
+
+def git_uncommitted(root: str, paths: list[str]) -> list[str]:
+    """Those of ``paths`` (relative to ``root``) with changes not committed: staged, unstaged or untracked."""
+    if not paths:
+        return []
+    dirty: set[str] = set()
+    for start in range(0, len(paths), 500):
+        chunk = paths[start:start + 500]
+        if git_has_head(root):
+            changed = _git(root, "diff", "--name-only", "-z", "--relative", "HEAD", "--", *chunk)
+        else:
+            changed = _git(root, "ls-files", "-z", "--cached", "--", *chunk)
+        untracked = _git(root, "ls-files", "-z", "-o", "--exclude-standard", "--", *chunk)
+        dirty.update(n for n in (changed + "\0" + untracked).split("\0") if n)
+    return sorted(dirty)
+
+
+def git_current_branch(root: str) -> str | None:
+    result = run_command(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=root)
+    return result.stdout.decode("utf-8", "replace").strip() or None if result.ok else None
+
+
+def git_branch_exists(root: str, name: str) -> bool:
+    return run_command(["git", "rev-parse", "--verify", "-q", f"refs/heads/{name}"], cwd=root).ok
+
+
+def git_switch_branch(root: str, name: str) -> bool:
+    """Switch to branch ``name``, creating it from HEAD when missing; True when created."""
+    exists = git_branch_exists(root, name)
+    _git(root, "switch", *(() if exists else ("-c",)), name)
+    return not exists
+
+
+def git_head_sha(root: str) -> str:
+    return _git(root, "rev-parse", "HEAD").strip()
+
+
+def git_head_message(root: str) -> str:
+    return _git(root, "log", "-1", "--format=%B") if git_has_head(root) else ""
+
+
+def git_commit_paths(root: str, paths: list[str], message: str) -> str | None:
+    """Commit exactly ``paths`` (other staged work stays staged); the new commit, or None if nothing changed."""
+    if not paths:
+        return None
+    _git(root, "add", "--", *paths)
+    if git_has_head(root) and not _git(root, "diff", "--cached", "--name-only", "-z", "HEAD", "--", *paths).strip("\0"):
+        return None
+    _git(root, "commit", "-q", "--no-verify", "-m", message, "--only", "--", *paths)
+    return git_head_sha(root)

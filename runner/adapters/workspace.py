@@ -1,6 +1,7 @@
 """Files on disk: atomic writes (temp file + rename in the same folder)."""
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 
@@ -32,3 +33,51 @@ def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None) -> No
 
 def write_text_atomic(path: str, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_bytes_or_none(path: str) -> bytes | None:
+    """The file's bytes, or None when it does not exist."""
+    try:
+        with open(path, "rb") as fp:
+            return fp.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def fsync_dir(folder: str) -> None:
+    """Make a rename or a new file in ``folder`` survive a power loss."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_bytes_durable(path: str, data: bytes, *, mode: int | None = None) -> None:
+    """``write_bytes_atomic`` that creates the folder and syncs it after the rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    write_bytes_atomic(path, data, mode=mode)
+    fsync_dir(folder)
+
+
+def append_line_durable(path: str, line: str) -> None:
+    """Append one line and fsync; a torn last line (power loss mid-write) is closed first."""
+    data = line.rstrip("\n").encode("utf-8") + b"\n"
+    with open(path, "ab+") as fp:
+        if fp.tell() > 0:
+            fp.seek(-1, os.SEEK_END)
+            if fp.read(1) != b"\n":
+                data = b"\n" + data
+        fp.write(data)
+        fp.flush()
+        os.fsync(fp.fileno())

@@ -1,0 +1,19 @@
+"""``batchmod rollback``: restore the pre-images of the current run, or of one phase."""
+from __future__ import annotations
+
+import os
+
+from runner.commands.result import CommandResult
+from runner.execution.rollback import rollback_run
+
+
+def rollback_command(root: str, phase: str | None, force: bool) -> CommandResult:
+    outcome = rollback_run(os.path.abspath(root), phase, force)
+    lines = [
+        f"run {outcome.run_id}: rolled back phase{'s' if len(outcome.phases) > 1 else ''} {', '.join(outcome.phases)}; "
+        f"restored {len(outcome.restored)} file(s)"
+    ]
+    lines.extend(f"  {path}" for path in outcome.restored)
+    if outcome.commits:
+        lines.append(f"note: commit(s) {', '.join(c[:12] for c in outcome.commits)} stay in git history; the restore is an uncommitted change")
+    return CommandResult(stdout="\n".join(lines) + "\n")

@@ -1,0 +1,22 @@
+"""``batchmod status``: the current (or last) run: phases, subtasks by state, budgets, what to type next."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+
+from runner.commands.result import CommandResult
+from runner.execution.overview import build_overview
+from runner.execution.store import RunStore
+from runner.reporting.report_status import render_status_text, status_json
+
+
+def status_command(root: str, as_json: bool) -> CommandResult:
+    store = RunStore(os.path.abspath(root))
+    folder, state = store.require_current()
+    if state.status == "running" and not store.busy():
+        state = replace(state, status="interrupted")  # killed or powered off mid-run; `run` continues it
+    view = build_overview(folder, state)
+    if as_json:
+        return CommandResult(stdout=json.dumps(status_json(view), indent=2) + "\n")
+    return CommandResult(stdout=render_status_text(view))

@@ -1,0 +1,114 @@
+"""Run a phase's checks: a shell command in the root, its output saved, JUnit read.
+
+The command runs in its own process group; on timeout the whole group is killed
+(``adapters.shell.run_command``). ``run`` and ``junit`` are Jinja templates that see
+the playbook's variables, ``changed_files``, ``phase`` and the ``shquote`` filter.
+"""
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+
+from runner.adapters.shell import run_command
+from runner.errors import InputError
+from runner.execution.records import CheckResult, FailedTest
+from runner.execution.store import RunFolder
+from runner.planning.render import RenderError, render_text
+from runner.playbook.spec import CheckSpec
+
+TAIL_LINES = 15
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedCheck:
+    name: str
+    command: str
+    junit: str | None  #: relative to the root
+    timeout: float
+
+
+def render_check(spec: CheckSpec, context: dict[str, Any], phase: str) -> RenderedCheck:
+    """Render a check's templates (an error names the phase and the check)."""
+    try:
+        command = render_text(spec.run, context)
+        junit = render_text(spec.junit, context) if spec.junit else None
+    except RenderError as exc:
+        raise InputError(f"phase {phase}, check {spec.name}: {exc}") from None
+    return RenderedCheck(spec.name, command, junit, spec.timeout)
+
+
+def run_check(check: RenderedCheck, root: str, folder: RunFolder, log_relpath: str) -> CheckResult:
+    """Run one check to completion and return its structured result; never raises for a failing check."""
+    junit_path = os.path.join(root, *check.junit.split("/")) if check.junit else None
+    stamp_before = _stamp(junit_path)
+    result = run_command(check.command, cwd=root, shell=True, timeout=check.timeout)
+    output = (result.stdout + result.stderr).decode("utf-8", "replace")
+    if result.timed_out:
+        output += f"\n[batchmod] timed out after {check.timeout:g}s; the process group was killed\n"
+    if result.returncode == 127 and not output.strip():
+        output = f"[batchmod] cannot start: {check.command}\n"
+    header = f"$ {check.command}\n[batchmod] exit {result.returncode}, {result.duration:.2f}s\n"
+    folder.write_text(log_relpath, header + output)
+    failures: tuple[FailedTest, ...] = ()
+    junit_read = False
+    if junit_path is not None and _stamp(junit_path) not in (None, stamp_before):
+        parsed = parse_junit(junit_path)
+        if parsed is not None:
+            failures, junit_read = parsed, True
+    return CheckResult(
+        name=check.name,
+        command=check.command,
+        exit_code=-1 if result.timed_out else result.returncode,
+        duration=round(result.duration, 3),
+        timed_out=result.timed_out,
+        tail=tail(output),
+        log=log_relpath,
+        failures=failures,
+        junit_read=junit_read,
+    )
+
+
+def parse_junit(path: str) -> tuple[FailedTest, ...] | None:
+    """Failing and erroring test cases of a JUnit XML report; None when it does not parse."""
+    try:
+        tree = ET.parse(path)
+    except (ET.ParseError, OSError):
+        return None
+    out = []
+    for case in tree.getroot().iter("testcase"):
+        problem = case.find("failure")
+        if problem is None:
+            problem = case.find("error")
+        if problem is None:
+            continue
+        classname = case.get("classname") or case.get("file") or ""
+        name = case.get("name") or "?"
+        message = problem.get("message") or ""
+        if not message:
+            lines = (problem.text or "").strip().splitlines()
+            message = lines[-1] if lines else ""
+        out.append(FailedTest(f"{classname}::{name}" if classname else name, message.strip()[:500]))
+    return tuple(out)
+
+
+def tail(text: str, lines: int = TAIL_LINES) -> str:
+    kept = text.rstrip("\n").splitlines()[-lines:]
+    return "\n".join(kept)
+
+
+def log_name(prefix: str, check: str, n: int) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", check).strip("-") or "check"
+    return f"{prefix}/{n:03d}-{slug}.log"
+
+
+def _stamp(path: str | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)

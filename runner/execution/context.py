@@ -1,0 +1,88 @@
+"""What every step of a run shares: the root, the run folder and state, the playbook, the outside world."""
+from __future__ import annotations
+
+import os
+import shlex
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Callable
+
+from runner.adapters.git import git_toplevel
+from runner.execution.journal import Journal, TreeWriter
+from runner.execution.records import PhasePlanRecord, PhaseState, RunState
+from runner.execution.store import RunFolder
+from runner.planning.dryrun import Progress
+from runner.playbook.load import LoadedPlaybook
+from runner.playbook.spec import PhaseSpec
+
+
+@dataclass(frozen=True, slots=True)
+class RunIO:
+    """The outside world a run talks to; built in cli.py, fakes in tests."""
+
+    notify: Callable[[str], None]  #: a progress line for people (stderr)
+    confirm: Callable[[str], bool]  #: ask a yes/no question
+    interactive: bool  #: a terminal is there to answer
+    progress: Progress | None = None
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def command_line(verb: str, state: RunState, *args: str) -> str:
+    """A command to type next, with --root when the root is not the current folder."""
+    parts = ["batchmod", verb, *args]
+    if os.path.abspath(os.getcwd()) != state.root:
+        parts += ["--root", state.root]
+    return " ".join(shlex.quote(p) if p not in ("batchmod", verb) else p for p in parts)
+
+
+def run_again(state: RunState) -> str:
+    return command_line("run", state, state.playbook_path)
+
+
+class RunContext:
+    """One ``batchmod run`` process working on one run."""
+
+    def __init__(self, root: str, folder: RunFolder, state: RunState, loaded: LoadedPlaybook, io: RunIO, jobs: int) -> None:
+        self.root = root
+        self.folder = folder
+        self.state = state
+        self.loaded = loaded
+        self.io = io
+        self.jobs = jobs
+        self.journal = Journal(folder.events_path)
+        self.writer = TreeWriter(root, folder, self.journal)
+        self.git = git_toplevel(root) is not None
+
+    def save(self, state: RunState) -> None:
+        state = replace(state, updated=utc_now())
+        self.folder.save_state(state)
+        self.state = state
+
+    def phase_state(self, name: str) -> PhaseState:
+        return self.state.phase(name)
+
+    def save_phase(self, phase: PhaseState) -> None:
+        self.save(self.state.with_phase(phase))
+
+    def record(self, phase: str) -> PhasePlanRecord:
+        record = self.folder.load_phase(phase)
+        if record is None:
+            raise RuntimeError(f"phase {phase} has no stored plan")
+        return record
+
+    def spec(self, phase: str) -> PhaseSpec:
+        return self.loaded.playbook.phase(phase)
+
+    def check_context(self, phase: str, changed_files: tuple[str, ...]) -> dict[str, Any]:
+        return {**self.loaded.context(), "changed_files": list(changed_files), "phase": phase}
+
+    def expected_hashes(self) -> dict[str, str]:
+        """Each file as this run last left it, or as it was when the run was planned."""
+        return {**dict(self.state.start_sha256), **self.journal.written_hashes()}
+
+    def key(self, phase: PhaseState, what: str) -> str:
+        """A journal key, unique to the phase's attempt."""
+        return f"{phase.name}#{phase.attempt}/{what}"

@@ -1,0 +1,251 @@
+"""``batchmod run``: start a run (or continue the current one) and take it phase by phase.
+
+A run is continued when the current run is not finished and was started from the
+same playbook bytes (and, when given again, the same --var, --phase, --plan and
+--branch); otherwise a new run starts and says why.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+
+from runner.adapters.git import git_branch_exists, git_current_branch, git_toplevel
+from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
+from runner.errors import BatchmodError, InputError
+from runner.execution.baseline import BaselineCache, tree_fingerprint
+from runner.execution.checks import log_name, render_check, run_check
+from runner.execution.context import RunContext, RunIO, command_line, run_again, utc_now
+from runner.execution.gates import unsupported_gate
+from runner.execution.journal import ConflictError
+from runner.execution.phase import advance_phase
+from runner.execution.prepare import plan_budget_stop
+from runner.execution.records import TERMINAL_STATUSES, BaselineEntry, PhaseState, PlannedScope, RunOptions, RunState, Stop
+from runner.execution.saved_plan import SavedPlan, load_saved_plan, refuse_different, refuse_stale
+from runner.execution.store import RunFolder, RunStore
+from runner.execution.vcs import refuse_dirty, require_branch, switch_branch
+from runner.playbook.load import LoadedPlaybook, load_playbook
+from runner.planning.dryrun import PlanOptions, plan_playbook
+from runner.planning.select import Candidates, list_candidates
+from runner.reporting.plan_text import render_plan_text
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    playbook: str
+    root: str
+    overrides: tuple[tuple[str, str], ...] = ()
+    phase: str | None = None
+    plan: str | None = None
+    yes: bool = False
+    jobs: int = 1
+    branch: str | None = None
+    commit: bool = False
+    allow_dirty: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    run_id: str | None  #: None when no run was started (nothing to change, refused before writing)
+    stop: Stop | None
+    message: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.stop is None else 1
+
+
+def execute_run(request: RunRequest, io: RunIO) -> RunOutcome:
+    """Run (or continue) the playbook under ``request.root``; a gate stop is an outcome, not an error."""
+    if not request.yes and not io.interactive:
+        raise InputError("no terminal to confirm the run on; pass --yes to run without asking")
+    root = os.path.abspath(request.root)
+    candidates = list_candidates(root)
+    store = RunStore(root)
+    with store.lock():
+        opened = _open_run(request, io, store, root, candidates)
+        if isinstance(opened, RunOutcome):
+            return opened
+        ctx = opened
+        started = time.monotonic()
+        try:
+            stop = _run_phases(ctx)
+        except ConflictError as exc:
+            stop = Stop(str(exc), f"put the file back as batchmod left it (or undo your edit), then {run_again(ctx.state)}; "
+                        f"or {command_line('rollback', ctx.state)} to undo the run")
+        except BatchmodError as exc:  # the run stays where it was; running it again retries the step
+            ctx.save(replace(ctx.state, status="stopped", stop=Stop(f"error: {exc}", f"fix it, then {run_again(ctx.state)}"),
+                             execute_seconds=ctx.state.execute_seconds + time.monotonic() - started))
+            raise
+        except BaseException:  # Ctrl-C and bugs: the status stays `running`; `status` shows it interrupted
+            ctx.save(replace(ctx.state, execute_seconds=ctx.state.execute_seconds + time.monotonic() - started))
+            raise
+        ctx.save(replace(ctx.state, status="stopped" if stop else "done", stop=stop,
+                         execute_seconds=ctx.state.execute_seconds + time.monotonic() - started))
+        ctx.journal.append("run_stopped" if stop else "run_done", reason=stop.reason if stop else "")
+        return RunOutcome(ctx.state.run_id, stop)
+
+
+def _open_run(request: RunRequest, io: RunIO, store: RunStore, root: str, candidates: Candidates) -> RunContext | RunOutcome:
+    folder = store.current()
+    prev = folder.load_state() if folder else None
+    if prev is not None and prev.status == "rolling_back":
+        raise InputError(f"run {prev.run_id} was interrupted while rolling back; finish it with `{command_line('rollback', prev)}`")
+    saved = load_saved_plan(request.plan) if request.plan else None
+    if prev is not None and folder is not None and prev.status not in TERMINAL_STATUSES:
+        if prev.playbook_abspath != os.path.abspath(request.playbook):
+            io.notify(f"run {prev.run_id} of {prev.playbook_path} is not finished (its edits stay); starting a new run for {request.playbook}")
+        else:
+            why = _why_new_run(prev, request, saved)
+            if why is None:  # the run's own variables, whatever --var repeats of them
+                loaded = load_playbook(request.playbook, root=root, overrides=dict(prev.overrides), candidates=candidates.files)  # type: ignore[arg-type]
+                return _resume(request, io, root, folder, prev, loaded)
+            io.notify(f"{why}; starting a new run")
+    overrides = _plan_overrides(saved, dict(request.overrides)) if saved else dict(request.overrides)
+    loaded = load_playbook(request.playbook, root=root, overrides=overrides, candidates=candidates.files)  # type: ignore[arg-type]
+    return _start(request, io, store, root, loaded, overrides, saved, candidates)
+
+
+def _why_new_run(prev: RunState, request: RunRequest, saved: SavedPlan | None) -> str | None:
+    data = read_bytes_or_none(request.playbook)
+    if data is not None and sha256_bytes(data) != prev.playbook_sha256:
+        return (f"{request.playbook} changed since run {prev.run_id} started "
+                f"(sha256 {prev.playbook_sha256[:12]} → {sha256_bytes(data)[:12]})")
+    had = {k: str(v) for k, v in prev.overrides}
+    if any(had.get(k) != v for k, v in request.overrides):
+        return f"--var values differ from run {prev.run_id}"
+    if request.phase and request.phase != prev.options.phase:
+        return f"--phase {request.phase} differs from run {prev.run_id}"
+    if saved is not None and saved.sha256 != prev.options.plan_sha256:
+        return f"--plan {saved.path} is not the plan run {prev.run_id} executes"
+    if request.branch and request.branch != prev.options.branch:
+        return f"--branch {request.branch} differs from run {prev.run_id}"
+    return None
+
+
+def _plan_overrides(saved: SavedPlan, given: dict[str, str]) -> dict[str, object]:
+    """The saved plan's variables; a --var may repeat one, not change it."""
+    planned = dict(saved.variables)
+    for key, value in given.items():
+        if key in planned and str(planned[key]) != value:
+            raise InputError(f"--var {key}={value} differs from the saved plan's {key}={planned[key]}; plan again or drop --var")
+    return planned
+
+
+def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: LoadedPlaybook,
+           overrides: dict[str, object], saved: SavedPlan | None, candidates: Candidates) -> RunOutcome | RunContext:
+    playbook = loaded.playbook
+    phase = request.phase
+    if saved is not None:
+        if phase is not None and phase not in saved.phase_names:
+            raise InputError(f"--phase {phase}: the saved plan {saved.path} has phases {', '.join(saved.phase_names)}")
+        if phase is None and len(saved.phase_names) == 1 and len(playbook.phases) > 1:
+            phase = saved.phase_names[0]
+        refuse_stale(saved, root, request.playbook, playbook.sha256)
+    git = git_toplevel(root) is not None
+    if (request.branch or request.commit) and not git:
+        raise InputError(f"--{'branch' if request.branch else 'commit'}: {root} is not a git repository")
+    if request.branch and git_current_branch(root) != request.branch and git_branch_exists(root, request.branch):
+        io.notify(switch_branch(root, request.branch))  # before planning: the switch may change the tree
+        candidates = list_candidates(root)
+    started = time.monotonic()
+    plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs), io.progress, candidates)
+    plan_seconds = time.monotonic() - started
+    if saved is not None:
+        refuse_different(saved, plan)
+    for result in plan.phases:
+        problem = unsupported_gate(playbook.phase(result.name)) if result.files else None
+        if problem:
+            raise InputError(problem)
+    io.notify(render_plan_text(plan).rstrip("\n"))
+    over = plan_budget_stop(plan)
+    if over:
+        return RunOutcome(None, Stop(over, "raise the limit or narrow the globs in the playbook, then run again"))
+    files = sorted({c.path for p in plan.phases for c in p.files})
+    if not files:
+        return RunOutcome(None, None, f"nothing to change: the plan of {playbook.name} changes no file under {root}\n")
+    if git and not request.allow_dirty:
+        refuse_dirty(root, files)
+    if not request.yes and not io.confirm(f"Write {len(files)} file(s) in {len(plan.phases)} phase(s) under {root}?"):
+        return RunOutcome(None, Stop("not confirmed; nothing was written", "run again and answer yes, or pass --yes"))
+    if request.branch and git_current_branch(root) != request.branch:
+        io.notify(switch_branch(root, request.branch))  # a new branch from HEAD: the tree stays as planned
+    folder = store.create(playbook.name)
+    state = RunState(
+        run_id=folder.run_id,
+        playbook_name=playbook.name,
+        playbook_path=request.playbook,
+        playbook_abspath=os.path.abspath(request.playbook),
+        playbook_sha256=playbook.sha256,
+        root=root,
+        variables=loaded.variables,
+        overrides=tuple(sorted(overrides.items())),
+        options=RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit),
+        status="running",
+        created=utc_now(),
+        updated=utc_now(),
+        phases=tuple(PhaseState(p.name) for p in plan.phases),
+        start_sha256=tuple(sorted({(f, h) for p in plan.phases for s in p.subtasks for f, h in s.file_sha256 if h})),
+        planned=tuple(PlannedScope(p.name, tuple(c.path for c in p.files), sum(c.added + c.removed for c in p.files)) for p in plan.phases),
+        limits=plan.budget,
+        plan_seconds=plan_seconds,
+    )
+    folder.save_state(state)
+    store.set_current(folder)
+    ctx = RunContext(root, folder, state, loaded, io, request.jobs)
+    ctx.journal.append("run_started", run_id=folder.run_id, playbook=playbook.name, sha256=playbook.sha256, phases=[p.name for p in plan.phases])
+    io.notify(f"run {folder.run_id}: started")
+    return ctx
+
+
+def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: RunState, loaded: LoadedPlaybook) -> RunOutcome | RunContext:
+    if prev.options.branch:
+        require_branch(root, prev.options.branch, prev.run_id)
+    at = next((p for p in prev.phases if p.state != "done"), None)
+    where = f"phase {at.name} ({at.state.replace('_', ' ')})" if at else "its end"
+    io.notify(f"run {prev.run_id}: continuing at {where}")
+    if not request.yes and not io.confirm(f"Continue run {prev.run_id} at {where}?"):
+        return RunOutcome(prev.run_id, Stop("not confirmed; nothing was written", run_again(prev)))
+    ctx = RunContext(root, folder, prev, loaded, io, request.jobs)
+    ctx.save(replace(prev, status="running", stop=None))
+    return ctx
+
+
+def _run_phases(ctx: RunContext) -> Stop | None:
+    finished = ctx.writer.resolve_open()
+    if finished:
+        ctx.io.notify(f"finished {len(finished)} write(s) an interrupted run left open: {', '.join(finished)}")
+    if not ctx.state.baseline_done:
+        _run_baseline(ctx)
+    for phase in ctx.state.phases:
+        stop = advance_phase(ctx, phase.name)
+        if stop is not None:
+            return stop
+    return None
+
+
+def _run_baseline(ctx: RunContext) -> None:
+    """Each check once on the untouched tree (cached per tree state), before the first write."""
+    planned = {p.phase: p.paths for p in ctx.state.planned}
+    rendered = [
+        (phase.name, render_check(check, ctx.check_context(phase.name, planned.get(phase.name, ())), phase.name))
+        for phase in ctx.state.phases
+        for check in ctx.spec(phase.name).checks
+    ]
+    entries = []
+    if rendered:
+        cache = BaselineCache(ctx.root, tree_fingerprint(ctx.root, {r.junit for _, r in rendered if r.junit}))
+        for n, (phase, check) in enumerate(rendered, start=1):
+            log = log_name("checks/baseline", f"{phase}-{check.name}", n)
+            result = cache.get(check)
+            if result is None:
+                result = run_check(check, ctx.root, ctx.folder, log)
+                cache.put(check, result)
+            else:
+                ctx.folder.write_text(log, f"$ {check.command}\n[batchmod] cached baseline result (same tree)\n{result.tail}\n")
+                result = replace(result, log=log)
+            entries.append(BaselineEntry(phase, result))
+            ctx.journal.append("baseline", phase=phase, name=check.name, exit_code=result.exit_code, failures=[f.id for f in result.failures])
+            word = "passes" if result.passed else f"fails already ({', '.join(f.id for f in result.failures[:3]) or f'exit {result.exit_code}'})"
+            ctx.io.notify(f"baseline: check {check.name} ({phase}) on the untouched tree {word}")
+    ctx.save(replace(ctx.state, baseline=tuple(entries), baseline_done=True))

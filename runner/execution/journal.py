@@ -1,0 +1,171 @@
+"""The journal (``events.jsonl``) and the one way batchmod writes the migrated tree.
+
+Journal rule (DESIGN.md): before files are written, an ``intent`` with each file's
+pre and post sha256 is appended and fsynced; after them, a ``done``. On resume a file
+of an open intent at its post hash is done, at its pre hash is redone, and anything
+else is a conflict that stops the run without touching the file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from runner.adapters.workspace import append_line_durable, read_bytes_or_none, sha256_bytes, write_bytes_durable
+from runner.errors import BatchmodError, GateStopped
+from runner.execution.records import FileDelta
+from runner.execution.store import RunFolder
+
+#: test hook: exit abruptly (like kill -9) after this many file writes in one process
+CRASH_AFTER_WRITES_ENV = "BATCHMOD_TEST_CRASH_AFTER_WRITES"
+_writes_done = 0
+
+
+class ConflictError(GateStopped):
+    """A file is no longer what batchmod planned or wrote; the run stops, it stays untouched."""
+
+    def __init__(self, paths: list[str], message: str) -> None:
+        super().__init__(message)
+        self.paths = paths
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    key: str
+    label: str
+    deltas: tuple[FileDelta, ...]
+
+
+class Journal:
+    """Append-only events, each line fsynced before the caller goes on."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def append(self, kind: str, **fields: Any) -> None:
+        event = {"t": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "kind": kind, **fields}
+        append_line_durable(self.path, json.dumps(event, ensure_ascii=False, sort_keys=False))
+
+    def events(self) -> list[dict[str, Any]]:
+        data = read_bytes_or_none(self.path) or b""
+        out = []
+        for line in data.decode("utf-8", "replace").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a power loss; its write never started
+            if isinstance(event, dict):
+                out.append(event)
+        return out
+
+    def done_keys(self) -> set[str]:
+        return {e["key"] for e in self.events() if e["kind"] == "done"}
+
+    def open_intents(self) -> list[Intent]:
+        events = self.events()
+        done = {e["key"] for e in events if e["kind"] == "done"}
+        return [_intent(e) for e in events if e["kind"] == "intent" and e["key"] not in done]
+
+    def written_hashes(self) -> dict[str, str]:
+        """Each file's content as batchmod last left it (a finished write or an adoption)."""
+        out: dict[str, str] = {}
+        for event in self.events():
+            if event["kind"] in ("done", "adopt"):
+                for f in event.get("files", ()):
+                    out[f["path"]] = f["post"]
+        return out
+
+
+def _intent(event: dict[str, Any]) -> Intent:
+    deltas = tuple(FileDelta(f["path"], f["pre"], f["post"]) for f in event["files"])
+    return Intent(event["key"], event.get("label", ""), deltas)
+
+
+class TreeWriter:
+    """Journaled, atomic writes of whole files under the root (contents from the run's blobs)."""
+
+    def __init__(self, root: str, folder: RunFolder, journal: Journal) -> None:
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.folder = folder
+        self.journal = journal
+
+    def disk_sha(self, path: str) -> str:
+        data = read_bytes_or_none(self.abspath(path))
+        return sha256_bytes(data) if data is not None else ""
+
+    def read(self, path: str) -> bytes | None:
+        return read_bytes_or_none(self.abspath(path))
+
+    def abspath(self, path: str) -> str:
+        full = os.path.realpath(os.path.join(self.root, *path.split("/")))
+        if os.path.commonpath([self.real_root, full]) != self.real_root:
+            raise BatchmodError(f"{path}: resolves outside the root {self.root}; refusing to write it")
+        return full
+
+    def apply(self, key: str, label: str, deltas: Iterable[FileDelta], **extra: Any) -> list[str]:
+        """Put every file at its post hash; files already there are left alone.
+
+        All files are checked first: one that is at neither hash raises ConflictError
+        and nothing is written. Returns the paths actually written.
+        """
+        deltas = [d for d in deltas if d.pre != d.post]
+        if not deltas:
+            return []
+        current = {d.path: self.disk_sha(d.path) for d in deltas}
+        check_conflicts(deltas, current, label)
+        self.journal.append(
+            "intent", key=key, label=label, files=[{"path": d.path, "pre": d.pre, "post": d.post} for d in deltas], **extra
+        )
+        written = [d.path for d in deltas if current[d.path] != d.post]
+        for d in deltas:
+            if current[d.path] != d.post:
+                self._write(d.path, self.folder.blob(d.post))
+        self.journal.append("done", key=key, files=[{"path": d.path, "post": d.post} for d in deltas])
+        return written
+
+    def resolve_open(self) -> list[str]:
+        """Finish the writes an interrupted process left open (the journal rule)."""
+        finished = []
+        for intent in self.journal.open_intents():
+            current = {d.path: self.disk_sha(d.path) for d in intent.deltas}
+            check_conflicts(list(intent.deltas), current, intent.label)
+            for d in intent.deltas:
+                if current[d.path] == d.pre:
+                    self._write(d.path, self.folder.blob(d.post))
+            self.journal.append("done", key=intent.key, files=[{"path": d.path, "post": d.post} for d in intent.deltas], resumed=True)
+            finished.append(intent.label)
+        return finished
+
+    def put(self, path: str, sha: str) -> None:
+        """Write a stored content, inside a journal entry the caller keeps open (a format run)."""
+        self._write(path, self.folder.blob(sha))
+
+    def _write(self, path: str, data: bytes) -> None:
+        global _writes_done
+        write_bytes_durable(self.abspath(path), data)
+        _writes_done += 1
+        limit = os.environ.get(CRASH_AFTER_WRITES_ENV)
+        if limit and limit.isdigit() and _writes_done >= int(limit):
+            os._exit(137)
+
+
+def check_conflicts(deltas: list[FileDelta], current: dict[str, str], label: str) -> None:
+    bad = [d for d in deltas if current[d.path] not in (d.pre, d.post)]
+    if not bad:
+        return
+    detail = "; ".join(
+        f"{d.path} is {_short(current[d.path]) or 'missing'}, expected {_short(d.pre)} (before) or {_short(d.post)} (after)"
+        for d in bad
+    )
+    names = ", ".join(d.path for d in bad)
+    raise ConflictError(
+        [d.path for d in bad],
+        f"conflict: {names} changed since batchmod planned {label}; left untouched ({detail})",
+    )
+
+
+def _short(sha: str) -> str:
+    return sha[:12]

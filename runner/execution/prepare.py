@@ -1,0 +1,110 @@
+"""Plan one phase on the current tree and store everything its writes need, before any write.
+
+Nothing is written to the tree here. The phase is refused (the run stops, exit 1) when
+it would exceed the phase or the run budget, or when a file it changes is no longer
+what the run last left there (edited by hand in between: a conflict).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from runner.adapters.workspace import sha256_bytes
+from runner.execution.budget import run_budget_use
+from runner.execution.context import RunContext, run_again
+from runner.execution.journal import ConflictError
+from runner.execution.records import FileDelta, PhasePlanRecord, Stop, SubtaskRecord
+from runner.planning.dryrun import PlanOptions, plan_playbook
+from runner.planning.plan import BudgetUse, PhaseResult, Plan, SubtaskResult
+from runner.planning.select import list_candidates
+
+
+def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
+    """pending → planned: plan, budget, conflicts, then store pre-images, contents and the record."""
+    started = time.monotonic()
+    plan = plan_playbook(ctx.loaded, PlanOptions(ctx.root, phase=name, jobs=ctx.jobs), ctx.io.progress, list_candidates(ctx.root))
+    result = plan.phases[0]
+    seconds = time.monotonic() - started
+    overshoots = replace(plan, budget=_run_budget_with(ctx, result)).overshoots()
+    if overshoots:
+        ctx.journal.append("budget_exceeded", phase=name, lines=overshoots)
+        return Stop("; ".join(overshoots) + "; nothing of this phase was written", "edit the playbook's budget or globs, then " + run_again(ctx.state))
+    _refuse_hand_edits(ctx, result)
+    ps = ctx.phase_state(name)
+    subtasks = tuple(_subtask_record(ctx, s) for s in result.subtasks)
+    writable = {s.subtask.id for s, r in zip(result.subtasks, subtasks) if r.writable}
+    preimages: dict[str, str] = {}
+    diff = []
+    for s in result.subtasks:
+        if s.subtask.id not in writable:
+            continue
+        transform = ctx.loaded.playbook.task_type(s.subtask.type).transform
+        diff.append(f"# subtask {s.subtask.id} ({transform})\n")
+        for change in s.changes:
+            if change.path not in preimages:
+                ctx.folder.put_preimage(name, change.path, change.before)
+                preimages[change.path] = sha256_bytes(change.before)
+            ctx.folder.put_blob(change.after)
+            diff.append(change.diff)
+    record = PhasePlanRecord(
+        phase=name,
+        attempt=ps.attempt,
+        subtasks=subtasks,
+        preimages=tuple(sorted(preimages.items())),
+        budget=result.budget,
+        changed_files=tuple(sorted(preimages)),
+    )
+    ctx.folder.write_text(f"diffs/{name}.diff", "".join(diff))
+    ctx.folder.save_phase(record)
+    ctx.journal.append(
+        "phase_planned", phase=name, attempt=ps.attempt, files=list(record.changed_files),
+        subtasks=[{"id": s.id, "status": s.status, "writable": s.writable} for s in subtasks],
+    )
+    planned = replace(ps, state="planned", plan_seconds=ps.plan_seconds + seconds)
+    ctx.save(replace(ctx.state, plan_seconds=ctx.state.plan_seconds + seconds).with_phase(planned))
+    ctx.io.notify(f"phase {name}: planned {len(subtasks)} subtasks, {len(writable)} to write, {len(preimages)} files")
+    return None
+
+
+def _subtask_record(ctx: RunContext, s: SubtaskResult) -> SubtaskRecord:
+    return SubtaskRecord(
+        id=s.subtask.id,
+        task=s.subtask.task,
+        type=s.subtask.type,
+        transform=ctx.loaded.playbook.task_type(s.subtask.type).transform,
+        status=s.status,
+        files=s.subtask.files,
+        deltas=tuple(FileDelta(c.path, sha256_bytes(c.before), sha256_bytes(c.after), c.added, c.removed) for c in s.changes),
+        gaps=tuple(f"{g.file}:{g.line}:{g.column}: {g.reason}" for g in s.gaps),
+        errors=s.errors,
+        on_gap=s.on_gap,
+    )
+
+
+def _refuse_hand_edits(ctx: RunContext, result: PhaseResult) -> None:
+    """Files the phase changes must be as the run last left them (or as planned at its start)."""
+    expected = ctx.expected_hashes()
+    written = ctx.journal.written_hashes()
+    bad = []
+    for change in result.files:
+        want = expected.get(change.path)
+        if want is not None and want != sha256_bytes(change.before):
+            bad.append(change.path)
+    if bad:
+        since = "batchmod last wrote " + ("them" if len(bad) > 1 else "it") if any(p in written for p in bad) else "the run was planned"
+        raise ConflictError(bad, f"conflict: {', '.join(bad)} changed by hand since {since}; phase {result.name} left {'them' if len(bad) > 1 else 'it'} untouched")
+
+
+def _run_budget_with(ctx: RunContext, result: PhaseResult) -> tuple[BudgetUse, ...]:
+    """The run's budget use if this phase is written after the phases already written."""
+    written = []
+    for ps in ctx.state.phases:
+        record = ctx.folder.load_phase(ps.name) if ps.name != result.name and ps.state not in ("pending", "rolled_back") else None
+        if record is not None:
+            written.append((record.changed_files, record.budget))
+    return run_budget_use(ctx.state.limits, [*written, ([c.path for c in result.files], result.budget)])
+
+
+def plan_budget_stop(plan: Plan) -> str | None:
+    overshoots = plan.overshoots()
+    return "; ".join(overshoots) + "; nothing was written" if overshoots else None

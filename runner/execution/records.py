@@ -1,0 +1,205 @@
+"""Frozen records of a run: what ``state.json`` and the phase files hold.
+
+``state.json`` is a RunState; ``phases/<phase>.json`` is a PhasePlanRecord. Both are
+rewritten atomically; the journal (``events.jsonl``) says which writes are done.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from runner.planning.plan import BudgetUse
+
+#: a run that ended; ``batchmod run`` starts a new one after these
+TERMINAL_STATUSES = ("done", "rolled_back")
+
+
+@dataclass(frozen=True, slots=True)
+class FileDelta:
+    path: str
+    pre: str  #: sha256 of the content before the write
+    post: str  #: sha256 of the content after it
+    added: int = 0
+    removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SubtaskRecord:
+    id: str
+    task: str  #: the task label in its phase
+    type: str  #: the task type
+    transform: str  #: what made the edit (a registry name or a codemod's dotted path)
+    status: str  #: planned status: change | no-change | gap | error
+    files: tuple[str, ...]
+    deltas: tuple[FileDelta, ...]
+    gaps: tuple[str, ...] = ()  #: "file:line:col: reason"
+    errors: tuple[str, ...] = ()
+    on_gap: str = "report"
+
+    @property
+    def writable(self) -> bool:
+        """A subtask whose edits are written: it changed files and did not fail."""
+        failed = bool(self.errors) or (self.on_gap == "fail" and bool(self.gaps))
+        return bool(self.deltas) and not failed
+
+
+@dataclass(frozen=True, slots=True)
+class PhasePlanRecord:
+    """A phase as planned on the tree it is written to (stored before any write)."""
+
+    phase: str
+    attempt: int
+    subtasks: tuple[SubtaskRecord, ...]
+    preimages: tuple[tuple[str, str], ...]  #: (path, sha256) at phase start, for every file written
+    budget: tuple[BudgetUse, ...]
+    changed_files: tuple[str, ...]  #: files the phase writes, sorted
+
+    def writable(self) -> tuple[SubtaskRecord, ...]:
+        return tuple(s for s in self.subtasks if s.writable)
+
+
+@dataclass(frozen=True, slots=True)
+class FailedTest:
+    id: str  #: classname::name from JUnit
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    command: str  #: as rendered
+    exit_code: int  #: -1 on timeout
+    duration: float
+    timed_out: bool
+    tail: str  #: the last lines of stdout + stderr
+    log: str  #: the full output, relative to the run folder
+    failures: tuple[FailedTest, ...] = ()
+    junit_read: bool = False  #: a JUnit report was written by this run of the check
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out and not self.failures
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    phase: str
+    result: CheckResult
+
+
+@dataclass(frozen=True, slots=True)
+class CheckVerdict:
+    """A check's result judged against the baseline on the untouched tree."""
+
+    result: CheckResult
+    baseline_passed: bool | None  #: None: no baseline for this check
+    new_failures: tuple[str, ...]  #: test ids, or the check's name when no ids apply
+    preexisting: tuple[str, ...]  #: failures the untouched tree had too (shown, not blamed)
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.new_failures)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    by: str
+    at: str  #: ISO 8601, UTC
+
+
+@dataclass(frozen=True, slots=True)
+class Culprit:
+    subtasks: tuple[str, ...]  #: reverted together (they share files)
+    files: tuple[str, ...]
+    reason: str  #: the new failures seen with them applied
+
+
+@dataclass(frozen=True, slots=True)
+class BisectOutcome:
+    culprits: tuple[Culprit, ...]
+    check_runs: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FormatOutcome:
+    command: str
+    exit_code: int
+    deltas: tuple[FileDelta, ...]  #: files the formatter changed
+    note: str = ""  #: why edits were dropped, when they were
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseState:
+    name: str
+    #: pending → planned → written → formatted → (awaiting_approval →) passed → done; off the main line:
+    #: failed, bisecting, rolling_back, rolled_back (see execution/phase.py for the steps)
+    state: str = "pending"
+    attempt: int = 0
+    checks: tuple[CheckVerdict, ...] = ()
+    first_checks: tuple[CheckVerdict, ...] = ()  #: the first run of the checks after writing
+    gate: str = ""  #: the last gate decision, in words
+    approval: Approval | None = None
+    format: FormatOutcome | None = None
+    bisect: BisectOutcome | None = None
+    commit: str = ""
+    adopted: tuple[str, ...] = ()  #: files edited by hand after a failed gate, kept
+    plan_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    phase: str | None = None
+    plan: str | None = None  #: the saved plan executed, as given
+    plan_sha256: str | None = None
+    branch: str | None = None
+    commit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    reason: str
+    next: str  #: the command to type next
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedScope:
+    """What the plan at run start said a phase would change."""
+
+    phase: str
+    paths: tuple[str, ...]
+    lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunState:
+    run_id: str
+    playbook_name: str
+    playbook_path: str  #: as the user typed it
+    playbook_abspath: str
+    playbook_sha256: str
+    root: str
+    variables: tuple[tuple[str, object], ...]
+    overrides: tuple[tuple[str, object], ...]  #: the --var values (or a saved plan's variables) the run started with
+    options: RunOptions
+    status: str  #: running | stopped | rolling_back | rolled_back | done
+    created: str
+    updated: str
+    phases: tuple[PhaseState, ...]
+    start_sha256: tuple[tuple[str, str], ...]  #: every planned file's content at run start
+    planned: tuple[PlannedScope, ...]
+    limits: tuple[BudgetUse, ...] = ()  #: the run budget's limits, amounts as planned at start
+    baseline: tuple[BaselineEntry, ...] = ()
+    baseline_done: bool = False
+    stop: Stop | None = None
+    plan_seconds: float = 0.0
+    execute_seconds: float = 0.0
+    version: int = 1
+
+    def phase(self, name: str) -> PhaseState:
+        return next(p for p in self.phases if p.name == name)
+
+    def with_phase(self, updated: PhaseState) -> "RunState":
+        return replace(self, phases=tuple(updated if p.name == updated.name else p for p in self.phases))
+
+    def baseline_for(self, phase: str, check: str) -> CheckResult | None:
+        return next((b.result for b in self.baseline if b.phase == phase and b.result.name == check), None)

@@ -1,0 +1,107 @@
+"""Put a phase's files back at their pre-images (journaled writes like any other).
+
+``batchmod rollback`` restores the whole run newest phase first, or one phase; files
+changed since batchmod wrote them are refused (named) unless --force.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+
+from runner.errors import InputError
+from runner.execution.context import run_again, utc_now
+from runner.execution.journal import Journal, TreeWriter
+from runner.execution.records import FileDelta, PhasePlanRecord, Stop
+from runner.execution.store import RunStore
+
+
+def restore_deltas(writer: TreeWriter, record: PhasePlanRecord, expected: dict[str, str]) -> tuple[list[FileDelta], list[str]]:
+    """The writes that restore the phase's pre-images, and the files changed since batchmod wrote them."""
+    deltas, changed = [], []
+    for path, pre in record.preimages:
+        current = writer.disk_sha(path)
+        if current == pre:
+            continue
+        if expected.get(path, current) != current:
+            changed.append(path)
+        deltas.append(FileDelta(path, current, pre))
+    return deltas, changed
+
+
+def restore_phase(writer: TreeWriter, record: PhasePlanRecord, why: str) -> list[str]:
+    """Write the phase's pre-images back, whatever the files hold now; the paths written."""
+    deltas, _ = restore_deltas(writer, record, {})
+    key = f"{record.phase}#{record.attempt}/rollback/{uuid.uuid4().hex[:12]}"
+    return writer.apply(key, f"rollback of phase {record.phase} ({why})", deltas, phase=record.phase)
+
+
+def overlapping_later(records: list[PhasePlanRecord], phase: str) -> dict[str, list[str]]:
+    """Files of ``phase`` that a later written phase changed too, by that phase."""
+    names = [r.phase for r in records]
+    mine = set(records[names.index(phase)].changed_files)
+    out = {}
+    for record in records[names.index(phase) + 1:]:
+        shared = sorted(mine & set(record.changed_files))
+        if shared:
+            out[record.phase] = shared
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackOutcome:
+    run_id: str
+    phases: tuple[str, ...]  #: rolled back, newest first
+    restored: tuple[str, ...]  #: files written back
+    commits: tuple[str, ...]  #: commits of those phases, which the restore does not undo
+    status: str  #: the run's status after
+
+
+def rollback_run(root: str, phase: str | None, force: bool) -> RollbackOutcome:
+    """Restore the pre-images of the current run (newest phase first) or of one phase."""
+    store = RunStore(root)
+    with store.lock():
+        folder, state = store.require_current()
+        journal = Journal(folder.events_path)
+        writer = TreeWriter(root, folder, journal)
+        writer.resolve_open()
+        applied = [(ps, folder.load_phase(ps.name)) for ps in state.phases if ps.state not in ("pending", "rolled_back")]
+        records = [r for _, r in applied if r is not None]
+        if phase is not None:
+            if phase not in [p.name for p in state.phases]:
+                raise InputError(f"--phase {phase}: run {state.run_id} has phases {', '.join(p.name for p in state.phases)}")
+            targets = [(ps, r) for ps, r in applied if ps.name == phase and r is not None]
+            if not targets:
+                raise InputError(f"phase {phase} has nothing to roll back (state: {state.phase(phase).state.replace('_', ' ')})")
+            later = overlapping_later(records, phase)
+            if later:
+                which = "; ".join(f"phase {p}: {', '.join(files)}" for p, files in later.items())
+                raise InputError(f"phase {phase} shares files with later phases ({which}); roll those back first, or roll back the whole run")
+        else:
+            targets = [(ps, r) for ps, r in applied if r is not None]
+            if not targets:
+                raise InputError(f"run {state.run_id} has nothing to roll back")
+        targets.reverse()
+        expected = {**dict(state.start_sha256), **journal.written_hashes()}
+        changed = sorted({p for _, r in targets for p in restore_deltas(writer, r, expected)[1]})
+        if changed and not force:
+            raise InputError(
+                f"{', '.join(changed)} changed since batchmod wrote {'them' if len(changed) > 1 else 'it'}; "
+                "nothing was rolled back (pass --force to restore the pre-images anyway and lose those edits)"
+            )
+        state = replace(state, status="rolling_back")
+        folder.save_state(state)
+        restored: list[str] = []
+        for ps, record in targets:
+            restored += restore_phase(writer, record, "batchmod rollback")
+            journal.append("phase_rolled_back", phase=ps.name, reason="batchmod rollback")
+            state = state.with_phase(replace(state.phase(ps.name), state="rolled_back", gate="rolled back by `batchmod rollback`"))
+            folder.save_state(state)
+        remaining = [p for p in state.phases if p.state not in ("pending", "rolled_back")]
+        status = "stopped" if remaining else "rolled_back"
+        names = ", ".join(ps.name for ps, _ in targets)
+        stop = Stop(f"phase {names} rolled back", f"{run_again(state)} to retry") if remaining else None
+        state = replace(state, status=status, stop=stop, updated=utc_now())
+        folder.save_state(state)
+        journal.append("rollback", phases=[ps.name for ps, _ in targets], files=restored)
+        commits = tuple(ps.commit for ps, _ in targets if ps.commit)
+        return RollbackOutcome(state.run_id, tuple(ps.name for ps, _ in targets), tuple(sorted(set(restored))), commits, status)

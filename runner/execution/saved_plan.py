@@ -1,0 +1,94 @@
+"""A plan saved by ``batchmod plan --out``: read it, and refuse it when it went stale."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
+from runner.errors import InputError, StalePlanError
+from runner.planning.plan import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSubtask:
+    id: str
+    status: str
+    file_sha256: tuple[tuple[str, str], ...]
+    lines: tuple[int, int]  #: added, removed
+
+
+@dataclass(frozen=True, slots=True)
+class SavedPlan:
+    path: str
+    sha256: str  #: of the plan file
+    playbook_sha256: str
+    variables: tuple[tuple[str, Any], ...]
+    phases: tuple[tuple[str, tuple[SavedSubtask, ...]], ...]
+
+    @property
+    def phase_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.phases)
+
+
+def load_saved_plan(path: str) -> SavedPlan:
+    data = read_bytes_or_none(path)
+    if data is None:
+        raise InputError(f"--plan {path}: no such file; write one with `batchmod plan PLAYBOOK --out {path}`")
+    try:
+        doc = json.loads(data)
+        phases = tuple(
+            (
+                p["name"],
+                tuple(
+                    SavedSubtask(s["id"], s["status"], tuple(sorted(s["file_sha256"].items())), (s["lines_added"], s["lines_removed"]))
+                    for s in p["subtasks"]
+                ),
+            )
+            for p in doc["phases"]
+        )
+        return SavedPlan(path, sha256_bytes(data), doc["playbook"]["sha256"], tuple(sorted(doc.get("vars", {}).items())), phases)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"--plan {path}: not a plan written by `batchmod plan --out` ({type(exc).__name__}: {exc})") from None
+
+
+def refuse_stale(saved: SavedPlan, root: str, playbook_path: str, playbook_sha256: str) -> None:
+    """The playbook and every planned file must be as they were when the plan was made."""
+    if saved.playbook_sha256 != playbook_sha256:
+        raise StalePlanError(
+            f"--plan {saved.path}: {playbook_path} changed since the plan was made; "
+            f"plan again with `batchmod plan {playbook_path} --out {saved.path}`"
+        )
+    changed = sorted({
+        path
+        for _, subtasks in saved.phases
+        for s in subtasks
+        for path, sha in s.file_sha256
+        if _disk_sha(root, path) != sha
+    })
+    if changed:
+        shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+        raise StalePlanError(
+            f"--plan {saved.path}: {shown} changed since the plan was made; nothing was written. "
+            f"Plan again with `batchmod plan {playbook_path} --out {saved.path}`"
+        )
+
+
+def refuse_different(saved: SavedPlan, plan: Plan) -> None:
+    """The plan computed now must be the saved one (same subtasks, statuses, line counts)."""
+    now = {p.name: {s.subtask.id: (s.status, (s.lines_added, s.lines_removed)) for s in p.subtasks} for p in plan.phases}
+    for name, subtasks in saved.phases:
+        for s in subtasks:
+            got = now.get(name, {}).get(s.id)
+            if got != (s.status, s.lines):
+                what = f"now {got[0]} +{got[1][0]} -{got[1][1]}" if got else "no longer planned"
+                raise StalePlanError(
+                    f"--plan {saved.path}: subtask {s.id} was planned as {s.status} +{s.lines[0]} -{s.lines[1]}, {what} "
+                    "(a transform or batchmod changed); plan again"
+                )
+
+
+def _disk_sha(root: str, path: str) -> str:
+    data = read_bytes_or_none(os.path.join(root, *path.split("/")))
+    return sha256_bytes(data) if data is not None else ""

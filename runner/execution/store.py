@@ -1,0 +1,171 @@
+"""Run state on disk: ``.batchmod/runs/<run-id>/`` and the pointer to the current run.
+
+A run folder holds ``state.json`` (atomic rewrite), ``events.jsonl`` (the journal),
+``phases/<phase>.json`` (each phase as planned), ``preimages/<phase>/<path>`` (exact
+bytes before the phase's first write), ``blobs/<sha256>`` (the content each write puts
+in place, so an interrupted run can finish), ``diffs/`` and ``checks/`` (outputs).
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from runner.adapters.workspace import read_bytes_or_none, sha256_bytes, write_bytes_durable
+from runner.errors import BatchmodError, InputError
+from runner.execution.codec import decode_record, encode_record
+from runner.execution.records import PhasePlanRecord, RunState
+
+
+class RunFolder:
+    """One run's folder."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @property
+    def run_id(self) -> str:
+        return os.path.basename(self.path)
+
+    @property
+    def events_path(self) -> str:
+        return os.path.join(self.path, "events.jsonl")
+
+    def load_state(self) -> RunState:
+        return decode_record(RunState, self._read_json("state.json"))
+
+    def save_state(self, state: RunState) -> None:
+        self._write_json("state.json", encode_record(state))
+
+    def load_phase(self, phase: str) -> PhasePlanRecord | None:
+        if not os.path.exists(os.path.join(self.path, "phases", f"{phase}.json")):
+            return None
+        return decode_record(PhasePlanRecord, self._read_json(f"phases/{phase}.json"))
+
+    def save_phase(self, record: PhasePlanRecord) -> None:
+        self._write_json(f"phases/{record.phase}.json", encode_record(record))
+
+    def put_blob(self, data: bytes) -> str:
+        sha = sha256_bytes(data)
+        path = os.path.join(self.path, "blobs", sha)
+        if not os.path.exists(path):
+            write_bytes_durable(path, data)
+        return sha
+
+    def blob(self, sha: str) -> bytes:
+        data = read_bytes_or_none(os.path.join(self.path, "blobs", sha))
+        if data is None or sha256_bytes(data) != sha:
+            raise BatchmodError(f"run state damaged: content {sha[:12]} is missing from {self.path}/blobs")
+        return data
+
+    def put_preimage(self, phase: str, path: str, data: bytes) -> None:
+        write_bytes_durable(self._preimage_path(phase, path), data)
+        self.put_blob(data)  # writes look contents up by hash, restores too
+
+    def preimage(self, phase: str, path: str) -> bytes | None:
+        return read_bytes_or_none(self._preimage_path(phase, path))
+
+    def write_text(self, relpath: str, text: str) -> str:
+        """Save an output (a diff, a check log) in the run folder; returns ``relpath``."""
+        write_bytes_durable(os.path.join(self.path, *relpath.split("/")), text.encode("utf-8", "replace"))
+        return relpath
+
+    def read_text(self, relpath: str) -> str | None:
+        data = read_bytes_or_none(os.path.join(self.path, *relpath.split("/")))
+        return data.decode("utf-8", "replace") if data is not None else None
+
+    def _preimage_path(self, phase: str, path: str) -> str:
+        return os.path.join(self.path, "preimages", phase, *path.split("/"))
+
+    def _read_json(self, relpath: str) -> dict:  # type: ignore[type-arg]
+        full = os.path.join(self.path, relpath)
+        try:
+            with open(full, encoding="utf-8") as fp:
+                return json.load(fp)  # type: ignore[no-any-return]
+        except (OSError, ValueError) as exc:
+            raise BatchmodError(
+                f"run state damaged: cannot read {full}: {exc}; move {self.path} away to start a new run"
+            ) from None
+
+    def _write_json(self, relpath: str, value: object) -> None:
+        text = json.dumps(value, indent=1, ensure_ascii=False) + "\n"
+        write_bytes_durable(os.path.join(self.path, *relpath.split("/")), text.encode("utf-8"))
+
+
+class RunStore:
+    """The runs under a root: the current-run pointer, new run folders, the lock."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.base = os.path.join(root, ".batchmod")
+        self.runs = os.path.join(self.base, "runs")
+
+    def current(self) -> RunFolder | None:
+        data = read_bytes_or_none(os.path.join(self.runs, "current"))
+        if not data:
+            return None
+        folder = os.path.join(self.runs, data.decode("utf-8", "replace").strip())
+        return RunFolder(folder) if os.path.isfile(os.path.join(folder, "state.json")) else None
+
+    def require_current(self) -> tuple[RunFolder, RunState]:
+        folder = self.current()
+        if folder is None:
+            raise InputError(f"no batchmod run under {self.root}; start one with `batchmod run PLAYBOOK`")
+        return folder, folder.load_state()
+
+    def create(self, playbook_name: str) -> RunFolder:
+        self._ensure_gitignore()
+        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", playbook_name).strip("-") or "run"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for n in range(1, 1000):
+            name = f"{stamp}-{slug}" + (f"-{n}" if n > 1 else "")
+            try:
+                os.makedirs(os.path.join(self.runs, name))
+            except FileExistsError:
+                continue
+            return RunFolder(os.path.join(self.runs, name))
+        raise BatchmodError(f"cannot create a run folder under {self.runs}")
+
+    def set_current(self, folder: RunFolder) -> None:
+        write_bytes_durable(os.path.join(self.runs, "current"), (folder.run_id + "\n").encode())
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold ``.batchmod/lock`` so two commands never change one root at once."""
+        self._ensure_gitignore()
+        fd = os.open(os.path.join(self.base, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise InputError(f"another batchmod command is changing {self.root}; wait for it to finish") from None
+                raise
+            yield
+        finally:
+            os.close(fd)
+
+    def busy(self) -> bool:
+        """Another process holds the lock (a run is in progress)."""
+        try:
+            fd = os.open(os.path.join(self.base, "lock"), os.O_RDWR)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)  # closing drops a lock taken here
+        return False
+
+    def _ensure_gitignore(self) -> None:
+        os.makedirs(self.runs, exist_ok=True)
+        path = os.path.join(self.base, ".gitignore")
+        if not os.path.exists(path):
+            write_bytes_durable(path, b"# batchmod's run state and cache; not for version control\n*\n")

@@ -1,0 +1,173 @@
+"""``batchmod report``: a PR-style summary of the current run, and the figures to judge it by.
+
+The figures: time to plan and to execute, planned scope against the files actually
+touched, first-pass check results, subtasks reverted or left as gaps. Every hunk of
+the diff names the transform (or the phase's format command) that made it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from runner.execution.journal import Journal
+from runner.execution.records import CheckResult
+from runner.execution.overview import SUBTASK_STATES, RunOverview
+from runner.execution.store import RunFolder
+from runner.reporting.report_status import budget_json, verdict_json
+
+
+@dataclass(frozen=True, slots=True)
+class Hunk:
+    subtask: str  #: the subtask id, or "format"
+    made_by: str  #: the transform, or "format: <command>"
+    path: str
+    text: str  #: the hunk, starting at its @@ line
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    plan_seconds: float
+    execute_seconds: float
+    planned_files: int
+    planned_lines: int
+    touched_files: int  #: files whose content differs from the run's start now
+    kept_lines: int  #: added + removed by the subtasks kept
+    first_pass: tuple[tuple[str, int, int], ...]  #: (phase, checks passed at first run, checks)
+    reverted: tuple[str, ...]
+    gaps: tuple[str, ...]
+    failed: tuple[str, ...]
+
+
+def compute_figures(view: RunOverview, folder: RunFolder) -> Figures:
+    s = view.state
+    start = dict(s.start_sha256)
+    written = Journal(folder.events_path).written_hashes()
+    touched = sorted(p for p, h in written.items() if start.get(p) != h)
+    kept = [v for p in view.phases for v in p.subtasks if v.state in ("done", "gap") and v.record.writable]
+    first_pass = tuple(
+        (p.state.name, sum(1 for v in p.state.first_checks if not v.blocking), len(p.state.first_checks))
+        for p in view.phases if p.state.first_checks
+    )
+    return Figures(
+        plan_seconds=round(s.plan_seconds, 2),
+        execute_seconds=round(s.execute_seconds, 2),
+        planned_files=len({f for p in s.planned for f in p.paths}),
+        planned_lines=sum(p.lines for p in s.planned),
+        touched_files=len(touched),
+        kept_lines=sum(d.added + d.removed for v in kept for d in v.record.deltas),
+        first_pass=first_pass,
+        reverted=tuple(v.record.id for p in view.phases for v in p.subtasks if v.state == "reverted"),
+        gaps=tuple(v.record.id for p in view.phases for v in p.subtasks if v.state == "gap"),
+        failed=tuple(v.record.id for p in view.phases for v in p.subtasks if v.state == "failed"),
+    )
+
+
+def phase_hunks(folder: RunFolder, phase: str, format_command: str) -> list[Hunk]:
+    """The phase's hunks from ``diffs/``, each with what made it."""
+    hunks: list[Hunk] = []
+    for header, made_by, text in _sections(folder.read_text(f"diffs/{phase}.diff") or "", "# subtask "):
+        hunks.extend(_split_hunks(header, made_by, text))
+    for header, _, text in _sections(folder.read_text(f"diffs/{phase}.format.diff") or "", "# format "):
+        hunks.extend(_split_hunks("format", f"format: {format_command}", text))
+    return hunks
+
+
+def _sections(text: str, marker: str) -> list[tuple[str, str, str]]:
+    """Split ``# subtask ID (transform)`` sections (diff bodies never start a line with '#')."""
+    out: list[tuple[str, str, list[str]]] = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith(marker):
+            head = line[len(marker):].strip()
+            ident, _, made_by = head.partition(" (")
+            out.append((ident, made_by.rstrip(")"), []))
+        elif out:
+            out[-1][2].append(line)
+    return [(i, m, "".join(body)) for i, m, body in out]
+
+
+def _split_hunks(subtask: str, made_by: str, diff: str) -> list[Hunk]:
+    """Hunks of a unified diff, counted by their @@ ranges (a body line may look like a header)."""
+    hunks: list[Hunk] = []
+    lines = diff.splitlines(keepends=True)
+    path, i = "", 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if line.startswith("+++ "):
+            path = line[4:].strip().removeprefix("b/")
+            continue
+        match = _HUNK.match(line)
+        if not match:
+            continue
+        old, new = int(match.group(1) or 1), int(match.group(2) or 1)
+        body = [line]
+        while i < len(lines) and (old > 0 or new > 0 or lines[i].startswith("\\")):
+            text = lines[i]
+            body.append(text)
+            i += 1
+            if text.startswith("-"):
+                old -= 1
+            elif text.startswith("+"):
+                new -= 1
+            elif not text.startswith("\\"):
+                old, new = old - 1, new - 1
+        hunks.append(Hunk(subtask, made_by, path, "".join(body)))
+    return hunks
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+
+
+def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
+    s = view.state
+    f = compute_figures(view, folder)
+    return {
+        "run_id": s.run_id,
+        "status": s.status,
+        "playbook": {"name": s.playbook_name, "path": s.playbook_path, "sha256": s.playbook_sha256},
+        "root": s.root,
+        "vars": {k: v for k, v in s.variables},
+        "branch": s.options.branch,
+        "figures": {
+            "plan_seconds": f.plan_seconds, "execute_seconds": f.execute_seconds,
+            "planned": {"files": f.planned_files, "lines": f.planned_lines},
+            "touched": {"files": f.touched_files, "lines": f.kept_lines},
+            "first_pass_checks": [{"phase": p, "passed": ok, "checks": n} for p, ok, n in f.first_pass],
+            "reverted": list(f.reverted), "gaps": list(f.gaps), "failed": list(f.failed),
+        },
+        "baseline": [{"phase": b.phase, **_baseline_json(b.result)} for b in s.baseline],
+        "phases": [
+            {
+                "name": p.state.name,
+                "state": p.state.state,
+                "gate": p.state.gate,
+                "approval": {"by": p.state.approval.by, "at": p.state.approval.at} if p.state.approval else None,
+                "budget": budget_json(p.budget),
+                "checks": [verdict_json(v) for v in p.state.checks],
+                "first_checks": [verdict_json(v) for v in p.state.first_checks],
+                "bisect": {"note": p.state.bisect.note, "check_runs": p.state.bisect.check_runs,
+                           "culprits": [{"subtasks": list(c.subtasks), "files": list(c.files), "reason": c.reason} for c in p.state.bisect.culprits]}
+                if p.state.bisect else None,
+                "format": {"command": p.state.format.command, "files": [d.path for d in p.state.format.deltas], "note": p.state.format.note}
+                if p.state.format else None,
+                "commit": p.state.commit or None,
+                "subtasks": [
+                    {"id": v.record.id, "task": v.record.task, "transform": v.record.transform, "state": v.state, "reason": v.reason,
+                     "files": list(v.record.files), "lines_added": sum(d.added for d in v.record.deltas),
+                     "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": list(v.record.gaps), "errors": list(v.record.errors)}
+                    for v in p.subtasks if v.record.status != "no-change"
+                ],
+                "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
+                "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text}
+                          for h in phase_hunks(folder, p.state.name, p.state.format.command if p.state.format else "")],
+            }
+            for p in view.phases
+        ],
+        "budget": budget_json(view.budget),
+    }
+
+
+def _baseline_json(result: CheckResult) -> dict[str, Any]:
+    return {"name": result.name, "command": result.command, "exit_code": result.exit_code, "passed": result.passed,
+            "failures": [x.id for x in result.failures]}

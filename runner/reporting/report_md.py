@@ -1,0 +1,90 @@
+"""The run report as Markdown, ready to paste into a pull request."""
+from __future__ import annotations
+
+from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
+from runner.execution.store import RunFolder
+from runner.reporting.report import Figures, compute_figures, phase_hunks
+from runner.reporting.report_status import render_budget, render_verdict
+
+
+def render_report_md(view: RunOverview, folder: RunFolder) -> str:
+    s = view.state
+    f = compute_figures(view, folder)
+    out = [
+        f"# batchmod: {s.playbook_name}",
+        "",
+        f"Run `{s.run_id}` — **{s.status.replace('_', ' ')}** — playbook `{s.playbook_path}` (sha256 `{s.playbook_sha256[:12]}`)"
+        + (f" on branch `{s.options.branch}`" if s.options.branch else ""),
+    ]
+    if s.variables:
+        out.append("Variables: " + ", ".join(f"`{k}={v}`" for k, v in s.variables))
+    if s.stop is not None:
+        out += ["", f"> **Stopped:** {s.stop.reason}", f"> Next: `{s.stop.next}`"]
+    out += ["", "## Figures", ""] + _figures(f)
+    out += ["", f"Run budget: {render_budget(view.budget)}"]
+    if s.baseline:
+        out += ["", "## Baseline (untouched tree)", ""]
+        for b in s.baseline:
+            r = b.result
+            word = "passed" if r.passed else f"failed (exit {r.exit_code})" + (f": {', '.join(x.id for x in r.failures[:8])}" if r.failures else "")
+            out.append(f"- `{r.name}` ({b.phase}): {word}")
+    for phase in view.phases:
+        out += ["", *_phase(phase, folder)]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _figures(f: Figures) -> list[str]:
+    rows = [
+        ("time to plan", f"{f.plan_seconds:.2f}s"),
+        ("time to execute", f"{f.execute_seconds:.2f}s"),
+        ("planned scope", f"{f.planned_files} files, {f.planned_lines} lines"),
+        ("files actually touched", f"{f.touched_files} ({f.kept_lines} lines kept)"),
+        ("first-pass checks", "; ".join(f"{p}: {ok}/{n} passed" for p, ok, n in f.first_pass) or "no checks"),
+        ("subtasks reverted", str(len(f.reverted)) + (f" ({', '.join(f.reverted)})" if f.reverted else "")),
+        ("subtasks left as gaps", str(len(f.gaps)) + (f" ({', '.join(f.gaps)})" if f.gaps else "")),
+        ("subtasks failed", str(len(f.failed)) + (f" ({', '.join(f.failed)})" if f.failed else "")),
+    ]
+    return ["| figure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
+
+
+def _phase(view: PhaseView, folder: RunFolder) -> list[str]:
+    ps = view.state
+    counts = ", ".join(f"{view.count(st)} {st.replace('_', ' ')}" for st in SUBTASK_STATES if view.count(st)) or "none"
+    out = [f"## Phase `{ps.name}` — {ps.state.replace('_', ' ')}", "", f"- subtasks: {counts}"]
+    if view.record is not None:
+        out.append(f"- budget: {render_budget(view.budget)}")
+    if ps.gate:
+        out.append(f"- gate: {ps.gate}" + (f" (approved by {ps.approval.by} at {ps.approval.at})" if ps.approval else ""))
+    if ps.first_checks and ps.first_checks != ps.checks:
+        out.append("- first run of the checks:")
+        out += [f"  - {render_verdict(v)}" for v in ps.first_checks]
+    if ps.checks:
+        out.append("- checks:")
+        out += [f"  - {render_verdict(v)}" for v in ps.checks]
+    if ps.format is not None:
+        out.append(f"- format `{ps.format.command}`: {len(ps.format.deltas)} file(s)" + (f"; {ps.format.note}" if ps.format.note else ""))
+    if ps.bisect is not None:
+        out.append(f"- bisect: {ps.bisect.note} ({ps.bisect.check_runs} check runs)")
+        out += [f"  - reverted {', '.join(c.subtasks)}: {c.reason}" for c in ps.bisect.culprits]
+    if ps.adopted:
+        out.append(f"- hand edits kept after a failed gate: {', '.join(ps.adopted)}")
+    if ps.commit:
+        out.append(f"- commit `{ps.commit[:12]}`")
+    hunks = phase_hunks(folder, ps.name, ps.format.command if ps.format else "")
+    by_subtask: dict[str, list[str]] = {}
+    for h in hunks:
+        by_subtask.setdefault(h.subtask, []).append(f"# {h.path} — made by {h.made_by}\n{h.text}")
+    for sub in view.subtasks:
+        if sub.record.status == "no-change":
+            continue
+        added = sum(d.added for d in sub.record.deltas)
+        removed = sum(d.removed for d in sub.record.deltas)
+        out += ["", f"### `{sub.record.id}` — {sub.state.replace('_', ' ')} (+{added} −{removed}, transform `{sub.record.transform}`)"]
+        if sub.reason:
+            out.append(f"{sub.reason}")
+        out += [f"- gap: {g}" for g in sub.record.gaps] + [f"- error: {e}" for e in sub.record.errors]
+        if sub.record.id in by_subtask:
+            out += ["", "```diff", "".join(by_subtask[sub.record.id]).rstrip("\n"), "```"]
+    if "format" in by_subtask:
+        out += ["", "### format", "", "```diff", "".join(by_subtask["format"]).rstrip("\n"), "```"]
+    return out

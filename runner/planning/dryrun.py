@@ -136,7 +136,7 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
             _run_model_segment(tasks[0], ws, outcomes)
     subtasks = tuple(_summarise(phase, s, outcomes, ws) for s in phase.subtasks)
     files = tuple(
-        _file_change(path, before, ws.overlay[path])
+        file_change(path, before, ws.overlay[path])
         for path, before in sorted(start.items())
         if before is not None and path in ws.overlay and ws.overlay[path] != before
     )
@@ -244,7 +244,7 @@ def _run_model_segment(task: ExpandedTask, ws: _Workspace, outcomes: dict[tuple[
             outcomes[(task.index, f)] = Unchanged("", (), (Gap(f, 1, 1, reason),))
 
 
-def _file_change(path: str, before: bytes, after: bytes) -> FileChange:
+def file_change(path: str, before: bytes, after: bytes) -> FileChange:
     a = before.decode("utf-8", "replace").splitlines(keepends=True)
     b = after.decode("utf-8", "replace").splitlines(keepends=True)
     lines = list(difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"))
@@ -262,7 +262,7 @@ def _summarise(phase: ExpandedPhase, subtask, outcomes, ws: _Workspace) -> Subta
         warnings.extend(f"{f}: {w}" for w in outcome.warnings)
         gaps.extend(outcome.gaps)
         if isinstance(outcome, Changed):
-            changes.append(_file_change(f, outcome.before, outcome.after))
+            changes.append(file_change(f, outcome.before, outcome.after))
         elif isinstance(outcome, Failed):
             errors.append(f"{f}: {outcome.reason}")
         elif outcome.reason and outcome.reason != "no needle":

@@ -23,7 +23,7 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
                 out.append(
                     f"  {s.subtask.id:<{width}}  {s.status:<9} {s.lines_added:>5} {s.lines_removed:>5}  {len(s.gaps)}"
                 )
-        out.append("  budget: " + _budget_line(phase.budget))
+        out.append("  budget: " + budget_line(phase.budget))
         gaps = [(s, g) for s in phase.subtasks for g in s.gaps]
         if gaps:
             out.append(f"  gaps ({len(gaps)}):")
@@ -40,7 +40,7 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
         out.append("")
         out.append(f"skipped {len(plan.skipped)} file(s): " + ", ".join(f"{f} ({r})" for f, r in plan.skipped[:10]))
     out.append("")
-    out.append("run budget: " + _budget_line(plan.budget))
+    out.append("run budget: " + budget_line(plan.budget))
     for line in plan.overshoots():
         out.append(f"OVER BUDGET: {line}")
     s = plan.stats
@@ -60,7 +60,7 @@ def render_plan_diff(plan: Plan) -> str:
     return "".join(chunks) if chunks else "(no changes)\n"
 
 
-def _budget_line(uses: tuple[BudgetUse, ...]) -> str:
+def budget_line(uses: tuple[BudgetUse, ...]) -> str:
     names = {"files": "files", "lines": "lines", "model_calls": "model calls", "model_tokens": "model tokens"}
     parts = []
     for u in uses:

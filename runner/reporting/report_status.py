@@ -6,7 +6,7 @@ from typing import Any
 from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.records import CheckVerdict
 from runner.planning.plan import BudgetUse
-from runner.reporting.plan_text import _budget_line  # the plan's wording, shared
+from runner.reporting.plan_text import budget_line  # the plan's wording, shared
 
 def render_status_text(view: RunOverview, *, include_stop: bool = True) -> str:
     s = view.state
@@ -65,7 +65,7 @@ def render_verdict(verdict: CheckVerdict) -> str:
 
 
 def render_budget(uses: tuple[BudgetUse, ...]) -> str:
-    return _budget_line(uses) or "-"
+    return budget_line(uses) or "-"
 
 
 def status_json(view: RunOverview) -> dict[str, Any]:

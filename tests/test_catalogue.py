@@ -78,9 +78,18 @@ def test_playbook_validates(playbook: Path) -> None:
     assert ": valid" in out
 
 
+#: playbooks whose variables have no default (their examples are written for these values)
+EXAMPLE_VARS = {"rename-symbol.yaml": ("--var", "old=mylib.text.ensure_text", "--var", "new=mylib.text.to_text")}
+INVENTORY_VARS = {
+    "rename-symbol.yaml": ("--var", "old=inventory.compat.ensure_text", "--var", "new=inventory.text.to_text")
+}
+#: nothing for these to change in examples/inventory; tests/test_catalogue_rewrite.py covers them
+NOTHING_IN_INVENTORY = {"unittest-to-assert.yaml", "deprecated-apis.yaml"}
+
+
 @pytest.mark.parametrize("playbook", CATALOGUE + EXAMPLES, ids=_id)
 def test_playbook_examples_pass(playbook: Path) -> None:
-    code, out, err = _invoke("test", str(playbook), "--root", str(_root_for(playbook)))
+    code, out, err = _invoke("test", str(playbook), "--root", str(_root_for(playbook)), *EXAMPLE_VARS.get(playbook.name, ()))
     assert code == 0, out + err
     assert " 0 failed" in out
 
@@ -233,12 +242,12 @@ def test_catalogue_playbook_plans_on_the_examples(playbook: Path, tmp_path: Path
     changed = 0
     for example in EXAMPLES:
         copy = _copy_example(example, tmp_path)
-        plan = _plan_json(playbook, copy, "--var", "src=src")
+        plan = _plan_json(playbook, copy, "--var", "src=src", *INVENTORY_VARS.get(playbook.name, ()))
         for phase in plan["phases"]:
             errors = [(s["id"], s.get("errors")) for s in phase["subtasks"] if s["status"] == "error"]
             assert not errors, errors
             changed += sum(s["status"] == "change" for s in phase["subtasks"])
-    assert changed, f"{playbook.name} changes nothing in any example"
+    assert changed or playbook.name in NOTHING_IN_INVENTORY, f"{playbook.name} changes nothing in any example"
 
 
 def test_catalogue_default_src_selects_the_whole_root(tmp_path: Path) -> None:

@@ -1,0 +1,17 @@
+"""Money helpers."""
+from decimal import Decimal
+
+__all__ = ["to_cents", "from_cents"]
+
+
+def to_cents(amount):
+    """Convert a Decimal amount of money to integer cents."""
+    return int((Decimal(amount) * 100).to_integral_value())
+
+
+def from_cents(cents):
+    return Decimal(cents) / 100
+
+
+def round_trip(amount):
+    return from_cents(to_cents(amount))

@@ -121,7 +121,21 @@ def needs_parens(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> bool:
         return False
     if (type(parent), field) in ((cst.Attribute, "value"),) and isinstance(child, cst.Integer) and not child.lpar:
         return True  # ``1.real`` does not tokenize
+    if not child.lpar and _breaks_lines_outside_brackets(child):
+        return True  # ``a and\n b`` was fine inside the matched call's parentheses, not in ``assert``
     return precedence(child) < required(parent, field, child)
+
+
+def _breaks_lines_outside_brackets(node: cst.BaseExpression) -> bool:
+    """Whether the node's source spans lines in a way only brackets make legal."""
+    code = cst.Module([]).code_for_node(node)
+    if "\n" not in code:
+        return False
+    try:
+        compile(code, "<operand>", "eval")
+    except SyntaxError:
+        return True
+    return False
 
 
 def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -127,22 +127,30 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
 
 
 def find_absent_violations(spec: TaskTypeSpec, tree: cst.Module, source: bytes, path: str) -> tuple[Gap, ...]:
-    """Sites of the task's ``expect_absent`` entries that remain after its transform."""
+    """Sites of the task's ``expect_absent`` entries that remain after its transform.
+
+    Patterns are searched in one walk of the tree, text entries in one pass over the lines.
+    """
     if not spec.expect_absent:
         return ()
-    gaps: list[Gap] = []
-    text = source.decode(tree.encoding, "replace")
+    patterns, texts = [], []
     for entry in spec.expect_absent:
         pattern = _pattern_for(entry)
         if pattern is not None:
-            from runner.transforms.rewrite import find_pattern_sites
+            patterns.append((pattern, f"`{entry}` remains (expect_absent)"))
+        else:
+            texts.append(entry)
+    gaps: list[Gap] = []
+    if patterns:
+        from runner.transforms.rewrite import find_patterns_sites
 
-            gaps.extend(find_pattern_sites(tree, pattern, path, f"`{entry}` remains (expect_absent)"))
-            continue
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            col = line.find(entry)
-            if col >= 0:
-                gaps.append(Gap(path, lineno, col + 1, f"`{entry}` remains (expect_absent)", line.strip()))
+        gaps.extend(find_patterns_sites(tree, patterns, path))
+    if texts:
+        for lineno, line in enumerate(source.decode(tree.encoding, "replace").splitlines(), start=1):
+            for entry in texts:
+                col = line.find(entry)
+                if col >= 0:
+                    gaps.append(Gap(path, lineno, col + 1, f"`{entry}` remains (expect_absent)", line.strip()))
     return tuple(sorted(gaps, key=lambda g: (g.line, g.column)))
 
 

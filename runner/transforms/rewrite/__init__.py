@@ -68,7 +68,7 @@ from __future__ import annotations
 
 from .errors import PatternError
 from .pattern import Pattern, compile_pattern, looks_like_pattern
-from .sites import find_pattern_sites
+from .sites import find_pattern_sites, find_patterns_sites
 from .transform import RewriteTransform
 
 __all__ = [
@@ -77,5 +77,6 @@ __all__ = [
     "RewriteTransform",
     "compile_pattern",
     "find_pattern_sites",
+    "find_patterns_sites",
     "looks_like_pattern",
 ]

@@ -141,7 +141,12 @@ def find_pattern_sites(module: cst.Module, pattern: Pattern, path: str, reason: 
     """The sites of ``module`` that ``pattern`` matches (e.g. for ``expect_absent``):
     one Gap per match with its 1-based line/column and its source text. Nested
     matches are all reported."""
-    return find_sites(module, [(Matcher(pattern.node), pattern.kind, reason)], path)
+    return find_patterns_sites(module, [(pattern, reason)], path)
+
+
+def find_patterns_sites(module: cst.Module, searches: Sequence[tuple[Pattern, str]], path: str) -> list[Gap]:
+    """``find_pattern_sites`` for several (pattern, reason) pairs in one walk of the tree."""
+    return find_sites(module, [(Matcher(p.node), p.kind, reason) for p, reason in searches], path)
 
 
 @dataclass(frozen=False)
@@ -188,4 +193,4 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, 
     return state.found
 
 
-__all__ = ["COMPOUND", "Context", "find_pattern_sites", "find_sites", "positions_of", "site_source"]
+__all__ = ["COMPOUND", "Context", "find_pattern_sites", "find_patterns_sites", "find_sites", "positions_of", "site_source"]

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from runner.playbook.load import LoadedPlaybook
 from runner.planning.budget import estimate_tokens, phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key
-from runner.planning.expand import ExpandedPhase, ExpandedTask, expand_playbook
+from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
 from runner.planning.plan import FileChange, PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.planning.select import Candidates, list_candidates
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
@@ -72,7 +72,8 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     phases = expand_playbook(playbook, variables, candidates.files, options.phase)
     ws = _Workspace(options.root)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
-    _ensure_state_gitignore(options.root) if options.use_cache else None
+    if options.use_cache:
+        _ensure_state_gitignore(options.root)
     counters = {"parsed": 0, "hits": 0}
     results = []
     try:
@@ -254,7 +255,7 @@ def file_change(path: str, before: bytes, after: bytes) -> FileChange:
     return FileChange(path, before, after, text, added, removed)
 
 
-def _summarise(phase: ExpandedPhase, subtask, outcomes, ws: _Workspace) -> SubtaskResult:  # type: ignore[no-untyped-def]
+def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace) -> SubtaskResult:
     spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
     changes, gaps, errors, warnings, notes = [], [], [], [], []
     for f in subtask.files:

@@ -1,0 +1,97 @@
+"""The ``rename`` transform: rename or move a module-level object, or rename a module.
+
+``RenameTransform(old, new)`` takes two fully qualified dotted names. Per file it
+rewrites, using libcst scope / qualified-name analysis (relative imports resolved
+against ``ctx.full_package_name``):
+
+* the definition itself (``def``/``class``/assignment/import binding at module level)
+  when the file is the old module and only the last component changes;
+* every import form: ``import a.b`` (+ ``a.b.c`` uses), ``import a.b as x`` (+
+  ``x.c``), ``from a.b import c [as d]``, ``from a import b`` (+ ``b.c``), relative
+  imports (kept relative when possible), multi-name imports (the other names are left
+  alone), star imports / star re-exports and module-level ``__all__`` entries;
+* every reference to a renamed binding, never a same-spelled unrelated name.
+
+Contracts and chosen behaviour:
+
+* **Local bindings follow the rename** (``from a.b import c`` -> ``from a.b import
+  c_new`` and ``c()`` -> ``c_new()``) unless the new name is already bound or used in a
+  scope concerned; then the old local name is kept with an alias
+  (``from a.b import c_new as c``) and references stay. An existing import of the new
+  name makes the old import redundant: it is dropped.
+* **Moves** (the module part changes: ``a.b.c`` -> ``a.d.c``): code is not moved between
+  files. References and imports everywhere are pointed at the new location; the old
+  module keeps its definition and gets a Gap ("definition of a.b.c stays in a/b.py;
+  move it to a.d"). A name moved out of a multi-name import goes to a new import line
+  right after it. ``x.c`` through a module alias becomes a bare ``c`` imported from the
+  new module (``a.b.c`` through a plain ``import a.b`` becomes ``a.d.c`` plus
+  ``import a.d``); an import left unused by that is retargeted or removed. The
+  destination module itself is left alone (importing the name from itself would be
+  circular) with a Gap per site.
+* **Module renames** (``old`` is a module): imports of it and of its submodules are
+  rewritten; moving the file is out of scope and reported as a Gap in that module's
+  own file (only when that file contains a needle, as the engine skips the rest).
+  Files inside the renamed module move with it: their relative imports are spelled
+  for the new location (usually unchanged).
+* **Re-exports**: package ``__init__`` files above the old module are read from disk
+  (``ctx.root``) to learn public aliases (``a/__init__.py: from .b import c`` makes
+  ``a.c`` an alias of ``a.b.c``), so ``from a import c`` elsewhere follows the rename.
+* **Strings** are never rewritten, except ``__all__`` entries of renamed module-level
+  bindings. A literal containing a renamed dotted name (``mock.patch("a.b.c")``, a
+  docstring), or equal to the bare old name in a file that uses the old name
+  (``getattr(b, "c")``), is reported as a Gap. Comments are ignored.
+* Output is lossless outside the edited nodes, re-parses, and a second application is
+  a no-op. ``old`` must name a module or a module-level object (not a class member).
+
+Layout: :mod:`.spec` (the validated names), :mod:`.modules` (module names and import
+spelling), :mod:`.reexports` (package ``__init__`` aliases), :mod:`.scan` (reading the
+tree), :mod:`.analysis` (the per-file facts and decisions), the planning steps run by
+:mod:`.planner` (:mod:`.own_file`, :mod:`.imports`, :mod:`.bindings`,
+:mod:`.references`, :mod:`.strings`), and :mod:`.apply` (the plan and its applier).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from runner.transforms.base import FileContext, TreeResult
+from runner.transforms.rename.apply import PlanApplier
+from runner.transforms.rename.modules import import_context
+from runner.transforms.rename.planner import plan_rename
+from runner.transforms.rename.reexports import reexported_aliases
+from runner.transforms.rename.scan import may_mention
+from runner.transforms.rename.spec import RenameSpec
+
+__all__ = ["RenameSpec", "RenameTransform"]
+
+
+class RenameTransform:
+    """Rename ``old`` to ``new`` (fully qualified dotted names). Stateless per file.
+
+    Raises ``ValueError`` for names that are not dotted Python names, equal, or
+    ``new`` inside ``old`` (see :class:`.spec.RenameSpec`).
+    """
+
+    def __init__(self, old: str, new: str) -> None:
+        self.spec = RenameSpec(old, new)
+
+    def needles(self) -> tuple[str, ...]:
+        return self.spec.needles()
+
+    def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        ctx = import_context(ctx, self.spec.old)
+        # Needles match text anywhere (comments, other identifiers, the old module's
+        # name); skip the costly scope analysis when no node can be concerned. Every
+        # name this file may have to change ends in old_last (re-export aliases too).
+        if not self.spec.covers(ctx.full_module_name) and not may_mention(
+            module, frozenset({self.spec.old_last})
+        ):
+            return TreeResult(module=module)
+        aliases = reexported_aliases(self.spec, ctx)
+        planned = plan_rename(module, ctx, self.spec, aliases)
+        gaps = tuple(sorted(planned.gaps, key=lambda g: (g.line, g.column, g.reason)))
+        warnings = tuple(planned.warnings)
+        if planned.plan.empty:
+            return TreeResult(module=module, warnings=warnings, gaps=gaps)
+        new_module = planned.module.visit(PlanApplier(planned.plan))
+        cst.parse_module(new_module.code)  # fail this file rather than write broken code
+        return TreeResult(module=new_module, warnings=warnings, gaps=gaps)

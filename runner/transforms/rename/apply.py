@@ -1,0 +1,175 @@
+"""The edit plan of one file, and the transformer that applies it losslessly.
+
+Edits are keyed by the *original* nodes of the analysed tree (identity), so planning
+never rebuilds nodes it does not replace and the applier touches nothing else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+
+from runner.transforms.rename.spec import dotted_expr
+
+
+class _Keep:
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "KEEP"
+
+
+KEEP = _Keep()  #: an ``as`` clause left as it is (``None`` means: drop it)
+
+
+@dataclass
+class AliasChange:
+    """How one ``ImportAlias`` of a statement changes."""
+
+    name: str | None = None  #: new (dotted) imported name; ``None`` keeps it
+    asname: Union[str, None, _Keep] = KEEP  #: new ``as`` name; ``None`` drops the clause
+    remove: bool = False  #: drop the alias from the statement
+
+
+@dataclass
+class ImportEdit:
+    """Edits of one ``Import``/``ImportFrom`` small statement."""
+
+    module: tuple[int, str] | None = None  #: new ``(dots, module)`` of an ImportFrom
+    aliases: dict[int, AliasChange] = field(default_factory=dict)
+    #: Import statements (source) that go right after this one, in the same block. If
+    #: every alias of the statement is removed, the first one replaces it in place
+    #: (keeping the line's comments and position).
+    additions: list[str] = field(default_factory=list)
+
+    def alias(self, index: int) -> AliasChange:
+        return self.aliases.setdefault(index, AliasChange())
+
+    def add(self, source: str) -> None:
+        if source not in self.additions:
+            self.additions.append(source)
+
+
+@dataclass
+class RenamePlan:
+    """Edits keyed by the original nodes of the analysed module (identity)."""
+
+    #: Name/Attribute/SimpleString nodes replaced wholesale.
+    replace: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
+    #: Attributes whose ``.attr`` is renamed (the value side may be edited too).
+    attr_renames: dict[cst.Attribute, str] = field(default_factory=dict)
+    imports: dict[cst.CSTNode, ImportEdit] = field(default_factory=dict)
+
+    def import_edit(self, stmt: cst.CSTNode) -> ImportEdit:
+        return self.imports.setdefault(stmt, ImportEdit())
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.replace
+            or self.attr_renames
+            or any(e.module or e.aliases or e.additions for e in self.imports.values())
+        )
+
+
+def _apply_alias(alias: cst.ImportAlias, change: AliasChange) -> cst.ImportAlias:
+    if change.name is not None:
+        alias = alias.with_changes(name=dotted_expr(change.name))
+    if change.asname is not KEEP:
+        if change.asname is None:
+            alias = alias.with_changes(asname=None)
+        elif alias.asname is not None:
+            alias = alias.with_changes(
+                asname=alias.asname.with_changes(name=cst.Name(str(change.asname)))
+            )
+        else:
+            alias = alias.with_changes(asname=cst.AsName(name=cst.Name(str(change.asname))))
+    return alias
+
+
+class PlanApplier(cst.CSTTransformer):
+    """Apply a :class:`RenamePlan` to the tree it was computed on. One per file."""
+
+    def __init__(self, plan: RenamePlan) -> None:
+        super().__init__()
+        self.plan = plan
+        # New statement lines to emit after the SimpleStatementLine being visited.
+        self._pending: list[list[cst.BaseStatement]] = []
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        self._pending.append([])
+        return True
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]:
+        extra = self._pending.pop()
+        if not updated_node.body:
+            # Only the planner's "unused import" clean-up empties a line, and it checks
+            # that the enclosing block keeps at least one statement.
+            return cst.FlattenSentinel(extra) if extra else cst.RemoveFromParent()
+        return cst.FlattenSentinel([updated_node, *extra]) if extra else updated_node
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        return self.plan.replace.get(original_node, updated_node)  # type: ignore[return-value]
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if original_node in self.plan.replace:
+            return self.plan.replace[original_node]  # type: ignore[return-value]
+        new_attr = self.plan.attr_renames.get(original_node)
+        if new_attr is not None:
+            return updated_node.with_changes(attr=updated_node.attr.with_changes(value=new_attr))
+        return updated_node
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.BaseExpression:
+        return self.plan.replace.get(original_node, updated_node)  # type: ignore[return-value]
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        return self._edit_import(original_node, updated_node)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        return self._edit_import(original_node, updated_node)
+
+    def _edit_import(
+        self, original: Union[cst.Import, cst.ImportFrom], node: Union[cst.Import, cst.ImportFrom]
+    ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        edit = self.plan.imports.get(original)
+        if edit is None:
+            return node
+        additions = [cst.parse_statement(src) for src in edit.additions]
+        if isinstance(node, cst.ImportFrom) and edit.module is not None:
+            dots, module = edit.module
+            node = node.with_changes(
+                relative=[cst.Dot() for _ in range(dots)],
+                module=dotted_expr(module) if module else None,
+            )
+        if not isinstance(node.names, cst.ImportStar) and edit.aliases:
+            names = list(node.names)
+            kept = [
+                _apply_alias(alias, edit.aliases[i]) if i in edit.aliases else alias
+                for i, alias in enumerate(names)
+                if not (i in edit.aliases and edit.aliases[i].remove)
+            ]
+            if not kept:
+                if not additions:
+                    return cst.RemoveFromParent()
+                # Replace the statement in place by the first new import.
+                first = additions.pop(0)
+                assert isinstance(first, cst.SimpleStatementLine)
+                self._pending[-1].extend(additions)
+                return first.body[0].with_changes(semicolon=node.semicolon)
+            last = edit.aliases.get(len(names) - 1)
+            if last is not None and last.remove:
+                # The last alias went away: the new last one inherits its comma (none,
+                # or a trailing comma inside parentheses), so no dangling comma remains.
+                kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
+            node = node.with_changes(names=kept)
+        self._pending[-1].extend(additions)
+        return node

@@ -328,3 +328,16 @@ def test_files_inside_a_renamed_package_keep_working_relative_imports() -> None:
         "from ..legacy.helpers import ensure_text\n"
         "from pkg import util\n"
     )
+
+
+def test_patch_target_where_the_name_is_used_is_a_gap() -> None:
+    source = (
+        'from unittest import mock\nfrom shop.money import to_cents\n\n\n'
+        '@mock.patch("shop.checkout.to_cents")\ndef test(m):\n    assert to_cents(1)\n'
+    )
+    ctx = FileContext("/nonexistent", "tests/test_x.py", "tests.test_x", "tests")
+    result = RenameTransform("shop.money.to_cents", "shop.money.as_cents").transform_module(cst.parse_module(source), ctx)
+    assert "from shop.money import as_cents" in result.module.code
+    assert '@mock.patch("shop.checkout.to_cents")' in result.module.code
+    assert [(g.line, g.source) for g in result.gaps] == [(5, '"shop.checkout.to_cents"')]
+    assert "where it is used" in result.gaps[0].reason

@@ -11,6 +11,10 @@ from runner.transforms.rename.scan import string_value
 from runner.transforms.rename.spec import last_of
 
 
+#: ``a.b.name`` or ``a.b:name`` (an entry point); the last part follows the last separator
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*[.:][A-Za-z_]\w*")
+
+
 def with_string_value(node: cst.SimpleString, value: str) -> cst.SimpleString:
     """The same literal (prefix and quotes kept) holding ``value`` (an identifier)."""
     return node.with_changes(value=f"{node.prefix}{node.quote}{value}{node.quote}")
@@ -33,6 +37,9 @@ def plan_strings(file: FileAnalysis) -> None:
     ]
     related = file.related or bool(file.gaps) or not file.plan.empty
     bare = {last_of(s): s for s in file.targets} if related else {}
+    # ``mock.patch("app.views.name")`` patches the name where it is used: a dotted path
+    # ending in an old name is reported even though its module is not the old one.
+    dotted_tail = {last_of(s): s for s in file.targets}
     all_strings = set(file.dunder_all)
     for node in file.nodes.strings:
         if node in file.plan.replace:
@@ -48,6 +55,12 @@ def plan_strings(file: FileAnalysis) -> None:
             file.gap(node, (
                 f"string mentions {hit}, which is renamed to {file.targets[hit]}; "
                 "not rewritten"
+            ), source=source_text)
+        elif _DOTTED.fullmatch(value) and re.split(r"[.:]", value)[-1] in dotted_tail:
+            old = dotted_tail[re.split(r"[.:]", value)[-1]]
+            file.gap(node, (
+                f"string {value!r} may name {old} where it is used (renamed to "
+                f"{file.targets[old]}), e.g. a mock.patch target; not rewritten"
             ), source=source_text)
         elif value in bare:
             old = bare[value]

@@ -96,8 +96,9 @@ class RenameSpec:
 
     def needles(self) -> tuple[str, ...]:
         """The old last component (every reference spells it, except star imports) and
-        the old module's last component (``from .b import *`` re-exports)."""
-        found = [self.old_last]
-        if self.old_mod is not None and last_of(self.old_mod) not in found:
-            found.append(last_of(self.old_mod))
-        return tuple(found)
+        ``import *`` (a ``from .b import *`` re-export must name the new binding).
+
+        Not the old module's last component: a word like ``text`` or ``utils`` is in
+        nearly every file of a large repository and would defeat the prefilter.
+        """
+        return (self.old_last, "import *") if self.old_mod is not None else (self.old_last,)

@@ -64,3 +64,13 @@ def _no_state_in_the_checkout() -> object:
     yield
     created = _state_dirs() - before
     assert not created, f"a test wrote batchmod state into the checkout: {sorted(map(str, created))}"
+
+
+@pytest.fixture
+def messages_server():  # type: ignore[no-untyped-def]
+    """A scripted local Messages API server (see tests/model_server.py), stopped after the test."""
+    from tests.model_server import MessagesServer
+
+    server = MessagesServer().start()
+    yield server
+    server.stop()

@@ -16,6 +16,7 @@ from runner.adapters.shell import run_command
 from runner.errors import InputError
 from runner.execution.records import CheckResult, FailedTest
 from runner.execution.store import RunFolder
+from runner.model.clusters import failing_cases
 from runner.planning.render import RenderError, render_text
 from runner.playbook.spec import CheckSpec
 
@@ -78,12 +79,7 @@ def parse_junit(path: str) -> tuple[FailedTest, ...] | None:
     except (ET.ParseError, OSError):
         return None
     out = []
-    for case in tree.getroot().iter("testcase"):
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is None:
-            continue
+    for case, problem in failing_cases(tree.getroot()):
         classname = case.get("classname") or case.get("file") or ""
         name = case.get("name") or "?"
         message = problem.get("message") or ""

@@ -95,15 +95,18 @@ class ModelReply:
 class ModelError(Exception):
     """A call that produced no usable reply (transport gave up, cassette miss, budget spent).
 
-    ``kind`` is one of: ``transport``, ``api`` (4xx other than rate limits),
-    ``replay-miss``, ``budget``. Callers turn it into a failed attempt or a reported gap,
-    never into a traceback.
+    ``kind`` is one of: ``transport`` (transient failures, SDK retries exhausted), ``api``
+    (any other refusal by the API), ``replay-miss``, ``no-key`` (the API is needed but no
+    key is set), ``budget``. ``calls`` counts the HTTP attempts made before it gave up
+    (they are charged to the budget). Callers turn it into a failed attempt or a
+    reported gap, never into a traceback. The message never holds the API key.
     """
 
-    def __init__(self, kind: str, message: str, request_key: str = "") -> None:
+    def __init__(self, kind: str, message: str, request_key: str = "", calls: int = 0) -> None:
         super().__init__(message)
         self.kind = kind
         self.request_key = request_key
+        self.calls = calls
 
 
 class ModelClient(Protocol):

@@ -114,7 +114,7 @@ def schema() -> None:
     _run(schema_command)
 
 
-# --- execution commands: run, status, approve, rollback, report (issue 3) ---
+# --- execution commands: run, status, approve, rollback, report ---
 
 
 @cli.command()
@@ -209,7 +209,7 @@ def report(root: str, fmt: str, out: str | None) -> None:
     _run(lambda: report_command(root, fmt, out))
 
 
-# --- batchmod test (issue 4) ---
+# --- batchmod test ---
 
 
 @cli.command("test")

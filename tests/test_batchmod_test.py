@@ -57,17 +57,11 @@ PASSING = playbook(
       examples:
         - before: "x = 1"
           after: "x = 1  # done"
-    by-hand:
-      transform: model
-      instructions: Do it.
-      examples:
-        - before: "a"
-          after: "b"
     formatter:
       transform: command
       with: {{run: "true"}}
     """,
-    ("fstring", "tag", "by-hand", "formatter"),
+    ("fstring", "tag", "formatter"),
 )
 
 
@@ -77,9 +71,8 @@ def test_passing_examples_print_ok_lines_and_exit_0(tmp_path: Path) -> None:
     assert out.splitlines() == [
         "ok  fstring: 2 examples",
         "ok  tag: 1 example",
-        "skip by-hand: needs model",
         "skip formatter: no examples",
-        "2 ok, 0 failed, 2 skipped (3 examples run)",
+        "2 ok, 0 failed, 1 skipped (3 examples run)",
     ]
 
 
@@ -90,7 +83,7 @@ def test_task_limits_the_run_and_an_unknown_task_is_bad_input(tmp_path: Path) ->
     assert len(out.splitlines()) == 2
     code, out, err = run_test(tmp_path, PASSING, "--task", "nope")
     assert code == 2 and out == ""
-    assert err == "batchmod: error: --task nope: no task type `nope` in pb.yaml; declared: fstring, tag, by-hand, formatter\n"
+    assert err == "batchmod: error: --task nope: no task type `nope` in pb.yaml; declared: fstring, tag, formatter\n"
 
 
 def test_var_overrides_reach_a_commands_run(tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ from runner.errors import BatchmodError, InputError
 from runner.execution.baseline import BaselineCache, tree_fingerprint
 from runner.execution.checks import log_name, render_check, run_check
 from runner.execution.context import RunContext, RunIO, command_line, run_again, utc_now
-from runner.execution.gates import unsupported_gate
 from runner.execution.journal import ConflictError
 from runner.execution.phase import advance_phase
 from runner.execution.prepare import plan_budget_stop
@@ -153,10 +152,6 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     plan_seconds = time.monotonic() - started
     if saved is not None:
         refuse_different(saved, plan)
-    for result in plan.phases:
-        problem = unsupported_gate(playbook.phase(result.name)) if result.files else None
-        if problem:
-            raise InputError(problem)
     io.notify(render_plan_text(plan).rstrip("\n"))
     over = plan_budget_stop(plan)
     if over:

@@ -26,17 +26,3 @@ def decide_gate(spec: PhaseSpec, verdicts: tuple[CheckVerdict, ...], approved: b
         return GateDecision(True, True, f"{ran}; waiting for manual approval")
     return GateDecision(True, False, ran + ("; approved" if approved else ""))
 
-
-def unsupported_gate(spec: PhaseSpec) -> str | None:
-    """Why the phase cannot run yet (model review or the model fix loop), or None."""
-    if spec.gate.review == "model":
-        return (
-            f"phase {spec.name}: `gate.review: model` is not supported by this batchmod yet (model review comes with "
-            "the model issue, see DESIGN.md \"Model use\"); set `review: none` or review the diff with `approval: manual`"
-        )
-    if spec.on_failure == "fix":
-        return (
-            f"phase {spec.name}: `on_failure: fix` is not supported by this batchmod yet (the model fix loop comes with "
-            "the model issue, see DESIGN.md \"Model use\"); use stop, rollback or bisect"
-        )
-    return None

@@ -1,6 +1,6 @@
 """The journal (``events.jsonl``) and the one way batchmod writes the migrated tree.
 
-Journal rule (DESIGN.md): before files are written, an ``intent`` with each file's
+Journal rule (docs/state.md): before files are written, an ``intent`` with each file's
 pre and post sha256 is appended and fsynced; after them, a ``done``. On resume a file
 of an open intent at its post hash is done, at its pre hash is redone, and anything
 else is a conflict that stops the run without touching the file.

@@ -10,6 +10,7 @@ from runner.playbook.read import read_playbook
 from runner.playbook.schema import check_schema
 from runner.playbook.semantics import check_meaning
 from runner.playbook.spec import Playbook, build_playbook
+from runner.playbook.unimplemented import check_unimplemented
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +48,9 @@ def load_playbook(
     ``require_values`` False (``validate``) lets variables declared null stay unset.
     """
     raw = read_playbook(path)
-    diagnostics = check_schema(raw)
+    diagnostics = check_schema(raw) + check_unimplemented(raw)
     if diagnostics:
-        raise PlaybookError(diagnostics)
+        raise PlaybookError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
     variables = _resolve_variables(raw.data.get("vars", {}), overrides or {}, path, require_values)
     diagnostics = check_meaning(raw, variables, os.path.abspath(root), candidates)
     if any(d.severity == "error" for d in diagnostics):

@@ -1,4 +1,4 @@
-"""The plan as the JSON of DESIGN.md (``plan --json`` and ``plan --out``)."""
+"""The plan as JSON (``plan --json`` and ``plan --out``); docs/plan-json.md describes it."""
 from __future__ import annotations
 
 from typing import Any

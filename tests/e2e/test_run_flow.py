@@ -124,7 +124,7 @@ def test_model_review_is_refused_at_start(repo: Path, tmp_path: Path) -> None:
     pb = playbook(tmp_path / "pb.yaml", body, head="model:\n  provider: replay\n  cassette: pb.cassette.jsonl\n")
     result = run(pb, repo)
     assert result.exit_code == 2
-    assert "`gate.review: model` is not supported by this batchmod yet" in result.stderr
+    assert "$.phases[0].gate.review: `review: model` is not supported yet" in result.stderr
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -158,7 +158,7 @@ def test_model_fix_is_refused_at_start(repo: Path, tmp_path: Path) -> None:
     body = "  - name: unions\n    tasks:\n      - type: pep604\n        files: [\"pkg/**/*.py\"]\n    on_failure: fix\n"
     result = run(playbook(tmp_path / "pb.yaml", body), repo)
     assert result.exit_code == 2
-    assert "`on_failure: fix` is not supported by this batchmod yet" in result.stderr
+    assert "$.phases[0].on_failure: `on_failure: fix` is not supported yet" in result.stderr
 
 
 def test_declining_the_prompt_writes_nothing(repo: Path, two_phase: Path) -> None:

@@ -1,0 +1,147 @@
+"""Options the schema accepts but batchmod does not honour yet are refused by `validate`,
+`plan`, `run` and `test`, with a message that says what to do instead."""
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from runner.cli import cli
+from runner.playbook.unimplemented import ANY, UNIMPLEMENTED
+
+HEAD = """\
+version: 1
+name: demo
+"""
+TASK_TYPES = """\
+task_types:
+  pep604:
+    transform: libcst.codemod.commands.convert_union_to_or.ConvertUnionToOrCommand
+    examples: [{before: "x = 1\\n", after: "x = 1\\n"}]
+"""
+PHASES = """\
+phases:
+  - name: one
+    tasks: [{type: pep604, files: ["pkg/*.py"]}]
+"""
+
+EVERY_OPTION = """\
+version: 1
+name: demo
+model:
+  provider: anthropic
+  name: claude-sonnet-4-5
+  cassette: demo.cassette.jsonl
+  max_tokens: 100
+  max_attempts: 2
+task_types:
+  fill:
+    transform: model
+    instructions: Do it.
+    examples: [{before: "a\\n", after: "b\\n"}]
+  pep604:
+    transform: libcst.codemod.commands.convert_union_to_or.ConvertUnionToOrCommand
+    on_gap: model
+    examples: [{before: "x = 1\\n", after: "x = 1\\n"}]
+phases:
+  - name: one
+    tasks:
+      - {type: pep604, files: ["pkg/*.py"]}
+      - {type: fill, files: ["pkg/*.py"]}
+    gate: {review: model}
+    on_failure: fix
+"""
+
+NO_MODEL = "no model is called yet: gaps are listed by `batchmod plan` for people to close"
+
+
+def invoke(tmp_path: Path, text: str, *args: str) -> tuple[int, str, str]:
+    (tmp_path / "pb.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    (tmp_path / "pkg").mkdir(exist_ok=True)
+    (tmp_path / "pkg" / "a.py").write_text("from typing import Union\nx: Union[int, str]\n")
+    result = CliRunner().invoke(cli, [args[0], "pb.yaml", *args[1:]], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def test_every_unimplemented_option_is_one_error_with_what_to_do(tmp_path: Path) -> None:
+    code, out, err = invoke(tmp_path, EVERY_OPTION, "validate")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"pb.yaml:4:13: $.model.provider: `provider: anthropic` is not supported yet; remove the `model:` section; {NO_MODEL}",
+        f"pb.yaml:5:3: $.model.name: `name` is not supported yet; remove it; {NO_MODEL}",
+        f"pb.yaml:6:3: $.model.cassette: `cassette` is not supported yet; remove it; {NO_MODEL}",
+        f"pb.yaml:7:3: $.model.max_tokens: `max_tokens` is not supported yet; remove it; {NO_MODEL}",
+        f"pb.yaml:8:3: $.model.max_attempts: `max_attempts` is not supported yet; remove it; {NO_MODEL}",
+        f"pb.yaml:11:16: $.task_types.fill.transform: `transform: model` is not supported yet; use rename, rewrite, command or a libcst codemod; {NO_MODEL}",
+        f"pb.yaml:16:13: $.task_types.pep604.on_gap: `on_gap: model` is not supported yet; use `report` (the default) or `fail`; {NO_MODEL}",
+        "pb.yaml:23:20: $.phases[0].gate.review: `review: model` is not supported yet; use `review: none` and let a person review the diff with `approval: manual`",
+        "pb.yaml:24:17: $.phases[0].on_failure: `on_failure: fix` is not supported yet; use stop, rollback or bisect",
+        "pb.yaml: 9 errors",
+    ]
+
+
+@pytest.mark.parametrize("entry", UNIMPLEMENTED, ids=lambda e: ".".join(e.path) + "=" + ("*" if e.value is ANY else str(e.value)))
+def test_each_table_entry_is_refused(tmp_path: Path, entry) -> None:  # type: ignore[no-untyped-def]
+    """Deleting an entry without implementing it (or implementing it without deleting
+    the entry) makes this fail: the option must reach a real playbook and be refused."""
+    text = EVERY_OPTION.replace("provider: anthropic", f"provider: {entry.value}") if entry.path == ("model", "provider") else EVERY_OPTION
+    code, _, err = invoke(tmp_path, text, "validate")
+    leaf = entry.path[-1]
+    assert code == 2
+    wanted = f"`{leaf}`" if entry.value is ANY else f"`{leaf}: {entry.value}`"
+    assert any(f"{wanted} is not supported yet; {entry.instead}" in line for line in err.splitlines()), err
+
+
+def test_replay_provider_is_refused_too(tmp_path: Path) -> None:
+    code, _, err = invoke(tmp_path, HEAD + "model: {provider: replay}\n" + TASK_TYPES + PHASES, "validate")
+    assert code == 2
+    assert err.splitlines()[0] == f"pb.yaml:3:19: $.model.provider: `provider: replay` is not supported yet; remove the `model:` section; {NO_MODEL}"
+
+
+def test_provider_none_is_accepted(tmp_path: Path) -> None:
+    code, out, err = invoke(tmp_path, HEAD + "model: {provider: none}\n" + TASK_TYPES + PHASES, "validate")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("command", [("plan",), ("run", "--yes"), ("test",)])
+def test_plan_run_and_test_refuse_before_doing_anything(tmp_path: Path, command: tuple[str, ...]) -> None:
+    text = HEAD + TASK_TYPES + PHASES.replace("    tasks:", "    on_failure: fix\n    tasks:")
+    code, out, err = invoke(tmp_path, text, *command)
+    assert code == 2, out + err
+    assert err.splitlines()[0] == "batchmod: error: pb.yaml:9:17: $.phases[0].on_failure: `on_failure: fix` is not supported yet; use stop, rollback or bisect"
+    runs = tmp_path / ".batchmod" / "runs"
+    assert not runs.exists() or list(runs.iterdir()) == []
+    assert (tmp_path / "pkg" / "a.py").read_text() == "from typing import Union\nx: Union[int, str]\n"
+
+
+def test_unimplemented_errors_come_with_schema_errors(tmp_path: Path) -> None:
+    text = HEAD + TASK_TYPES + PHASES.replace("    tasks:", "    on_failure: fix\n    tpye: x\n    tasks:")
+    code, _, err = invoke(tmp_path, text, "validate")
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        "pb.yaml:9:17: $.phases[0].on_failure: `on_failure: fix` is not supported yet; use stop, rollback or bisect",
+        "pb.yaml:10:5: $.phases[0].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_failure, tasks",
+    ]
+
+
+def test_no_message_points_outside_the_repository() -> None:
+    """Messages, docs and comments never send a user to a developers' file or an issue."""
+    checkout = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"DESIGN\.md|STYLE\.md|COMMON\.md|the \w+ issue\b|\bissue \d+")
+    offenders = []
+    for folder in ("runner", "schemas", "docs", "playbooks", "examples"):
+        for path in (checkout / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".json", ".md", ".yaml", ".sh"):
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                    if pattern.search(line):
+                        offenders.append(f"{path.relative_to(checkout)}:{number}: {line.strip()}")
+    assert (checkout / "README.md").read_text(encoding="utf-8").count("DESIGN.md") == 0
+    assert offenders == []

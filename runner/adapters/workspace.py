@@ -81,3 +81,17 @@ def append_line_durable(path: str, line: str) -> None:
         fp.write(data)
         fp.flush()
         os.fsync(fp.fileno())
+
+
+def append_bytes_durable(path: str, data: bytes, *, truncate_to: int | None = None) -> None:
+    """Append ``data`` and fsync. ``truncate_to`` first cuts the file to that size (drops a
+    torn tail left by a kill); a file that did not exist is created and its folder synced."""
+    created = not os.path.exists(path)
+    with open(path, "ab+") as fp:
+        if truncate_to is not None and fp.seek(0, os.SEEK_END) > truncate_to:
+            fp.truncate(truncate_to)
+        fp.write(data)
+        fp.flush()
+        os.fsync(fp.fileno())
+    if created:
+        fsync_dir(os.path.dirname(os.path.abspath(path)))

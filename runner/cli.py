@@ -209,6 +209,19 @@ def report(root: str, fmt: str, out: str | None) -> None:
     _run(lambda: report_command(root, fmt, out))
 
 
+@cli.command()
+@click.argument("playbook", required=False, type=click.Path(dir_okay=True))
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the list to this file.")
+@click.option("--annotate", is_flag=True, help="Write a `# TODO(batchmod): <reason>` comment at each site (journaled; `batchmod rollback` removes them).")
+def gaps(playbook: str | None, root: str, fmt: str, out: str | None, annotate: bool) -> None:
+    """The people's queue: every gap left by the current run (or PLAYBOOK's plan), with a context pack per site."""
+    from runner.commands.gaps import GapsRequest, gaps_command
+
+    _run(lambda: gaps_command(GapsRequest(root, playbook, fmt, out, annotate)))
+
+
 # --- batchmod test ---
 
 

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from runner.errors import InputError
+from runner.execution.annotate import restore_annotations
 from runner.execution.context import run_again, utc_now
 from runner.execution.journal import Journal, TreeWriter
 from runner.execution.records import FileDelta, PhasePlanRecord, Stop
@@ -90,7 +91,8 @@ def rollback_run(root: str, phase: str | None, force: bool) -> RollbackOutcome:
             )
         state = replace(state, status="rolling_back")
         folder.save_state(state)
-        restored: list[str] = []
+        annotated = None if phase is None else {f for _, r in targets for s in r.subtasks for f in s.files}
+        restored: list[str] = restore_annotations(writer, folder, annotated)  # the TODO comments of `gaps --annotate` first
         for ps, record in targets:
             restored += restore_phase(writer, record, "batchmod rollback")
             journal.append("phase_rolled_back", phase=ps.name, reason="batchmod rollback")

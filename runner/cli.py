@@ -71,7 +71,10 @@ var_option = click.option("--var", "variables", multiple=True, metavar="KEY=VALU
 @root_option
 @var_option
 def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
-    """Check a playbook's schema and meaning; report every problem at once."""
+    """Check a playbook's schema and meaning; report every problem at once.
+
+    Every key is described, with an example, in docs/playbook.md of batchmod's repository.
+    """
     from runner.commands.validate import validate_command
     from runner.playbook.load import parse_var_overrides
 

@@ -8,9 +8,14 @@ TEST_KEY = "test-key-0123456789"
 
 
 def api_client(server, **kw) -> AnthropicClient:
-    """The real adapter (real SDK) pointed at the local test server."""
+    """The real adapter (real SDK) pointed at the local test server; one per server and
+    options (building an SDK client takes a noticeable fraction of a second)."""
     kw.setdefault("max_retries", 2)
-    return AnthropicClient(api_key=TEST_KEY, base_url=server.base_url, **kw)
+    cache = server.__dict__.setdefault("_api_clients", {})
+    options = tuple(sorted(kw.items()))
+    if options not in cache:
+        cache[options] = AnthropicClient(api_key=TEST_KEY, base_url=server.base_url, **kw)
+    return cache[options]
 
 
 def request(text: str = "hi", **kw) -> ModelRequest:

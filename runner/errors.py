@@ -51,6 +51,13 @@ class StalePlanError(InputError):
     """A saved plan whose files changed since it was planned."""
 
 
+class StateDamaged(InputError):
+    """A run's files under ``.batchmod/`` are unreadable or of the wrong shape. Exit 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"run state damaged: {message}")
+
+
 class GateStopped(BatchmodError):
     """A gate stopped the run: checks failed, budget exceeded, review, approval. Exit 1."""
 

@@ -68,6 +68,21 @@ class Journal:
         done = {e["key"] for e in events if e["kind"] == "done"}
         return [_intent(e) for e in events if e["kind"] == "intent" and e["key"] not in done]
 
+    def preimages(self, key_prefix: str) -> dict[str, str]:
+        """Each file's sha256 before the first finished write under ``key_prefix`` (a phase attempt).
+
+        An intent's ``pre`` was checked against the disk before its files were written, so
+        these are the bytes that were really there; a file with no finished write is absent.
+        """
+        events = self.events()
+        done = {e["key"] for e in events if e["kind"] == "done"}
+        out: dict[str, str] = {}
+        for event in events:
+            if event["kind"] == "intent" and event["key"] in done and event["key"].startswith(key_prefix):
+                for f in event["files"]:
+                    out.setdefault(f["path"], f["pre"])
+        return out
+
     def written_hashes(self) -> dict[str, str]:
         """Each file's content as batchmod last left it (a finished write or an adoption)."""
         out: dict[str, str] = {}

@@ -46,6 +46,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
                 preimages[change.path] = sha256_bytes(change.before)
             ctx.folder.put_blob(change.after)
             diff.append(change.diff)
+    _refuse_moved_preimages(ctx, name, preimages)
     record = PhasePlanRecord(
         phase=name,
         attempt=ps.attempt,
@@ -58,6 +59,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     ctx.folder.save_phase(record)
     ctx.journal.append(
         "phase_planned", phase=name, attempt=ps.attempt, files=list(record.changed_files),
+        preimages=[{"path": p, "sha256": h} for p, h in record.preimages],
         subtasks=[{"id": s.id, "status": s.status, "writable": s.writable} for s in subtasks],
     )
     planned = replace(ps, state="planned", plan_seconds=ps.plan_seconds + seconds)
@@ -93,6 +95,13 @@ def _refuse_hand_edits(ctx: RunContext, result: PhaseResult) -> None:
     if bad:
         since = "batchmod last wrote " + ("them" if len(bad) > 1 else "it") if any(p in written for p in bad) else "the run was planned"
         raise ConflictError(bad, f"conflict: {', '.join(bad)} changed by hand since {since}; phase {result.name} left {'them' if len(bad) > 1 else 'it'} untouched")
+
+
+def _refuse_moved_preimages(ctx: RunContext, phase: str, preimages: dict[str, str]) -> None:
+    """A pre-image is the file's bytes on disk now; anything else (edited while planning) is a conflict."""
+    moved = [p for p, h in sorted(preimages.items()) if ctx.writer.disk_sha(p) != h]
+    if moved:
+        raise ConflictError(moved, f"conflict: {', '.join(moved)} changed while phase {phase} was planned; left untouched")
 
 
 def _run_budget_with(ctx: RunContext, result: PhaseResult) -> tuple[BudgetUse, ...]:

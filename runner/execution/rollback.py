@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from runner.errors import InputError
+from runner.errors import InputError, StateDamaged
 from runner.execution.annotate import restore_annotations
 from runner.execution.context import run_again, utc_now
 from runner.execution.journal import Journal, TreeWriter
@@ -17,9 +17,19 @@ from runner.execution.store import RunStore
 
 
 def restore_deltas(writer: TreeWriter, record: PhasePlanRecord, expected: dict[str, str]) -> tuple[list[FileDelta], list[str]]:
-    """The writes that restore the phase's pre-images, and the files changed since batchmod wrote them."""
+    """The writes that restore the phase's pre-images, and the files changed since batchmod wrote them.
+
+    Only files the journal says this phase attempt wrote are restored, each to the content
+    it had before that first write (a file planned but never written is left alone).
+    """
     deltas, changed = [], []
-    for path, pre in record.preimages:
+    planned = dict(record.preimages)
+    for path, pre in sorted(writer.journal.preimages(f"{record.phase}#{record.attempt}/").items()):
+        if planned.get(path) != pre:
+            raise StateDamaged(
+                f"{writer.folder.path}: phase {record.phase} planned {path} at {pre[:12]} but its record says "
+                f"{(planned.get(path) or 'nothing')[:12]}; nothing was rolled back"
+            )
         current = writer.disk_sha(path)
         if current == pre:
             continue

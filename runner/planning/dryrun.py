@@ -11,7 +11,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Container
 
 from runner.playbook.load import LoadedPlaybook
 from runner.planning.budget import estimate_tokens, phase_budget, run_budget
@@ -122,6 +122,39 @@ def _segments(tasks: tuple[ExpandedTask, ...]) -> list[tuple[str, list[ExpandedT
 def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cache: ResultCache,
                 counters: dict[str, int], include_generated: bool, variables: dict[str, Any],
                 progress: Progress | None) -> PhaseResult:
+    """Plan the phase on what will really be written: a failed subtask's edits are dropped,
+    so the phase is planned again without them until no failed subtask changes a file."""
+    at_start = dict(ws.overlay)
+    masked: dict[tuple[int, str], Outcome] = {}  #: (task, file) of failed subtasks → their outcome, kept for the report
+    while True:
+        ws.overlay = dict(at_start)
+        start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked)
+        outcomes.update(masked)
+        subtasks = tuple(_summarise(phase, s, outcomes, ws) for s in phase.subtasks)
+        dropped = {
+            (s.subtask.task_index, f): outcomes.get((s.subtask.task_index, f), Unchanged("not reached"))
+            for s in subtasks if s.changes and _failed(s) for f in s.subtask.files
+        }
+        if dropped.keys() <= masked.keys():
+            break
+        masked.update({k: v for k, v in dropped.items() if k not in masked})
+    files = tuple(
+        file_change(path, before, ws.overlay[path])
+        for path, before in sorted(start.items())
+        if before is not None and path in ws.overlay and ws.overlay[path] != before
+    )
+    return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files)
+
+
+def _failed(s: SubtaskResult) -> bool:
+    """A subtask whose edits are not written (the execution's rule too)."""
+    return bool(s.errors) or (s.on_gap == "fail" and bool(s.gaps))
+
+
+def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cache: ResultCache,
+                    counters: dict[str, int], include_generated: bool, variables: dict[str, Any],
+                    progress: Progress | None, masked: Container[tuple[int, str]]
+                    ) -> tuple[dict[str, bytes | None], dict[tuple[int, str], Outcome]]:
     start: dict[str, bytes | None] = {}
     outcomes: dict[tuple[int, str], Outcome] = {}
     for kind, tasks in _segments(phase.tasks):
@@ -130,18 +163,12 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
                 if f not in start:
                     start[f] = ws.read(f)
         if kind == "tree":
-            _run_tree_segment(phase, tasks, ws, options, cache, counters, include_generated, outcomes, progress)
+            _run_tree_segment(phase, tasks, ws, options, cache, counters, include_generated, outcomes, progress, masked)
         elif kind == "command":
-            _run_command_segment(phase, tasks[0], ws, options, variables, outcomes)
+            _run_command_segment(phase, tasks[0], ws, options, variables, outcomes, masked)
         else:
             _run_model_segment(tasks[0], ws, outcomes)
-    subtasks = tuple(_summarise(phase, s, outcomes, ws) for s in phase.subtasks)
-    files = tuple(
-        file_change(path, before, ws.overlay[path])
-        for path, before in sorted(start.items())
-        if before is not None and path in ws.overlay and ws.overlay[path] != before
-    )
-    return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files)
+    return start, outcomes
 
 
 def _python_transform_salt(tasks: list[ExpandedTask], root: str) -> str:
@@ -159,7 +186,8 @@ def _python_transform_salt(tasks: list[ExpandedTask], root: str) -> str:
 
 def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Workspace, options: PlanOptions,
                       cache: ResultCache, counters: dict[str, int], include_generated: bool,
-                      outcomes: dict[tuple[int, str], Outcome], progress: Progress | None) -> None:
+                      outcomes: dict[tuple[int, str], Outcome], progress: Progress | None,
+                      masked: Container[tuple[int, str]] = ()) -> None:
     steps_by_file: dict[str, list[Step]] = {}
     needles: dict[int, tuple[str, ...]] = {}
     for task in tasks:
@@ -171,7 +199,8 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
                 outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")
             continue
         for f in task.files:
-            steps_by_file.setdefault(f, []).append(step)
+            if (task.index, f) not in masked:
+                steps_by_file.setdefault(f, []).append(step)
     salt = _python_transform_salt(tasks, options.root)
     pending: list[tuple[str, FileJob]] = []
     for path in sorted(steps_by_file):
@@ -214,12 +243,13 @@ def _record(result: FileResult, ws: _Workspace, outcomes: dict[tuple[int, str], 
 
 
 def _run_command_segment(phase: ExpandedPhase, task: ExpandedTask, ws: _Workspace, options: PlanOptions,
-                         variables: dict[str, Any], outcomes: dict[tuple[int, str], Outcome]) -> None:
+                         variables: dict[str, Any], outcomes: dict[tuple[int, str], Outcome],
+                         masked: Container[tuple[int, str]] = ()) -> None:
     from runner.transforms.command import apply_expect_absent
 
     transform = build_transform(task.spec, options.root)
     for subtask in phase.subtasks:
-        if subtask.task_index != task.index:
+        if subtask.task_index != task.index or any((task.index, f) in masked for f in subtask.files):
             continue
         sources = {}
         for f in subtask.files:

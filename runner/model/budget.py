@@ -36,26 +36,18 @@ class Spent:
     """What a ledger (or one role in it) has used."""
 
     calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_creation_input_tokens: int = 0
-    cache_read_input_tokens: int = 0
+    usage: Usage = Usage()  #: input, output, cache write and cache read tokens
     cost_usd: float = 0.0
     unpriced_calls: int = 0  #: calls on a model without a price (their cost is not in cost_usd)
     refused: int = 0  #: calls refused because a limit was reached
 
     @property
     def tokens(self) -> int:
-        return (self.input_tokens + self.output_tokens
-                + self.cache_creation_input_tokens + self.cache_read_input_tokens)
+        """All tokens, cache included (what ``max_tokens`` limits)."""
+        return self.usage.total
 
     def plus(self, calls: int, usage: Usage, cost: float | None) -> "Spent":
-        return replace(self, calls=self.calls + calls,
-                       input_tokens=self.input_tokens + usage.input_tokens,
-                       output_tokens=self.output_tokens + usage.output_tokens,
-                       cache_creation_input_tokens=self.cache_creation_input_tokens
-                       + usage.cache_creation_input_tokens,
-                       cache_read_input_tokens=self.cache_read_input_tokens + usage.cache_read_input_tokens,
+        return replace(self, calls=self.calls + calls, usage=self.usage.plus(usage),
                        cost_usd=self.cost_usd + (cost or 0.0),
                        unpriced_calls=self.unpriced_calls + (1 if cost is None and calls else 0))
 

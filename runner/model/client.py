@@ -70,6 +70,12 @@ class Usage:
         return (self.input_tokens + self.output_tokens
                 + self.cache_creation_input_tokens + self.cache_read_input_tokens)
 
+    def plus(self, other: "Usage") -> "Usage":
+        """The sum of two usages."""
+        return Usage(self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens,
+                     self.cache_creation_input_tokens + other.cache_creation_input_tokens,
+                     self.cache_read_input_tokens + other.cache_read_input_tokens)
+
 
 @dataclass(frozen=True, slots=True)
 class ModelReply:

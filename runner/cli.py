@@ -1,7 +1,8 @@
 """The command line: parse flags, call a command, map errors to exit codes.
 
-Exit codes: 0 done; 1 a gate stopped the run; 2 bad input; 3 internal error (one
-line, the traceback in a log file); 130 interrupted.
+Exit codes (EXIT_CODES below, shown by --help): 0 done; 1 a gate stopped the run or a
+subtask failed; 2 bad input; 3 internal error (one line, the traceback in a log file);
+130 interrupted.
 """
 from __future__ import annotations
 
@@ -56,7 +57,20 @@ def _jobs_default() -> int:
     return default_jobs()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+#: every exit code, shown under --help of the group, `plan` and `run` (and in the README)
+EXIT_CODES = """\b
+Exit codes:
+  0    done: everything went through
+  1    a gate stopped it (checks failed, budget exceeded, review, approval
+       pending, a conflict) or a subtask failed (a transform raised, a
+       command's output did not parse, gaps left under on_gap: fail)
+  2    bad input: playbook, arguments, a stale saved plan
+  3    internal error: one line, the traceback in a log file
+  130  interrupted
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(package_name="batchmod", prog_name="batchmod")
 def cli() -> None:
     """Batch code migrations declared in YAML playbooks."""
@@ -81,7 +95,7 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
     _run(lambda: validate_command(playbook, root, parse_var_overrides(variables)))
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES)
 @click.argument("playbook", type=click.Path(dir_okay=True))
 @root_option
 @var_option
@@ -120,7 +134,7 @@ def schema() -> None:
 # --- execution commands: run, status, approve, rollback, report ---
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES)
 @click.argument("playbook", type=click.Path(dir_okay=True))
 @root_option
 @var_option

@@ -76,7 +76,7 @@ def test_schema_errors_are_all_reported_with_positions(tmp_path: Path) -> None:
         "pb.yaml:6:5: $.task_types.pep604.wtih: unknown key `wtih` (did you mean `with`?); allowed: description, examples, expect_absent, instructions, needles, on_gap, transform, with",
         "pb.yaml:11:16: $.phases[0].tasks[0].files: expected a list, got a string ('src/**/*.py')",
         "pb.yaml:12:14: $.phases[0].tasks[0].per: `module` is not one of: file, directory, task",
-        "pb.yaml:14:5: $.phases[1].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_failure, tasks",
+        "pb.yaml:14:5: $.phases[1].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_error, on_failure, tasks",
         "pb.yaml:15:12: $.phases[1].tasks: must not be empty",
         "pb.yaml: 7 errors",
     ]

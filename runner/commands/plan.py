@@ -13,6 +13,8 @@ from runner.planning.dryrun import PlanOptions, Progress, plan_playbook
 from runner.planning.select import list_candidates
 from runner.reporting.plan_json import render_plan_json
 from runner.reporting.plan_text import render_plan_text
+from runner.reporting.summary import summarize_plan
+from runner.reporting.summary_text import render_failed_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +45,11 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
             raise InputError(f"--out {request.out}: cannot write the plan: {exc.strerror or exc}") from None
     # `validate` shows every warning; a plan repeats only those about this root's files
     stderr = "".join(d.render() + "\n" for d in loaded.warnings if "matches no file" in d.message)
-    exit_code = 0 if plan.within_budget else 1
+    summary = summarize_plan(plan)
+    failed_line = render_failed_line(summary, "plan")
     if request.as_json:
-        return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr, exit_code=exit_code)
+        return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr + failed_line, exit_code=summary.exit_code)
     text = render_plan_text(plan, diff=request.diff)
     if request.out:
         text += f"plan saved to {request.out}\n"
-    return CommandResult(stdout=text, stderr=stderr, exit_code=exit_code)
+    return CommandResult(stdout=text + failed_line, stderr=stderr, exit_code=summary.exit_code)

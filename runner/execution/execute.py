@@ -17,7 +17,7 @@ from runner.execution.baseline import BaselineCache, tree_fingerprint
 from runner.execution.checks import log_name, render_check, run_check
 from runner.execution.context import RunContext, RunIO, command_line, run_again, utc_now
 from runner.execution.journal import ConflictError
-from runner.execution.phase import advance_phase
+from runner.execution.phase import advance_phase, failed_subtasks_stop
 from runner.execution.prepare import plan_budget_stop
 from runner.execution.records import TERMINAL_STATUSES, BaselineEntry, PhaseState, PlannedScope, RunOptions, RunState, Stop
 from runner.execution.saved_plan import SavedPlan, load_saved_plan, refuse_different, refuse_stale
@@ -45,13 +45,12 @@ class RunRequest:
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
+    """Where ``execute_run`` left off; the exit code is the run summary's (reporting/summary.py)."""
+
     run_id: str | None  #: None when no run was started (nothing to change, refused before writing)
     stop: Stop | None
     message: str = ""
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.stop is None else 1
+    failed: tuple[str, ...] = ()  #: failed subtasks of the plan, when no run was started
 
 
 def execute_run(request: RunRequest, io: RunIO) -> RunOutcome:
@@ -153,12 +152,13 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     if saved is not None:
         refuse_different(saved, plan)
     io.notify(render_plan_text(plan).rstrip("\n"))
+    failed = tuple(sid for p in plan.phases for sid in p.failed)
     over = plan_budget_stop(plan)
     if over:
-        return RunOutcome(None, Stop(over, "raise the limit or narrow the globs in the playbook, then run again"))
+        return RunOutcome(None, Stop(over, "raise the limit or narrow the globs in the playbook, then run again"), failed=failed)
     files = sorted({c.path for p in plan.phases for c in p.files})
     if not files:
-        return RunOutcome(None, None, f"nothing to change: the plan of {playbook.name} changes no file under {root}\n")
+        return RunOutcome(None, None, f"nothing to change: the plan of {playbook.name} changes no file under {root}\n", failed)
     if git and not request.allow_dirty:
         refuse_dirty(root, files)
     if not request.yes and not io.confirm(f"Write {len(files)} file(s) in {len(plan.phases)} phase(s) under {root}?"):
@@ -212,8 +212,10 @@ def _run_phases(ctx: RunContext) -> Stop | None:
         ctx.io.notify(f"finished {len(finished)} write(s) an interrupted run left open: {', '.join(finished)}")
     if not ctx.state.baseline_done:
         _run_baseline(ctx)
-    for phase in ctx.state.phases:
+    for n, phase in enumerate(ctx.state.phases):
         stop = advance_phase(ctx, phase.name)
+        if stop is None and n + 1 < len(ctx.state.phases):
+            stop = failed_subtasks_stop(ctx, phase.name, ctx.state.phases[n + 1].name)
         if stop is not None:
             return stop
     return None

@@ -17,6 +17,7 @@ from runner.execution.prepare import prepare_phase
 from runner.execution.records import BisectOutcome, CheckVerdict, PhaseState, Stop
 from runner.execution.rollback import restore_phase
 from runner.execution.vcs import commit_phase
+from runner.reporting.shorten import list_some
 from runner.execution.verify import run_phase_checks
 
 
@@ -29,6 +30,21 @@ def advance_phase(ctx: RunContext, name: str) -> Stop | None:
         stop = _STEPS[state](ctx, name)
         if stop is not None:
             return stop
+
+
+def failed_subtasks_stop(ctx: RunContext, name: str, following: str) -> Stop | None:
+    """After phase ``name`` is done: stop before ``following`` if it had failed subtasks and says ``on_error: stop``."""
+    record = ctx.folder.load_phase(name)
+    failed = record.failed() if record is not None else ()
+    if not failed or ctx.spec(name).on_error == "continue":
+        return None
+    ctx.journal.append("failed_subtasks_stop", phase=name, failed=list(failed))
+    return Stop(
+        f"phase {name}: {len(failed)} failed subtask{'s' if len(failed) > 1 else ''} ({list_some(failed)}); "
+        f"phase {following} was not started (phase {name} has on_error: stop)",
+        f"see why with {command_line('status', ctx.state)}; fix the cause, then {command_line('rollback', ctx.state)} "
+        f"and {run_again(ctx.state)}; or set `on_error: continue` on phase {name} to run the later phases without them",
+    )
 
 
 def _retry(ctx: RunContext, name: str) -> Stop | None:

@@ -36,10 +36,14 @@ class SubtaskRecord:
     on_gap: str = "report"
 
     @property
+    def failed(self) -> bool:
+        """A transform error, or gaps left under ``on_gap: fail``: nothing of it is written."""
+        return bool(self.errors) or (self.on_gap == "fail" and bool(self.gaps))
+
+    @property
     def writable(self) -> bool:
         """A subtask whose edits are written: it changed files and did not fail."""
-        failed = bool(self.errors) or (self.on_gap == "fail" and bool(self.gaps))
-        return bool(self.deltas) and not failed
+        return bool(self.deltas) and not self.failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,10 @@ class PhasePlanRecord:
 
     def writable(self) -> tuple[SubtaskRecord, ...]:
         return tuple(s for s in self.subtasks if s.writable)
+
+    def failed(self) -> tuple[str, ...]:
+        """Ids of the subtasks that failed, in plan order."""
+        return tuple(s.id for s in self.subtasks if s.failed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,11 @@ class SubtaskResult:
     model_tokens: int  #: estimated tokens if the model is asked
 
     @property
+    def failed(self) -> bool:
+        """The subtask failed: a transform error, or gaps left under ``on_gap: fail``."""
+        return bool(self.errors) or (self.on_gap == "fail" and bool(self.gaps))
+
+    @property
     def lines_added(self) -> int:
         return sum(c.added for c in self.changes)
 
@@ -63,6 +68,11 @@ class PhaseResult:
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.subtasks if s.status == status)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Ids of the phase's failed subtasks, in plan order."""
+        return tuple(s.subtask.id for s in self.subtasks if s.failed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,7 @@ class PhaseSpec:
     format: str | None = None
     gate: GateSpec = GateSpec()
     on_failure: str = "stop"  #: stop | rollback | bisect | fix
+    on_error: str = "stop"  #: stop | continue: whether later phases run after a failed subtask
     commit: bool = False
     description: str = ""
 
@@ -181,6 +182,7 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
             format=raw.get("format"),
             gate=GateSpec(**raw.get("gate", {})),
             on_failure=raw.get("on_failure", "stop"),
+            on_error=raw.get("on_error", "stop"),
             commit=raw.get("commit", "none") == "phase",
             description=raw.get("description", ""),
         )

@@ -24,6 +24,7 @@ from runner.execution.saved_plan import SavedPlan, load_saved_plan, refuse_diffe
 from runner.execution.store import RunFolder, RunStore
 from runner.execution.vcs import refuse_dirty, require_branch, switch_branch
 from runner.playbook.load import LoadedPlaybook, load_playbook
+from runner.playbook.variables import type_override
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.select import Candidates, list_candidates
 from runner.reporting.plan_text import render_plan_text
@@ -125,7 +126,7 @@ def _plan_overrides(saved: SavedPlan, given: dict[str, str]) -> dict[str, object
     """The saved plan's variables; a --var may repeat one, not change it."""
     planned = dict(saved.variables)
     for key, value in given.items():
-        if key in planned and str(planned[key]) != value:
+        if key in planned and type_override(key, planned[key], value) != planned[key]:
             raise InputError(f"--var {key}={value} differs from the saved plan's {key}={planned[key]}; plan again or drop --var")
     return planned
 

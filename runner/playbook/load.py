@@ -11,6 +11,7 @@ from runner.playbook.schema import check_schema
 from runner.playbook.semantics import check_meaning
 from runner.playbook.spec import Playbook, build_playbook
 from runner.playbook.unimplemented import check_unimplemented
+from runner.playbook.variables import resolve_variables
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ def load_playbook(
     path: str,
     *,
     root: str = ".",
-    overrides: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
     candidates: tuple[str, ...] | None = None,
     require_values: bool = True,
 ) -> LoadedPlaybook:
@@ -51,24 +52,10 @@ def load_playbook(
     diagnostics = check_schema(raw) + check_unimplemented(raw)
     if diagnostics:
         raise PlaybookError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
-    variables = _resolve_variables(raw.data.get("vars", {}), overrides or {}, path, require_values)
+    variables = resolve_variables(raw.data.get("vars", {}), overrides or {}, path, require_values)
     diagnostics = check_meaning(raw, variables, os.path.abspath(root), candidates)
     if any(d.severity == "error" for d in diagnostics):
         raise PlaybookError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
     playbook = build_playbook(path, raw.sha256, raw.data)
     return LoadedPlaybook(playbook, tuple(sorted(variables.items())), tuple(diagnostics))
 
-
-def _resolve_variables(
-    declared: dict[str, Any], overrides: dict[str, str], path: str, require_values: bool
-) -> dict[str, Any]:
-    for key in overrides:
-        if key not in declared:
-            names = ", ".join(sorted(declared)) or "none"
-            raise InputError(f"--var {key}=...: `{key}` is not declared under `vars:` in {path}; declared: {names}")
-    merged = {**declared, **overrides}
-    missing = sorted(k for k, v in merged.items() if v is None)
-    if missing and require_values:
-        flags = " ".join(f"--var {k}=VALUE" for k in missing)
-        raise InputError(f"{path}: variable{'s' if len(missing) > 1 else ''} {', '.join(missing)} need{'' if len(missing) > 1 else 's'} a value; pass {flags}")
-    return merged

@@ -126,10 +126,9 @@ def test_unimplemented_errors_come_with_schema_errors(tmp_path: Path) -> None:
     text = HEAD + TASK_TYPES + PHASES.replace("    tasks:", "    on_failure: fix\n    tpye: x\n    tasks:")
     code, _, err = invoke(tmp_path, text, "validate")
     assert code == 2
-    assert err.splitlines()[:2] == [
-        "pb.yaml:9:17: $.phases[0].on_failure: `on_failure: fix` is not supported yet; use stop, rollback or bisect",
-        "pb.yaml:10:5: $.phases[0].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_failure, tasks",
-    ]
+    lines = err.splitlines()
+    assert lines[0] == "pb.yaml:9:17: $.phases[0].on_failure: `on_failure: fix` is not supported yet; use stop, rollback or bisect"
+    assert lines[1].startswith("pb.yaml:10:5: $.phases[0].tpye: unknown key `tpye`; allowed: ")
 
 
 def test_no_message_points_outside_the_repository() -> None:

@@ -43,6 +43,12 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     return out
 
 
+def run_dir(root: Path) -> Path:
+    """The current run's folder, by the ``current`` pointer (a listing of ``runs/`` also holds that file)."""
+    runs = root / ".batchmod" / "runs"
+    return runs / (runs / "current").read_text(encoding="utf-8").strip()
+
+
 def invoke(*args: str) -> Result:
     """The CLI in-process; stdin is not a terminal, so runs need --yes."""
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)

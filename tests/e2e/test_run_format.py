@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from e2e_support import PY, SOURCES, invoke, make_repo, playbook
+from e2e_support import PY, SOURCES, invoke, make_repo, playbook, run_dir
 
 #: a toy formatter: double quotes to single quotes; records which files it was given
 QUOTES = '''\
@@ -34,7 +34,7 @@ def test_format_runs_on_changed_files_and_its_hunks_are_attributed(tmp_path: Pat
     doc = json.loads(invoke("report", "--root", str(repo), "--format", "json").stdout)
     made_by = {h["made_by"] for h in doc["phases"][0]["hunks"] if h["file"] == "pkg/b.py"}
     assert made_by == {"libcst.codemod.commands.convert_union_to_or.ConvertUnionToOrCommand", f"format: {PY} tools/fmt.py {log} pkg/b.py pkg/d.py"}
-    events = [json.loads(line) for line in next((repo / ".batchmod/runs").glob("*")).joinpath("events.jsonl").read_text().splitlines()]
+    events = [json.loads(line) for line in run_dir(repo).joinpath("events.jsonl").read_text().splitlines()]
     started = next(e for e in events if e["kind"] == "format_started")
     done = next(e for e in events if e["kind"] == "done" and e["key"] == started["key"])
     assert [f["path"] for f in done["files"]] == ["pkg/b.py", "pkg/d.py"]

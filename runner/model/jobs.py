@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runner.model.client import ModelReply
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Gap
 
@@ -40,6 +41,13 @@ class Exchange:
     cache_read_input_tokens: int
     calls: int  #: API calls (SDK retries included); 0 when replayed
     replayed: bool
+
+    @staticmethod
+    def of(reply: ModelReply, attempt: int, role: str) -> "Exchange":
+        """The record of one reply (its usage, key and whether it was replayed)."""
+        u = reply.usage
+        return Exchange(reply.request_key, attempt, role, reply.model, u.input_tokens, u.output_tokens,
+                        u.cache_creation_input_tokens, u.cache_read_input_tokens, reply.calls, reply.replayed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,7 +118,7 @@ def review_subtask(client: ModelClient, item: ReviewItem, summary: str, model: s
             reply = client.create(request)
         except ModelError as exc:
             return Verdict(item.subtask_id, "none", (), tuple(exchanges), str(exc), exc.kind)
-        exchanges.append(_exchange(reply, attempt))
+        exchanges.append(Exchange.of(reply, attempt, "reviewer"))
         parsed, problem = parse_verdict(reply)
         if parsed is not None:
             verdict, reasons = parsed
@@ -173,8 +173,3 @@ def _intent(task: TaskTypeSpec) -> str:
         parts.append(f"Example ({ex.name}):\nbefore:\n```python\n{ex.before.rstrip()}\n```\nafter:\n```python\n{ex.after.rstrip()}\n```")
     return "\n\n".join(parts)
 
-
-def _exchange(reply: ModelReply, attempt: int) -> Exchange:
-    u = reply.usage
-    return Exchange(reply.request_key, attempt, "reviewer", reply.model, u.input_tokens, u.output_tokens,
-                    u.cache_creation_input_tokens, u.cache_read_input_tokens, reply.calls, reply.replayed)

@@ -126,7 +126,7 @@ def _message(error: ValidationError) -> tuple[str, tuple | None]:
         return f"`{error.instance}` is not a valid name: use letters, digits, `_`, `.` and `-`", None
     if v == "anyOf" and path and path[-1] == "transform":
         return (
-            f"`{error.instance}` is not a transform: use rename, rewrite, command, model, "
+            f"`{error.instance}` is not a transform: use rename, rewrite, fstring, command, model, "
             "a libcst codemod's dotted path (package.module.Class) or python:path/to/file.py:Class"
         ), None
     if v == "oneOf" and isinstance(error.instance, dict) and "match" in error.instance:

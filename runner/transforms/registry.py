@@ -23,6 +23,12 @@ def _rewrite(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
     return _with_needles(RewriteTransform(args["rules"]), needles)
 
 
+def _fstring(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+    from runner.transforms.fstring import FstringTransform
+
+    return _with_needles(FstringTransform(**args), needles)
+
+
 def _command(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
     from runner.transforms.command import CommandTransform
 
@@ -39,6 +45,7 @@ def _model(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
 BUILTINS: dict[str, Callable[[dict[str, Any], tuple[str, ...], str], Any]] = {
     "rename": _rename,
     "rewrite": _rewrite,
+    "fstring": _fstring,
     "command": _command,
     "model": _model,
 }

@@ -1,0 +1,163 @@
+"""What is provable about an operand: its type, whether evaluating it has effects,
+and its source as one line fit for an f-string field.
+
+Builtins count only when the name resolves to the builtin (libcst's qualified names:
+a local ``len`` is not ``builtins.len``).
+"""
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+from typing import Callable
+
+import libcst as cst
+
+from runner.transforms.fstring.pieces import Expr, NotConvertible
+
+_INT_CALLS = {"len", "int", "ord", "id", "hash"}
+_STR_CALLS = {"str", "repr", "ascii", "format", "chr", "hex", "oct", "bin"}
+_OTHER_NOT_TUPLE_CALLS = {"float", "bool", "list", "dict", "set", "frozenset", "sorted", "type", "bytes", "complex"}
+_INT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.LeftShift,
+                  cst.RightShift, cst.BitAnd, cst.BitOr, cst.BitXor)
+_NOT_TUPLE_NODES = (cst.Float, cst.Imaginary, cst.List, cst.ListComp, cst.Dict, cst.DictComp, cst.Set,
+                    cst.SetComp, cst.Comparison, cst.Lambda)
+_STR_METHODS = {"join", "format", "strip", "lstrip", "rstrip", "upper", "lower", "title", "replace",
+                "capitalize", "center", "ljust", "rjust", "casefold", "swapcase", "zfill", "expandtabs"}
+
+BuiltinOf = Callable[[cst.CSTNode], "str | None"]
+"""Given a Name node, the builtin it resolves to ("len"), or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operand:
+    """One argument of a format site."""
+
+    expr: Expr
+    kind: str  #: "str", "int" or "" (unknown)
+    not_tuple: bool
+    pure: bool  #: evaluating it twice, or not at all, changes nothing
+
+
+def operand_of(node: cst.BaseExpression, updated: cst.BaseExpression, module: cst.Module,
+               builtin_of: BuiltinOf) -> Operand:
+    """Facts from the original node (metadata), code from the updated one."""
+    kind = kind_of(node, builtin_of)
+    expr = Expr(one_line_code(updated, module), _is_atomic(node), literal=_inline_text(node))
+    return Operand(expr, kind, bool(kind) or is_not_tuple(node, builtin_of), is_pure(node))
+
+
+def kind_of(node: cst.BaseExpression, builtin_of: BuiltinOf) -> str:
+    """"str" or "int" when the node provably evaluates to that type, else ""."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return "" if _is_bytes(node) else "str"
+    if isinstance(node, cst.FormattedString):
+        return "str"
+    if isinstance(node, cst.Integer):
+        return "int"
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus, cst.BitInvert)):
+        return "int" if kind_of(node.expression, builtin_of) == "int" else ""
+    if isinstance(node, cst.BinaryOperation):
+        left, right = kind_of(node.left, builtin_of), kind_of(node.right, builtin_of)
+        if isinstance(node.operator, cst.Modulo) and left == "str" and isinstance(node.left, cst.BaseString):
+            return "str"
+        if isinstance(node.operator, cst.Add) and left == right == "str":
+            return "str"
+        if isinstance(node.operator, _INT_OPERATORS) and left == right == "int":
+            return "int"
+        return ""
+    if isinstance(node, cst.Call):
+        name = builtin_of(node.func)
+        if name in _INT_CALLS:
+            return "int"
+        if name in _STR_CALLS:
+            return "str"
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS
+                and kind_of(func.value, builtin_of) == "str"):
+            return "str"
+    if isinstance(node, cst.Attribute) and node.attr.value in ("__name__", "__qualname__"):
+        value = node.value
+        if isinstance(value, cst.Call) and builtin_of(value.func) == "type":
+            return "str"
+        if isinstance(value, cst.Attribute) and value.attr.value == "__class__":
+            return "str"
+    return ""
+
+
+def is_not_tuple(node: cst.BaseExpression, builtin_of: BuiltinOf) -> bool:
+    """True when the node provably does not evaluate to a tuple (``"%s" % x`` is safe)."""
+    if kind_of(node, builtin_of) or isinstance(node, _NOT_TUPLE_NODES):
+        return True
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        return True
+    if isinstance(node, cst.Call):
+        return builtin_of(node.func) in _OTHER_NOT_TUPLE_CALLS
+    return False
+
+
+def is_pure(node: cst.BaseExpression) -> bool:
+    """Names, attributes of pure values and literals: safe to evaluate twice or never."""
+    if isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return is_pure(node.value)
+    if isinstance(node, cst.ConcatenatedString):
+        return is_pure(node.left) and is_pure(node.right)
+    return False
+
+
+def _inline_text(node: cst.BaseExpression) -> str | None:
+    """The text a literal operand formats to, when it is safe in any string body."""
+    if isinstance(node, cst.Integer):
+        return str(ast.literal_eval(node.value))
+    if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
+        value = node.evaluated_value
+        if isinstance(value, str) and value.isprintable() and not any(c in value for c in "\\'\""):
+            return value
+    return None
+
+
+def _is_atomic(node: cst.BaseExpression) -> bool:
+    if node.lpar:
+        return True
+    return isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString,
+                             cst.List, cst.Dict, cst.Tuple))
+
+
+def _is_bytes(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.SimpleString):
+        return "b" in node.prefix.lower()
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_bytes(node.left)
+    return False
+
+
+def one_line_code(node: cst.BaseExpression, module: cst.Module) -> str:
+    """The node's source on one line, parenthesised where a field needs it.
+
+    Multi-line code is re-spelled by ``ast.unparse`` (comments would be lost: refused).
+    """
+    code = module.code_for_node(node).strip()
+    if "\n" in code or "\\\n" in code:
+        if _has_comment(code):
+            raise NotConvertible("a comment inside an argument would be lost")
+        try:
+            code = ast.unparse(ast.parse(f"({code})", mode="eval"))
+        except (SyntaxError, ValueError) as exc:
+            raise NotConvertible(f"cannot put a multi-line argument on one line: {exc}") from None
+    if isinstance(node, (cst.Lambda, cst.NamedExpr, cst.Yield)) and not node.lpar:
+        return f"({code})"
+    if code.startswith("{") or code.endswith("="):
+        return f"({code})"
+    return code
+
+
+def _has_comment(code: str) -> bool:
+    try:
+        return any(tok.type == tokenize.COMMENT for tok in tokenize.generate_tokens(io.StringIO(f"({code})").readline))
+    except (tokenize.TokenError, SyntaxError):
+        return True

@@ -1,0 +1,119 @@
+"""The tree transform: visit every format site, convert it or record a gap."""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
+
+from runner.transforms.base import FileContext, Gap, TreeResult
+from runner.transforms.fstring.pieces import NotConvertible
+from runner.transforms.fstring.sites import SiteContext, convert_format, convert_percent
+
+_TARGET = re.compile(r"3\.(\d+)\Z")
+
+
+def parse_target(text: str) -> tuple[int, int]:
+    """``"3.8"`` → (3, 8); ValueError for anything that is not a Python 3 version."""
+    match = _TARGET.match(str(text))
+    if not match:
+        raise ValueError(f"target {text!r} is not a Python 3 version like \"3.8\"")
+    return (3, int(match.group(1)))
+
+
+class FstringTransform:
+    """``%``-format and ``str.format`` calls on string literals → f-strings.
+
+    ``target``: the oldest Python the code must run on ("3.8" by default; from "3.12"
+    quotes and backslashes may be reused inside expressions). ``max_line_length``: a
+    conversion that would make a line longer than this (and longer than it was) is left
+    alone and reported. Every site that is not converted is a gap with its reason.
+    """
+
+    def __init__(self, target: str = "3.8", max_line_length: int | None = None) -> None:
+        self.target = parse_target(target)
+        self.max_line_length = max_line_length
+
+    def needles(self) -> tuple[str, ...]:
+        return ("%", ".format")
+
+    def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        visitor = _Converter(module, ctx.path, self.target, self.max_line_length)
+        new = wrapper.visit(visitor)
+        return TreeResult(new, gaps=tuple(visitor.gaps))
+
+
+class _Converter(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+
+    def __init__(self, module: cst.Module, path: str, target: tuple[int, int], max_line: int | None) -> None:
+        super().__init__()
+        self.module = module
+        self.path = path
+        self.lines = module.code.splitlines()
+        self.max_line = max_line
+        self.sc = SiteContext(module, self._builtin_of, target)
+        self.gaps: list[Gap] = []
+
+    def _builtin_of(self, node: cst.CSTNode) -> str | None:
+        if not isinstance(node, cst.Name):
+            return None
+        try:
+            names = self.get_metadata(QualifiedNameProvider, node, set())
+        except KeyError:
+            return None
+        for qn in names:
+            if qn.source == QualifiedNameSource.BUILTIN:
+                return qn.name.removeprefix("builtins.")
+        return None
+
+    def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
+        if not isinstance(original.operator, cst.Modulo) or not isinstance(original.left, (cst.SimpleString, cst.ConcatenatedString)):
+            return updated
+        if _is_bytes(original.left):
+            return updated
+        return self._convert(original, updated, convert_percent, "%-format")
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = original.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "format"
+                and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))):
+            return updated
+        if _is_bytes(func.value):
+            return updated
+        return self._convert(original, updated, convert_format, ".format()")
+
+    def _convert(self, original, updated, convert, what: str) -> cst.BaseExpression:  # type: ignore[no-untyped-def]
+        try:
+            new = convert(original, updated, self.sc)
+            self._check_length(original, new)
+            return new
+        except NotConvertible as exc:
+            self._gap(original, f"{what} left as is: {exc}")
+        except Exception as exc:  # one odd site must not cost the file
+            self._gap(original, f"{what} left as is: cannot convert ({type(exc).__name__}: {exc})")
+        return updated
+
+    def _check_length(self, original: cst.CSTNode, new: cst.BaseExpression) -> None:
+        if self.max_line is None:
+            return
+        pos = self.get_metadata(PositionProvider, original)
+        first, last = self.lines[pos.start.line - 1], self.lines[pos.end.line - 1]
+        text = first[: pos.start.column] + self.module.code_for_node(new) + last[pos.end.column:]
+        old_longest = max(len(line) for line in self.lines[pos.start.line - 1: pos.end.line])
+        longest = max(len(line) for line in text.splitlines())
+        if longest > self.max_line and longest > old_longest:
+            raise NotConvertible(f"the result would be {longest} characters long (max_line_length {self.max_line})")
+
+    def _gap(self, node: cst.CSTNode, reason: str) -> None:
+        pos = self.get_metadata(PositionProvider, node)
+        source = self.module.code_for_node(node)
+        first = source.strip().splitlines()[0] if source.strip() else ""
+        self.gaps.append(Gap(self.path, pos.start.line, pos.start.column + 1, reason, first))
+
+
+def _is_bytes(node: cst.BaseExpression) -> bool:
+    while isinstance(node, cst.ConcatenatedString):
+        node = node.left
+    return isinstance(node, cst.SimpleString) and "b" in node.prefix.lower()

@@ -1,0 +1,166 @@
+"""transform: fstring — golden conversions, gaps with reasons, and eval(before) == eval(after)."""
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+import pytest
+
+from runner.transforms.base import FileContext
+from runner.transforms.fstring import FstringTransform
+
+CTX = FileContext("/nonexistent", "pkg/mod.py", "pkg.mod", "pkg")
+
+
+def convert(source: str, **options: object) -> tuple[str, list[str]]:
+    result = FstringTransform(**options).transform_module(cst.parse_module(source), CTX)  # type: ignore[arg-type]
+    return result.module.code, [f"{g.line}:{g.column}: {g.reason}" for g in result.gaps]
+
+
+GOLDEN = [
+    ('"%s=%s" % (k, v)', 'f"{k}={v}"'),
+    ('"%-8s|%5d|%.2f" % (name, len(x), price)', 'f"{name!s:<8}|{len(x):5d}|{price:.2f}"'),
+    ('"%(a)s and %(b)r" % {"a": x, "b": y}', 'f"{x} and {y!r}"'),
+    ('"%(a)s and %(b)r" % d', "f\"{d['a']} and {d['b']!r}\""),
+    ('"%(n)d" % dict(n=1)', '"1"'),
+    ('"%(n)d %(m)s" % dict(n=1, m=x)', 'f"1 {x}"'),
+    ('"%s%%" % str(n)', 'f"{str(n)}%"'),
+    ('"%s" % (x,)', 'f"{x}"'),
+    ('"%r, %a" % (x, y)', 'f"{x!r}, {y!a}"'),
+    ('"%x %o %#x %05.1f %+d %X %E %G" % (a, b, c, d, 3, e, f, g)',
+     'f"{a:x} {b:o} {c:#x} {d:05.1f} {3:+d} {e:X} {f:E} {g:G}"'),
+    ('"%c" % 65', 'f"{65:c}"'),
+    ('"{} {!r:>10} {}".format(a, b, c)', 'f"{a} {b!r:>10} {c}"'),
+    ('"{0} {1} {0}".format(a, b)', 'f"{a} {b} {a}"'),
+    ('"{x.y} {x[0]} {x[key]}".format(x=o)', "f\"{o.y} {o[0]} {o['key']}\""),
+    ('"{:{w}.{p}f}".format(val, w=5, p=2)', 'f"{val:5.2f}"'),
+    ('"{:{w}}".format(val, w=width)', 'f"{val:{width}}"'),
+    ('"a {{b}} {}".format(x)', 'f"a {{b}} {x}"'),
+    ('"{}".format(d["k"])', "f'{d[\"k\"]}'"),
+    ('"{}".format({1: 2})', 'f"{({1: 2})}"'),
+    ('"{}".format(lambda: 1)', 'f"{(lambda: 1)}"'),
+    ('"{0.real}".format(1 + 2)', 'f"{(1 + 2).real}"'),
+    ('u"%s" % "x"', 'u"x"'),
+    ('"it\'s %s" % (a,)', 'f"it\'s {a}"'),
+    ("'say \"%s\"' % (d['k'],)", "f\"say \\\"{d['k']}\\\"\""),
+    ('("abc %s "\n     "def %s" % (a, b))', '(f"abc {a} "\n     f"def {b}")'),
+    ('("100%% " "of %s" % (a,))', '("100% " f"of {a}")'),
+    ('"{}{}".format(\n    a,\n    b,\n)', 'f"{a}{b}"'),
+    ('"{}".format(\n    f(a,\n      b)\n)', 'f"{f(a, b)}"'),
+    ('"%s" % ("{}".format(x),)', 'f\'{f"{x}"}\''),
+]
+
+
+@pytest.mark.parametrize("before, after", GOLDEN, ids=[b for b, _ in GOLDEN])
+def test_golden_conversion(before: str, after: str) -> None:
+    code, gaps = convert(f"v = {before}\n")
+    assert (code, gaps) == (f"v = {after}\n", [])
+
+
+GAPS = [
+    ('"%s" % name', "not a tuple literal and not provably a single non-tuple value"),
+    ('"%d" % (count,)', "%d of an operand not provably an int"),
+    ('"%.3d" % (len(x),)', "precision on %d"),
+    ('"%*d" % (5, len(x))', "`*` width or precision"),
+    ('"%c" % (x,)', "%c of an operand not provably an int or a str"),
+    ('"%(a)s %s" % (x,)', "mixes %(name)s and positional"),
+    ('"%(a)s" % {"b": 1}', "no value for %(a)s"),
+    ('"%(a)s" % locals()', "not a dict literal"),
+    ('"%s %s" % (a,)', "2 directive(s) for 1 value(s)"),
+    ('"%s %s" % (*a,)', "*args in the operand tuple"),
+    ('"{0} {0}".format(f())', "`f()` may have side effects and is used 2 times"),
+    ('"{}".format(a, f())', "`f()` may have side effects and is not used"),
+    ('"{1}{0}".format(f(), g())', "another order"),
+    ('"{} {}".format(*xs)', "*args or **kwargs"),
+    ('"{x}".format(**kw)', "*args or **kwargs"),
+    ('"{} {0}".format(a)', "mixes automatic and manual"),
+    ('"{2}".format(a)', "no argument for field {2}"),
+    ('"{".format(a)', "invalid format string"),
+    ('"{}".format(\n    a,  # why\n)', "comment inside the call"),
+    ('"%s" % ("\\n".join(a),)', "backslash inside an expression"),
+    ('r"\\d %s" % (d["a"],)', 'the string\'s quote " inside an expression'),
+    ('\'{0["k"]}\'.format(d)', "index key '\"k\"' cannot be quoted"),
+    ('"\\x25s" % (a,)', "escape sequence spells a format character"),
+    ('"%s" % ()', "1 directive(s) for 0 value(s)"),
+    ('"%y" % (a,)', "unsupported or invalid %-directive"),
+]
+
+
+@pytest.mark.parametrize("before, reason", GAPS, ids=[b for b, _ in GAPS])
+def test_gap_leaves_the_site_unchanged_with_the_reason(before: str, reason: str) -> None:
+    source = f"v = {before}\n"
+    code, gaps = convert(source)
+    assert code == source
+    assert len(gaps) == 1 and reason in gaps[0], gaps
+    assert gaps[0].startswith("1:5: ")
+
+
+def test_a_local_len_is_not_the_builtin() -> None:
+    source = "def f(len):\n    return '%d' % (len(x),)\n"
+    code, gaps = convert(source)
+    assert code == source and "not provably an int" in gaps[0]
+
+
+def test_one_bad_site_is_a_gap_and_the_rest_of_the_file_converts() -> None:
+    source = 'a = "%s" % (x,)\nb = "{0}{0}".format(f())\nc = "{}".format(y)\n'
+    code, gaps = convert(source)
+    assert code == 'a = f"{x}"\nb = "{0}{0}".format(f())\nc = f"{y}"\n'
+    assert gaps == ["2:5: .format() left as is: argument `f()` may have side effects and is used 2 times"]
+
+
+def test_target_312_reuses_quotes_and_backslashes() -> None:
+    code, gaps = convert("a = '%s' % ('\\n'.join(x),)\nb = \"{0[key]} {1}\".format(d, 'x\"y')\n", target="3.12")
+    assert code == "a = f'{'\\n'.join(x)}'\nb = f\"{d['key']} {'x\"y'}\"\n" and gaps == []
+
+
+def test_max_line_length_leaves_long_results() -> None:
+    source = 'msg = "{0}: {0}, {0}".format(some_long_name.attribute)\n'
+    code, gaps = convert(source, max_line_length=60)
+    assert code == source and "would be 91 characters long (max_line_length 60)" in gaps[0]
+    assert convert(source, max_line_length=100)[0] != source
+
+
+def test_bad_target_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a Python 3 version"):
+        FstringTransform(target="2.7")
+
+
+# eval(before) == eval(after) on sample values ------------------------------------
+
+PROPERTY = [
+    '"%s|%r|%a" % (a, b, c)', '"%5s|%-5s|%.2s|%5.1s" % (a, b, c, a)', '"%-6r|%8a" % (a, b)',
+    '"%d|%5d|%-5d|%05d|%+d|% d|%i|%u" % (len(a), -3, 7, -42, 5, 6, int(8.9), 9)',
+    '"%x|%X|%#x|%#o|%o|%08x|%-6X" % (255, 255, 255, 8, 8, 4096, 10)',
+    '"%f|%.2f|%10.3f|%-10.1f|%+.1f|%e|%.3E|%g|%G|%#g|%.f|%F" % (1.5, 2.345, -3.14159, 2.5, 1.25, 12345.678, 0.00012, 1e20, 1e-20, 2.0, 2.5, 3)',
+    '"%c%c|%3c|%-3c|" % (65, "b", 67, "d")', '"%(x)s-%(y)05.1f-%(x)r" % {"x": a, "y": 2.25}',
+    '"100%% %s" % (a,)', '"{}|{!r}|{!s:>9}|{!a}".format(a, b, c, "é")',
+    '"{0}{1}{0}|{k}|{k!r:^12}".format(a, b, k=c)', '"{:>{w}}|{:{f}{w}.{p}f}".format(a, 3.14159, w=10, f="*", p=2)',
+    '"{0.real}|{1.imag:+.1f}|{2[0]}|{3[x]}".format(3, 4j, [9, 8], {"x": "X"})',
+    '"{{}}|{{{}}}|}}{{".format(a)', '"{:,}|{:_}|{:%}|{:.1%}|{:#b}|{:c}".format(1234567, 7654321, 0.25, 0.125, 5, 97)',
+    '"%s and %s" % ([1, 2], {"k": (1, 2)})', '"%s" % (None,)', '"%s" % ((1, 2),)',
+    '("a=%s "\n "b=%r" % (a, b))', '"%s" % str(a)', '"%s" % len(a)', '"%5s" % repr(b)',
+    '"%s" % f"{a}"', '"%(n)s" % dict(n=b)', '"{}={}".format(\n    a,\n    b,\n)',
+    "'%s' % (d['k'],)", '"%s" % (d["k"],)',
+]
+ENVS = [
+    {"a": "text", "b": 12, "c": 2.5, "d": {"k": "v"}},
+    {"a": "", "b": None, "c": [1, (2, 3)], "d": {"k": 0}},
+    {"a": "naïve", "b": "quote'\"", "c": -0.0, "d": {"k": (1,)}},
+]
+
+
+def _evaluate(expression: str, env: dict[str, object]) -> object:
+    try:
+        return eval(compile(ast.parse(expression, mode="eval"), "<case>", "eval"), {}, dict(env))
+    except Exception as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize("before", PROPERTY)
+def test_converted_expression_evaluates_to_the_same_string(before: str) -> None:
+    code, gaps = convert(f"v = ({before})\n")
+    after = code.removeprefix("v = ").rstrip("\n")
+    assert gaps == [], gaps
+    assert ".format(" not in after and "\" % " not in after and "' % " not in after, after
+    for env in ENVS:
+        assert _evaluate(after, env) == _evaluate(before, env), (after, env)

@@ -77,6 +77,9 @@ def cli() -> None:
 
 
 root_option = click.option("--root", default=".", show_default=True, type=click.Path(file_okay=False), help="Folder to migrate.")
+executor_option = click.option(
+    "--executor", default="local", show_default=True, envvar="BATCHMOD_EXECUTOR", metavar="local|dask://HOST:PORT",
+    help="Where file jobs run: the local process pool or a Dask distributed scheduler (env BATCHMOD_EXECUTOR).")
 var_option = click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Override a playbook variable (repeatable).")
 
 
@@ -105,10 +108,12 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Save the plan JSON to this file.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .batchmod/cache.")
+@executor_option
 def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, diff: bool, as_json: bool,
-         out: str | None, jobs: int | None, no_cache: bool) -> None:
+         out: str | None, jobs: int | None, no_cache: bool, executor: str) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
     from runner.adapters.terminal import progress_reporter
+    from runner.adapters.dask import parse_executor
     from runner.commands.plan import PlanRequest, plan_command
     from runner.playbook.load import parse_var_overrides
 
@@ -116,6 +121,7 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
         request = PlanRequest(
             playbook=playbook, root=root, overrides=parse_var_overrides(variables), phase=phase,
             jobs=jobs or _jobs_default(), diff=diff, as_json=as_json, out=out, use_cache=not no_cache,
+            executor=parse_executor(executor),
         )
         with progress_reporter() as progress:
             return plan_command(request, progress)
@@ -145,9 +151,11 @@ def schema() -> None:
 @click.option("--branch", default=None, help="Create or switch to this git branch before writing.")
 @click.option("--commit", is_flag=True, help="Commit each phase (as `commit: phase` does).")
 @click.option("--allow-dirty", is_flag=True, help="Run even if files it touches have uncommitted changes.")
+@executor_option
 def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
-        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool) -> None:
+        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str) -> None:
     """Execute a playbook phase by phase; run it again to continue a stopped run."""
+    from runner.adapters.dask import parse_executor
     from runner.commands.run import run_command
     from runner.execution.context import RunIO
     from runner.execution.execute import RunRequest
@@ -157,6 +165,7 @@ def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None,
         request = RunRequest(
             playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
             plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
+            executor=parse_executor(executor),
         )
         io = RunIO(
             notify=lambda line: click.echo(line, err=True),

@@ -28,6 +28,7 @@ class PlanRequest:
     as_json: bool = False
     out: str | None = None
     use_cache: bool = True
+    executor: str = "local"  #: local | dask://HOST:PORT
 
 
 def plan_command(request: PlanRequest, progress: Progress | None = None) -> CommandResult:
@@ -35,7 +36,8 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     candidates = list_candidates(root)
     loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files)
     plan = plan_playbook(
-        loaded, PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache), progress, candidates
+        loaded, PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache,
+                           executor=request.executor), progress, candidates
     )
     document = render_plan_json(plan)
     if request.out:

@@ -45,13 +45,15 @@ def run_again(state: RunState) -> str:
 class RunContext:
     """One ``batchmod run`` process working on one run."""
 
-    def __init__(self, root: str, folder: RunFolder, state: RunState, loaded: LoadedPlaybook, io: RunIO, jobs: int) -> None:
+    def __init__(self, root: str, folder: RunFolder, state: RunState, loaded: LoadedPlaybook, io: RunIO, jobs: int,
+                 executor: str = "local") -> None:
         self.root = root
         self.folder = folder
         self.state = state
         self.loaded = loaded
         self.io = io
         self.jobs = jobs
+        self.executor = executor
         self.journal = Journal(folder.events_path)
         self.writer = TreeWriter(root, folder, self.journal)
         self.git = git_toplevel(root) is not None

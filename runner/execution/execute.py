@@ -39,6 +39,7 @@ class RunRequest:
     plan: str | None = None
     yes: bool = False
     jobs: int = 1
+    executor: str = "local"  #: local | dask://HOST:PORT
     branch: str | None = None
     commit: bool = False
     allow_dirty: bool = False
@@ -148,7 +149,7 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         io.notify(switch_branch(root, request.branch))  # before planning: the switch may change the tree
         candidates = list_candidates(root)
     started = time.monotonic()
-    plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs), io.progress, candidates)
+    plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor), io.progress, candidates)
     plan_seconds = time.monotonic() - started
     if saved is not None:
         refuse_different(saved, plan)
@@ -188,7 +189,7 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     )
     folder.save_state(state)
     store.set_current(folder)
-    ctx = RunContext(root, folder, state, loaded, io, request.jobs)
+    ctx = RunContext(root, folder, state, loaded, io, request.jobs, request.executor)
     ctx.journal.append("run_started", run_id=folder.run_id, playbook=playbook.name, sha256=playbook.sha256, phases=[p.name for p in plan.phases])
     io.notify(f"run {folder.run_id}: started")
     return ctx
@@ -202,7 +203,7 @@ def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: 
     io.notify(f"run {prev.run_id}: continuing at {where}")
     if not request.yes and not io.confirm(f"Continue run {prev.run_id} at {where}?"):
         return RunOutcome(prev.run_id, Stop("not confirmed; nothing was written", run_again(prev)))
-    ctx = RunContext(root, folder, prev, loaded, io, request.jobs)
+    ctx = RunContext(root, folder, prev, loaded, io, request.jobs, request.executor)
     ctx.save(replace(prev, status="running", stop=None))
     return ctx
 

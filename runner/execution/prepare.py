@@ -22,7 +22,7 @@ from runner.planning.select import list_candidates
 def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     """pending → planned: plan, budget, conflicts, then store pre-images, contents and the record."""
     started = time.monotonic()
-    plan = plan_playbook(ctx.loaded, PlanOptions(ctx.root, phase=name, jobs=ctx.jobs), ctx.io.progress, list_candidates(ctx.root))
+    plan = plan_playbook(ctx.loaded, PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor), ctx.io.progress, list_candidates(ctx.root))
     result = plan.phases[0]
     seconds = time.monotonic() - started
     overshoots = replace(plan, budget=_run_budget_with(ctx, result)).overshoots()

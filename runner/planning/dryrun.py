@@ -11,8 +11,9 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Container
+from typing import Any, Callable, Container, Iterator
 
+from runner.adapters.dask import DaskExecutor
 from runner.playbook.load import LoadedPlaybook
 from runner.planning.budget import estimate_tokens, phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key
@@ -22,6 +23,7 @@ from runner.planning.select import Candidates, list_candidates
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job, needles_match
 from runner.transforms.pool import chunk_size, make_executor
+from runner.transforms.portability import driver_only_reason
 from runner.transforms.registry import build_transform, transform_kind
 
 Progress = Callable[[str, int, int], None]  #: (label, done, total)
@@ -33,6 +35,7 @@ class PlanOptions:
     phase: str | None = None
     jobs: int = 1
     use_cache: bool = True
+    executor: str = "local"  #: local | dask://HOST:PORT
 
 
 class _Workspace:
@@ -225,14 +228,37 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
     counters["parsed"] += len(pending)
     fresh: list[tuple[str, FileResult]] = []
     total = len(pending)
-    with make_executor(options.jobs, total) as executor:
-        results = executor.map(apply_file_job, [job for _, job in pending], chunksize=chunk_size(total, options.jobs))
-        for done, ((key, _), result) in enumerate(zip(pending, results), start=1):
-            _record(result, ws, outcomes)
-            fresh.append((key, result))
-            if progress:
-                progress(f"phase {phase.spec.name}", done, total)
+    results = _map_jobs([job for _, job in pending], tasks, options)
+    for done, ((key, _), result) in enumerate(zip(pending, results), start=1):
+        _record(result, ws, outcomes)
+        fresh.append((key, result))
+        if progress:
+            progress(f"phase {phase.spec.name}", done, total)
     cache.put_many(fresh)
+
+
+def _map_jobs(jobs: list[FileJob], tasks: list[ExpandedTask], options: PlanOptions) -> Iterator[FileResult]:
+    """Results of ``apply_file_job`` in job order: the local pool, or Dask for the portable jobs.
+
+    With a Dask executor, jobs of a task type that reads the repository run on the driver.
+    """
+    local = jobs
+    remote: list[FileJob] = []
+    if options.executor != "local" and jobs:
+        stay = {t.index for t in tasks if driver_only_reason(t.spec, options.root) is not None}
+        remote = [j for j in jobs if not any(s.task_index in stay for s in j.steps)]
+        local = [j for j in jobs if any(s.task_index in stay for s in j.steps)]
+    by_path: dict[str, FileResult] = {}
+    if remote:
+        with DaskExecutor(options.executor) as executor:
+            by_path.update((r.path, r) for r in executor.map(apply_file_job, remote))
+    with make_executor(options.jobs, len(local)) as executor:
+        if not remote:
+            yield from executor.map(apply_file_job, local, chunksize=chunk_size(len(local), options.jobs))
+            return
+        by_path.update((r.path, r) for r in executor.map(apply_file_job, local, chunksize=chunk_size(len(local), options.jobs)))
+    for job in jobs:
+        yield by_path[job.path]
 
 
 def _record(result: FileResult, ws: _Workspace, outcomes: dict[tuple[int, str], Outcome]) -> None:

@@ -131,15 +131,14 @@ class TreeWriter:
             return []
         current = {d.path: self.disk_sha(d.path) for d in deltas}
         check_conflicts(deltas, current, label)
+        contents = {d.path: self.folder.blob(d.post) for d in deltas if current[d.path] != d.post}  # verified before the intent
         self.journal.append(
             "intent", key=key, label=label, files=[{"path": d.path, "pre": d.pre, "post": d.post} for d in deltas], **extra
         )
-        written = [d.path for d in deltas if current[d.path] != d.post]
-        for d in deltas:
-            if current[d.path] != d.post:
-                self._write(d.path, self.folder.blob(d.post))
+        for path, data in contents.items():
+            self._write(path, data)
         self.journal.append("done", key=key, files=[{"path": d.path, "post": d.post} for d in deltas])
-        return written
+        return list(contents)
 
     def resolve_open(self) -> list[str]:
         """Finish the writes an interrupted process left open (the journal rule)."""

@@ -42,8 +42,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
         diff.append(f"# subtask {s.subtask.id} ({transform})\n")
         for change in s.changes:
             if change.path not in preimages:
-                ctx.folder.put_preimage(name, change.path, change.before)
-                preimages[change.path] = sha256_bytes(change.before)
+                preimages[change.path] = ctx.folder.put_preimage(change.before)
             ctx.folder.put_blob(change.after)
             diff.append(change.diff)
     _refuse_moved_preimages(ctx, name, preimages)

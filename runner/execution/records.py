@@ -9,6 +9,9 @@ from dataclasses import dataclass, replace
 
 from runner.planning.plan import BudgetUse
 
+#: the layout of the run state this batchmod writes (docs/state.md)
+STATE_VERSION = 2
+
 #: a run that ended; ``batchmod run`` starts a new one after these
 TERMINAL_STATUSES = ("done", "rolled_back")
 
@@ -201,7 +204,7 @@ class RunState:
     stop: Stop | None = None
     plan_seconds: float = 0.0
     execute_seconds: float = 0.0
-    version: int = 1
+    version: int = STATE_VERSION  #: 1: contents in the run's blobs/; 2: shared objects/
 
     def phase(self, name: str) -> PhaseState:
         return next(p for p in self.phases if p.name == name)

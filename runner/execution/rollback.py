@@ -27,7 +27,7 @@ def restore_deltas(writer: TreeWriter, record: PhasePlanRecord, expected: dict[s
     for path, pre in sorted(writer.journal.preimages(f"{record.phase}#{record.attempt}/").items()):
         if planned.get(path) != pre:
             raise StateDamaged(
-                f"{writer.folder.path}: phase {record.phase} planned {path} at {pre[:12]} but its record says "
+                f"{writer.folder.shown('events.jsonl')}: phase {record.phase} planned {path} at {pre[:12]} but its record says "
                 f"{(planned.get(path) or 'nothing')[:12]}; nothing was rolled back"
             )
         current = writer.disk_sha(path)
@@ -35,6 +35,7 @@ def restore_deltas(writer: TreeWriter, record: PhasePlanRecord, expected: dict[s
             continue
         if expected.get(path, current) != current:
             changed.append(path)
+        writer.folder.blob(pre)  # present and what its name says, before anything is written
         deltas.append(FileDelta(path, current, pre))
     return deltas, changed
 

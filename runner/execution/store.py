@@ -1,9 +1,12 @@
 """Run state on disk: ``.batchmod/runs/<run-id>/`` and the pointer to the current run.
 
 A run folder holds ``state.json`` (atomic rewrite), ``events.jsonl`` (the journal),
-``phases/<phase>.json`` (each phase as planned), ``preimages/<phase>/<path>`` (exact
-bytes before the phase's first write), ``blobs/<sha256>`` (the content each write puts
-in place, so an interrupted run can finish), ``diffs/`` and ``checks/`` (outputs).
+``phases/<phase>.json`` (each phase as planned), ``diffs/`` and ``checks/`` (outputs).
+File contents (pre-images, and what each write puts in place so an interrupted run can
+finish) are objects shared by every run: ``.batchmod/objects/ab/cdef…``, named by the
+sha256 of the content and zlib-compressed as git stores its objects, so ``grep -r``,
+linters and coverage tools never see a second copy of the code. Runs made by batchmod
+before objects kept them in their own ``blobs/<sha256>``; those are still read.
 """
 from __future__ import annotations
 
@@ -13,20 +16,27 @@ import json
 import os
 import re
 import time
+import zlib
 from contextlib import contextmanager
 from typing import Iterator
 
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes, write_bytes_durable
-from runner.errors import BatchmodError, InputError
+from runner.errors import BatchmodError, InputError, StateDamaged
 from runner.execution.codec import decode_record, encode_record
 from runner.execution.records import PhasePlanRecord, RunState
 
 
 class RunFolder:
-    """One run's folder."""
+    """One run's folder; ``objects`` defaults to ``.batchmod/objects`` beside ``runs/``."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, objects: str | None = None) -> None:
         self.path = path
+        self.objects = objects or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(path))), "objects")
+
+    def shown(self, relpath: str = "") -> str:
+        """A path in the run folder as people see it: ``.batchmod/runs/<id>/<relpath>``."""
+        base = os.path.join(".batchmod", "runs", self.run_id)
+        return os.path.join(base, *relpath.split("/")) if relpath else base
 
     @property
     def run_id(self) -> str:
@@ -51,24 +61,29 @@ class RunFolder:
         self._write_json(f"phases/{record.phase}.json", encode_record(record))
 
     def put_blob(self, data: bytes) -> str:
+        """Store a content once (by its sha256); returns the sha256."""
         sha = sha256_bytes(data)
-        path = os.path.join(self.path, "blobs", sha)
+        path = self._object_path(sha)
         if not os.path.exists(path):
-            write_bytes_durable(path, data)
+            write_bytes_durable(path, zlib.compress(data, 1))
         return sha
 
     def blob(self, sha: str) -> bytes:
-        data = read_bytes_or_none(os.path.join(self.path, "blobs", sha))
+        """A stored content, verified against its sha256 (a run's pre-image or a write's result)."""
+        packed = read_bytes_or_none(self._object_path(sha))
+        data = _inflate(packed) if packed is not None else read_bytes_or_none(os.path.join(self.path, "blobs", sha))
         if data is None or sha256_bytes(data) != sha:
-            raise BatchmodError(f"run state damaged: content {sha[:12]} is missing from {self.path}/blobs")
+            where = os.path.join(".batchmod", "objects", sha[:2], sha[2:])
+            raise StateDamaged(f"{where}: content {sha[:12]} is {'missing' if data is None else 'not what its name says'}; "
+                               f"the files it would restore are left alone")
         return data
 
-    def put_preimage(self, phase: str, path: str, data: bytes) -> None:
-        write_bytes_durable(self._preimage_path(phase, path), data)
-        self.put_blob(data)  # writes look contents up by hash, restores too
+    def put_preimage(self, data: bytes) -> str:
+        """Keep a file's bytes before a phase writes it (an object like any other)."""
+        return self.put_blob(data)
 
-    def preimage(self, phase: str, path: str) -> bytes | None:
-        return read_bytes_or_none(self._preimage_path(phase, path))
+    def _object_path(self, sha: str) -> str:
+        return os.path.join(self.objects, sha[:2], sha[2:])
 
     def write_text(self, relpath: str, text: str) -> str:
         """Save an output (a diff, a check log) in the run folder; returns ``relpath``."""
@@ -78,9 +93,6 @@ class RunFolder:
     def read_text(self, relpath: str) -> str | None:
         data = read_bytes_or_none(os.path.join(self.path, *relpath.split("/")))
         return data.decode("utf-8", "replace") if data is not None else None
-
-    def _preimage_path(self, phase: str, path: str) -> str:
-        return os.path.join(self.path, "preimages", phase, *path.split("/"))
 
     def _read_json(self, relpath: str) -> dict:  # type: ignore[type-arg]
         full = os.path.join(self.path, relpath)
@@ -95,6 +107,13 @@ class RunFolder:
     def _write_json(self, relpath: str, value: object) -> None:
         text = json.dumps(value, indent=1, ensure_ascii=False) + "\n"
         write_bytes_durable(os.path.join(self.path, *relpath.split("/")), text.encode("utf-8"))
+
+
+def _inflate(packed: bytes) -> bytes | None:
+    try:
+        return zlib.decompress(packed)
+    except zlib.error:
+        return None
 
 
 class RunStore:

@@ -1,7 +1,9 @@
 """`batchmod run` end to end on temporary git repositories: the happy path and its refusals."""
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from pathlib import Path
 
 from e2e_support import IMPORTS_CHECK, git, invoke, playbook, tree_bytes
@@ -40,7 +42,9 @@ def test_two_phase_migration_writes_checks_and_reports(repo: Path, two_phase: Pa
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
     intents = [e for e in events if e["kind"] == "intent"]
     assert len(intents) == 6 and all(f["pre"] != f["post"] for e in intents for f in e["files"])
-    assert (run_dir / "preimages/unions/pkg/a.py").read_bytes() == b"from typing import Optional, Union\n\n\ndef parse(x: Union[int, str]) -> Optional[int]:\n    return int(x)\n"
+    original_a = b"from typing import Optional, Union\n\n\ndef parse(x: Union[int, str]) -> Optional[int]:\n    return int(x)\n"
+    sha = hashlib.sha256(original_a).hexdigest()
+    assert zlib.decompress((repo / ".batchmod/objects" / sha[:2] / sha[2:]).read_bytes()) == original_a
     assert git(repo, "status", "--porcelain", "--", ".batchmod") == ""  # the state folder ignores itself
 
 

@@ -13,7 +13,7 @@ from runner.execution.store import RunFolder
 def build(tmp_path: Path, n: int, shared: bool = False) -> tuple[TreeWriter, PhasePlanRecord, dict[str, str]]:
     root = tmp_path / "root"
     root.mkdir()
-    folder = RunFolder(str(tmp_path / "run"))
+    folder = RunFolder(str(tmp_path / "run"), str(tmp_path / "objects"))
     writer = TreeWriter(str(root), folder, Journal(str(tmp_path / "events.jsonl")))
     subtasks, pre, final = [], {}, {}
     for i in range(n):

@@ -47,7 +47,7 @@ def test_judge_whole_check_without_junit() -> None:
 
 
 def test_timeout_kills_the_process_group_and_saves_output(tmp_path: Path) -> None:
-    folder = RunFolder(str(tmp_path / "run"))
+    folder = RunFolder(str(tmp_path / "run"), str(tmp_path / "objects"))
     pidfile = tmp_path / "child.pid"
     command = f"echo started; (sleep 30 & echo $! > {pidfile}; wait)"
     started = time.monotonic()
@@ -70,6 +70,6 @@ def test_timeout_kills_the_process_group_and_saves_output(tmp_path: Path) -> Non
 
 def test_a_stale_junit_report_is_not_read(tmp_path: Path) -> None:
     (tmp_path / "r.xml").write_text('<testsuite><testcase classname="x" name="old"><failure message="m"/></testcase></testsuite>')
-    folder = RunFolder(str(tmp_path / "run"))
+    folder = RunFolder(str(tmp_path / "run"), str(tmp_path / "objects"))
     outcome = run_check(RenderedCheck("t", "exit 1", "r.xml", 10), str(tmp_path), folder, "checks/p/001-t.log")
     assert outcome.failures == () and not outcome.junit_read

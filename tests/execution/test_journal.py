@@ -14,7 +14,7 @@ from runner.execution.store import RunFolder
 def setup(tmp_path: Path) -> tuple[Path, TreeWriter, Journal]:
     root = tmp_path / "root"
     (root / "src").mkdir(parents=True)
-    folder = RunFolder(str(tmp_path / "run"))
+    folder = RunFolder(str(tmp_path / "run"), str(tmp_path / "objects"))
     journal = Journal(folder.events_path)
     (tmp_path / "run").mkdir()
     return root, TreeWriter(str(root), folder, journal), journal

@@ -31,14 +31,14 @@ class SuffixOrBoom(VisitorBasedCodemodCommand):
 
 
 def make(tmp_path: Path, per: str) -> tuple[Path, Path]:
-    repo = make_repo(tmp_path / "repo", {**SOURCES, "tools/boom.py": BOOM})
+    repo = make_repo(tmp_path / "repo", {**SOURCES, "tools/suffix_or_boom.py": BOOM})
     pb = tmp_path / "pb.yaml"
     pb.write_text(f"""\
 version: 1
 name: dropped
 task_types:
   suffix:
-    transform: python:tools/boom.py:SuffixOrBoom
+    transform: python:tools/suffix_or_boom.py:SuffixOrBoom
     needles: ["def "]
   pep604:
     transform: libcst.codemod.commands.convert_union_to_or.ConvertUnionToOrCommand

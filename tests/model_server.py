@@ -17,7 +17,11 @@ Prompt caching is simulated: the part of the request up to the last block marked
 ``cache_creation_input_tokens``, later ``cache_read_input_tokens``. Tokens are counted
 as UTF-8 bytes / 4 of the canonical JSON (a stable stand-in, not the real tokenizer).
 
-More routes (e.g. ``/v1/messages/batches``) can be added with ``server.route(...)``.
+Message Batches: ``POST /v1/messages/batches`` answers every request of the batch from
+the script at once (in request order), ``GET /v1/messages/batches/{id}`` reports
+``in_progress`` for ``server.batch_polls`` retrievals, then ``ended`` with a
+``results_url`` that serves the JSONL results. More routes can be added with
+``server.route(...)``.
 """
 from __future__ import annotations
 
@@ -154,6 +158,7 @@ class _State:
     prefixes: set[str] = field(default_factory=set)
     unexpected: list[str] = field(default_factory=list)
     counter: int = 0
+    batches: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 Route = Callable[["MessagesServer", Received], tuple[int, dict[str, str], Any]]
@@ -168,7 +173,9 @@ class MessagesServer:
         self._routes: dict[tuple[str, str], Route] = {
             ("POST", "/v1/messages"): MessagesServer._messages,
             ("POST", "/v1/messages/count_tokens"): MessagesServer._count_tokens,
+            ("POST", "/v1/messages/batches"): MessagesServer._create_batch,
         }
+        self.batch_polls = 1  #: retrievals that still say in_progress before a batch ends
         self._connections: set[socket.socket] = set()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -295,6 +302,50 @@ class MessagesServer:
                    "usage": {"cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, **usage}}
         return 200, {"request-id": self.next_id("req")}, message
 
+    def _create_batch(self, received: Received) -> tuple[int, dict[str, str], Any]:
+        results = []
+        for item in received.body.get("requests") or []:
+            status, _, payload = self._messages(Received("POST", "/v1/messages", {}, json.dumps(item["params"]).encode()))
+            if status == 200:
+                results.append({"custom_id": item["custom_id"], "result": {"type": "succeeded", "message": payload}})
+            else:
+                results.append({"custom_id": item["custom_id"], "result": {"type": "errored", "error": payload}})
+        batch_id = self.next_id("msgbatch")
+        with self._lock:
+            self._state.batches[batch_id] = {"results": results, "polls": 0}
+        self.route("GET", f"/v1/messages/batches/{batch_id}", lambda server, r: server._batch(batch_id))
+        self.route("GET", f"/v1/messages/batches/{batch_id}/results", lambda server, r: server._batch_results(batch_id))
+        return 200, {}, self._batch_object(batch_id, ended=False)
+
+    def _batch(self, batch_id: str) -> tuple[int, dict[str, str], Any]:
+        with self._lock:
+            batch = self._state.batches[batch_id]
+            batch["polls"] += 1
+            ended = batch["polls"] > self.batch_polls
+        return 200, {}, self._batch_object(batch_id, ended)
+
+    def _batch_object(self, batch_id: str, ended: bool) -> dict[str, Any]:
+        with self._lock:
+            results = self._state.batches[batch_id]["results"]
+        n = len(results)
+        ok = sum(1 for r in results if r["result"]["type"] == "succeeded")
+        counts = {"processing": 0 if ended else n, "succeeded": ok if ended else 0,
+                  "errored": n - ok if ended else 0, "canceled": 0, "expired": 0}
+        stamp = "2026-01-01T00:00:00Z"
+        return {"id": batch_id, "type": "message_batch", "processing_status": "ended" if ended else "in_progress",
+                "request_counts": counts, "created_at": stamp, "expires_at": "2026-01-02T00:00:00Z",
+                "ended_at": stamp if ended else None, "archived_at": None, "cancel_initiated_at": None,
+                "results_url": f"{self.base_url}/v1/messages/batches/{batch_id}/results" if ended else None}
+
+    def _batch_results(self, batch_id: str) -> tuple[int, dict[str, str], Any]:
+        with self._lock:
+            results = self._state.batches[batch_id]["results"]
+        return 200, {}, "".join(json.dumps(r) + "\n" for r in results).encode()
+
+    def batch_requests(self) -> list[dict[str, Any]]:
+        """The JSON bodies of the ``POST /v1/messages/batches`` requests (batch submissions)."""
+        return [r.body for r in self.requests if r.path == "/v1/messages/batches" and r.method == "POST"]
+
     def _count_tokens(self, received: Received) -> tuple[int, dict[str, str], Any]:
         body = received.body
         return 200, {}, {"input_tokens": sum(_tokens(p) for p in _blocks_in_order(body))}
@@ -347,7 +398,7 @@ def _handler_for(server: MessagesServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            data = json.dumps(payload).encode()
+            data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))

@@ -35,6 +35,7 @@ class Failure:
     exception: str  #: e.g. AssertionError, DocTestFailure; "" when unknown
     message: str  #: as reported (first line, truncated)
     tail: str  #: the end of the failure's output (traceback, doctest Expected/Got)
+    frame: str = ""  #: the signature's place: innermost repository frame ``file:line``; a doctest's file alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def normalize_message(message: str) -> str:
 
 def signature_of(failure: Failure) -> str:
     """A failure's signature in words: exception, normalised message, innermost repository frame."""
-    where = f"{failure.file}:{failure.line}" if failure.file else "?"
+    where = failure.frame or (f"{failure.file}:{failure.line}" if failure.file else "?")
     return f"{failure.exception or 'failure'}: {normalize_message(failure.message)} @ {where}"
 
 
@@ -92,7 +93,11 @@ def failures_from_junit(xml_text: str, check: str, root: str) -> tuple[Failure, 
         if problem.get("type"):
             exc = problem.get("type", "").rsplit(".", 1)[-1] or exc
         file, line = innermost_frame(body, root)
-        out.append(Failure(check, f"{classname}::{name}" if classname else name, file, line, exc, msg[:500], _tail(body)))
+        frame = f"{file}:{line}" if file else ""
+        if exc == "DocTestFailure" or "UNEXPECTED EXCEPTION" in body:  # the place is the example, not a frame
+            inner, at = innermost_frame(body, root, pytest_lines=False)
+            frame = f"{inner}:{at}" if inner else file
+        out.append(Failure(check, f"{classname}::{name}" if classname else name, file, line, exc, msg[:500], _tail(body), frame))
     return tuple(out)
 
 
@@ -136,11 +141,11 @@ def count_tests(junit_text: str | None, output: str) -> int | None:
     return sum(counts.values())
 
 
-def innermost_frame(traceback_text: str, root: str) -> tuple[str, int]:
+def innermost_frame(traceback_text: str, root: str, pytest_lines: bool = True) -> tuple[str, int]:
     """The last traceback frame whose file is inside the repository, as (relative path, line)."""
     best: tuple[str, int] = ("", 0)
     best_at = -1
-    for pattern in (_PYTEST_FRAME, _STD_FRAME):
+    for pattern in (_PYTEST_FRAME, _STD_FRAME) if pytest_lines else (_STD_FRAME,):
         for m in pattern.finditer(traceback_text):
             path = _in_repo(m.group("path"), root)
             if path and m.start() > best_at:
@@ -164,6 +169,10 @@ def _exception(message: str, body: str) -> tuple[str, str]:
     """(exception type, message) from a JUnit message attribute and the failure's body or output."""
     first = message.strip().splitlines()[0] if message.strip() else ""
     framed = [m.group("exc") for m in _PYTEST_FRAME.finditer(body) if m.group("exc")]
+    if "UNEXPECTED EXCEPTION" in body:  # a doctest example raised: the exception is the cause
+        hits = list(_EXC_LINE.finditer(body))
+        if hits:
+            return hits[-1].group("exc").rsplit(".", 1)[-1], (hits[-1].group("msg") or "").strip()
     if framed and framed[-1] == "DocTestFailure" or "DocTestFailure" in body or first.startswith("[doctest]"):
         return "DocTestFailure", _doctest_message(body) or first
     m = _EXC_LINE.match(first)

@@ -78,3 +78,18 @@ def test_normalize_message_drops_incidental_parts() -> None:
 
 def test_unreadable_junit_is_none() -> None:
     assert failures_from_junit("<testsuite", "unit", ROOT) is None
+
+
+def test_doctests_that_raise_the_same_error_in_one_file_are_one_cluster() -> None:
+    def raised(name: str, line: int) -> str:
+        body = (f"{line - 5} \n{line}         &gt;&gt;&gt; camelize(\"x\")\nUNEXPECTED EXCEPTION: NameError(\"name 'camelize' is not defined\")\n"
+                "Traceback (most recent call last):\n  File \"/usr/lib/python3.11/doctest.py\", line 1353, in __run\n"
+                f"  File \"&lt;doctest inflection.{name}[0]&gt;\", line 1, in &lt;module&gt;\nNameError: name 'camelize' is not defined\n"
+                f"{ROOT}/inflection/__init__.py:{line}: UnexpectedException")
+        return _case(f"inflection.{name}", str(line - 5), body, "inflection.__init__")
+
+    failures = failures_from_junit(_junit(raised("camel_case", 150), raised("underscore", 409)), "doctests", ROOT) or ()
+    assert [(f.exception, f.message, f.line) for f in failures] == [
+        ("NameError", "name 'camelize' is not defined", 150), ("NameError", "name 'camelize' is not defined", 409)]
+    (cluster,) = cluster_failures(failures)
+    assert cluster.signature == "NameError: name <str> is not defined @ inflection/__init__.py"

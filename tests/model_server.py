@@ -12,9 +12,10 @@ headers, body) so a test can assert what was sent.
     server.script([error(429, "rate_limit_error"), text("fine")])
     server.script(lambda body: text("seen " + body["model"]))
 
-Prompt caching is simulated: the part of the request up to the last block marked with
-``cache_control`` is the cached prefix; the first time a prefix is seen its tokens are
-``cache_creation_input_tokens``, later ``cache_read_input_tokens``. Tokens are counted
+Prompt caching is simulated: each block marked with ``cache_control`` ends a cacheable
+prefix (tools, then system, then messages); the longest prefix seen before counts as
+``cache_read_input_tokens``, the rest up to the last mark as
+``cache_creation_input_tokens``, what follows as ``input_tokens``. Tokens are counted
 as UTF-8 bytes / 4 of the canonical JSON (a stable stand-in, not the real tokenizer).
 
 Message Batches: ``POST /v1/messages/batches`` answers every request of the batch from
@@ -150,6 +151,10 @@ def _blocks_in_order(body: dict[str, Any]) -> list[Any]:
     return pieces
 
 
+def _unmarked(piece: Any) -> Any:
+    return {k: v for k, v in piece.items() if k != "cache_control"} if isinstance(piece, dict) else piece
+
+
 @dataclass
 class _State:
     steps: list[ScriptItem] = field(default_factory=list)
@@ -268,19 +273,20 @@ class MessagesServer:
             return f"{prefix}_test_{self._state.counter:04d}"
 
     def usage_for(self, body: dict[str, Any], output: list[dict[str, Any]]) -> dict[str, int]:
-        pieces = _blocks_in_order(body)
-        marked = [i for i, p in enumerate(pieces) if isinstance(p, dict) and "cache_control" in p]
-        cut = marked[-1] + 1 if marked else 0
-        prefix, rest = pieces[:cut], pieces[cut:]
-        cached = _tokens(prefix) if prefix else 0
-        key = json.dumps(prefix, sort_keys=True)
+        """Simulated usage: every block marked ``cache_control`` ends a cacheable prefix; the
+        longest prefix seen before is read from the cache, the rest up to the last mark is written."""
+        pieces = [_unmarked(p) for p in _blocks_in_order(body)]
+        marks = [i + 1 for i, p in enumerate(_blocks_in_order(body)) if isinstance(p, dict) and "cache_control" in p]
+        cut = marks[-1] if marks else 0
+        keys = {m: json.dumps(pieces[:m], sort_keys=True) for m in marks}
         with self._lock:
-            seen = key in self._state.prefixes
-            self._state.prefixes.add(key)
-        return {"input_tokens": _tokens(rest) if rest else 1,
-                "output_tokens": _tokens(output),
-                "cache_creation_input_tokens": 0 if seen or not prefix else cached,
-                "cache_read_input_tokens": cached if seen else 0}
+            hit = max((m for m in marks if keys[m] in self._state.prefixes), default=0)
+            self._state.prefixes.update(keys.values())
+        read = _tokens(pieces[:hit]) if hit else 0
+        written = (_tokens(pieces[:cut]) - read) if cut > hit else 0
+        rest = pieces[cut:]
+        return {"input_tokens": _tokens(rest) if rest else 1, "output_tokens": _tokens(output),
+                "cache_creation_input_tokens": written, "cache_read_input_tokens": read}
 
     def _messages(self, received: Received) -> tuple[int, dict[str, str], Any]:
         body = received.body

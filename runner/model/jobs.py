@@ -24,7 +24,9 @@ class GapJob:
     context: tuple[tuple[str, bytes], ...] = ()  #: read-only files from the task type's ``context:``
     model: str = ""  #: the worker model id
     max_tokens: int = 4096
-    max_attempts: int = 3
+    max_attempts: int = 3  #: ``done`` validations (and failed answers) before the gaps stay reported
+    params: str = "{}"  #: canonical JSON of extra request parameters (sampling, only when the playbook sets them)
+    max_turns: int = 0  #: requests in all for the job; 0 = 6 per attempt
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +63,7 @@ class GapFill:
     exchanges: tuple[Exchange, ...] = ()
     attempts: int = 0  #: attempts made (1 = closed at the first try)
     refused_paths: int = 0  #: tool calls on paths outside the subtask, refused
-    error: str = ""  #: set when the job could not run at all (replay miss, budget spent)
+    error: str = ""  #: set when the job could not run to its end (replay miss, budget spent, API error)
+    refused_edits: int = 0  #: replace_in_file calls outside the editable regions, refused
+    error_kind: str = ""  #: the ``ModelError.kind`` behind ``error`` (budget, replay-miss, ...), or internal
+    summary: str = ""  #: the model's own one-line summary from ``done``

@@ -1,0 +1,190 @@
+"""The gap worker against the real SDK and the local server."""
+from __future__ import annotations
+
+import json
+
+from runner.model.worker import fill_gaps
+from tests.model.helpers import TEST_KEY, api_client
+from tests.model.scenario import CONTEXT, FIXED, GAP_CALL, SOURCE, done, fix, fix_and_done, job, subtask_path
+from tests.model_server import error, reply, text, tool_use
+
+
+def _last_user_blocks(body):
+    return body["messages"][-1]["content"]
+
+
+def test_a_gap_filled_in_two_turns(messages_server):
+    messages_server.script([reply(fix()), reply(done())])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.files == (("src/app.py", FIXED.encode()),)
+    assert outcome.filled == job().gaps and outcome.left == ()
+    assert outcome.attempts == 1 and outcome.error == "" and outcome.summary == "used bytes.decode"
+    assert [e.attempt for e in outcome.exchanges] == [1, 1] and all(e.calls == 1 for e in outcome.exchanges)
+    opening, follow_up = outcome.exchanges  # the second turn reads the whole first turn from the cache
+    assert follow_up.cache_read_input_tokens == opening.cache_creation_input_tokens > 0
+    second = messages_server.message_requests()[1]
+    (result,) = _last_user_blocks(second)
+    assert result["type"] == "tool_result" and "replaced" in result["content"] and "is_error" not in result
+
+
+def test_a_path_outside_the_subtask_is_refused_and_counted(messages_server):
+    messages_server.script([
+        reply(tool_use("read_file", {"path": "../secrets.py"}).content[0]),
+        reply(fix(path=CONTEXT[0], old="def ensure_text", new="def ensure_bytes")),
+        reply(tool_use("read_file", {"path": "./src/compat.py"}).content[0], fix(), done())])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.refused_paths == 2 and outcome.filled == job().gaps
+    first, second = (_last_user_blocks(b)[0] for b in messages_server.message_requests()[1:3])
+    assert first["is_error"] and first["content"].startswith("../secrets.py: outside the files of this task")
+    assert second["is_error"] and "read-only context file" in second["content"]
+    read_back = _last_user_blocks(messages_server.message_requests()[2])
+    assert read_back[0]["is_error"]
+    assert [p for p, _ in outcome.files] == ["src/app.py"]
+
+
+def test_an_edit_outside_the_gap_region_is_refused(messages_server):
+    messages_server.script([reply(fix(old="    name = str(raw)", new="    name = raw")), fix_and_done()])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.refused_edits == 1 and outcome.files == (("src/app.py", FIXED.encode()),)
+    (refusal,) = _last_user_blocks(messages_server.message_requests()[1])
+    assert refusal["is_error"] and refusal["content"] == (
+        "src/app.py: the edit touches line 5, outside the statements around the gaps; "
+        "you may change only src/app.py:6")
+
+
+def test_a_non_parsing_edit_is_retried_then_reported_with_the_last_error(messages_server):
+    broken = reply(fix(new='raw.decode("latin-1"'), done())
+    messages_server.script([broken, reply(done()), reply(done())])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.files == () and outcome.filled == () and outcome.attempts == 3
+    (gap,) = outcome.left
+    assert gap.reason.startswith("`compat.ensure_text` remains (expect_absent) — model: not filled after 3 attempt(s): "
+                                 "src/app.py:")
+    assert "does not parse" in gap.reason
+    assert [e.attempt for e in outcome.exchanges] == [1, 2, 3]
+    feedback = _last_user_blocks(messages_server.message_requests()[1])
+    assert feedback[-1]["is_error"] and "does not parse" in feedback[-1]["content"]
+
+
+def test_expect_absent_must_hold_at_the_site(messages_server):
+    messages_server.script([reply(fix(new='compat.ensure_text(raw, encoding="latin-1")'), done()),
+                            reply(fix(old='compat.ensure_text(raw, encoding="latin-1")', new='str(raw)'), done())])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.attempts == 2 and outcome.filled == job().gaps
+    feedback = _last_user_blocks(messages_server.message_requests()[1])[-1]["content"]
+    assert "src/app.py:6:13: `compat.ensure_text` remains (expect_absent)" in feedback
+
+
+def test_an_answer_without_a_tool_call_is_a_failed_attempt_explained_back(messages_server):
+    messages_server.script([text("I would use bytes.decode here."), fix_and_done()])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.attempts == 2 and outcome.filled == job().gaps
+    (hint,) = _last_user_blocks(messages_server.message_requests()[1])
+    assert hint["type"] == "text" and hint["text"].startswith("the answer called no tool")
+
+
+def test_max_tokens_and_refusal_are_failed_attempts(messages_server):
+    messages_server.script([reply(fix(), stop_reason="max_tokens"), text("no", stop_reason="refusal"),
+                            text("still nothing")])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.attempts == 3 and outcome.files == ()
+    assert "answer called no tool" in outcome.left[0].reason
+    cut = _last_user_blocks(messages_server.message_requests()[1])
+    assert cut[0]["type"] == "tool_result" and cut[0]["is_error"] and "max_tokens" in cut[0]["content"]
+    assert "declined" in _last_user_blocks(messages_server.message_requests()[2])[0]["text"]
+
+
+def test_malformed_tool_input_and_ambiguous_text_are_answered_not_fatal(messages_server):
+    source = SOURCE + "\n\ndef again(raw):\n    return str(raw)\n"
+    messages_server.script([
+        reply(tool_use("replace_in_file", {"path": "src/app.py", "old": 3}).content[0],
+              fix(old="str(raw)", new="x"), fix(old="nope", new="x"), tool_use("rm", {}).content[0]),
+        fix_and_done()])
+    outcome = fill_gaps(job(source=source), api_client(messages_server))
+    assert outcome.filled and outcome.attempts == 1
+    results = [b["content"] for b in _last_user_blocks(messages_server.message_requests()[1])]
+    assert results[0] == "replace_in_file: old, new must be given as text"
+    assert "`old` found 2 times" in results[1] and "`old` not found" in results[2]
+    assert results[3].startswith("unknown tool 'rm'")
+
+
+def test_the_drivers_check_is_fed_back(messages_server):
+    messages_server.script([fix_and_done(), reply(done("checked"))])
+    seen = []
+
+    def check(path, data):
+        seen.append(data)
+        return ("a second pass of the rule would still change line 6",) if len(seen) == 1 else ()
+
+    outcome = fill_gaps(job(), api_client(messages_server), check)
+    assert outcome.attempts == 2 and outcome.filled and seen == [FIXED.encode()] * 2
+    feedback = _last_user_blocks(messages_server.message_requests()[1])[-1]["content"]
+    assert "src/app.py: a second pass of the rule would still change line 6" in feedback
+
+
+def test_done_without_edits_leaves_the_gaps_with_the_models_word(messages_server):
+    messages_server.script([tool_use("done", {"summary": "the latin-1 call must stay for py2"})])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.files == () and outcome.attempts == 1
+    assert outcome.left[0].reason.endswith("model: the model changed nothing: the latin-1 call must stay for py2")
+
+
+def test_429_then_success_is_one_exchange_of_two_calls(messages_server):
+    messages_server.script([error(429), fix_and_done()])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.filled and [e.calls for e in outcome.exchanges] == [2]
+
+
+def test_an_api_error_ends_the_job_with_the_gaps_left(messages_server):
+    messages_server.script([error(400, message="messages: bad")])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.error_kind == "api" and outcome.error == "400 invalid_request_error: messages: bad"
+    assert outcome.left[0].reason.endswith("model: 400 invalid_request_error: messages: bad")
+
+
+def test_transform_model_may_edit_the_whole_file(messages_server):
+    from dataclasses import replace
+
+    from tests.model.scenario import SPEC
+
+    spec = replace(SPEC, transform="model", expect_absent=())
+    messages_server.script([reply(fix(old="import compat\n", new="import compat  # legacy\n"), done())])
+    outcome = fill_gaps(replace(job(), spec=spec, gaps=()), api_client(messages_server))
+    assert outcome.files[0][1].startswith(b"import compat  # legacy\n") and outcome.left == ()
+    system = messages_server.message_requests()[0]["system"][0]["text"]
+    assert system.startswith("You carry out one subtask")
+
+
+def test_no_sampling_params_no_forced_tool_choice_cached_prefix_no_key(messages_server):
+    messages_server.script([fix_and_done()])
+    fill_gaps(job(), api_client(messages_server))
+    (received,) = messages_server.requests
+    body = received.body
+    assert not {"temperature", "top_p", "top_k", "tool_choice"} & set(body)
+    assert body["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert body["messages"][0]["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert [t["name"] for t in body["tools"]] == ["read_file", "replace_in_file", "done"]
+    assert TEST_KEY not in received.raw.decode()
+    text_sent = body["messages"][0]["content"][0]["text"]
+    assert SOURCE in text_sent and ">6 |     label = " + GAP_CALL in text_sent
+    assert "src/compat.py" in text_sent and CONTEXT[1].decode() not in text_sent
+
+
+def test_the_cached_prefix_is_identical_across_subtasks_of_a_task_type(messages_server):
+    messages_server.script(lambda body: fix_and_done(path=subtask_path(body)))
+    client = api_client(messages_server)
+    first = fill_gaps(job("src/a.py"), client)
+    second = fill_gaps(job("src/b.py", source=SOURCE.replace("name", "title")), client)
+    a, b = messages_server.message_requests()
+    assert json.dumps([a["tools"], a["system"]]) == json.dumps([b["tools"], b["system"]])
+    assert a["messages"] != b["messages"]
+    assert first.exchanges[0].cache_creation_input_tokens > 0 and first.exchanges[0].cache_read_input_tokens == 0
+    shared = second.exchanges[0].cache_read_input_tokens  # tools + system + task: read, not written again
+    assert 0 < shared < first.exchanges[0].cache_creation_input_tokens
+    assert second.exchanges[0].cache_creation_input_tokens > 0  # its own files
+
+
+def test_the_same_job_gives_the_same_request_key(messages_server):
+    messages_server.script(lambda body: fix_and_done())
+    client = api_client(messages_server)
+    assert fill_gaps(job(), client).exchanges[0].request_key == fill_gaps(job(), client).exchanges[0].request_key

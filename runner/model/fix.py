@@ -9,12 +9,12 @@ number of times. The driver applies, journals and re-checks what comes back.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest, canonical
 from runner.model.clusters import Cluster
+from runner.model.gap_request import continue_request
 from runner.model.guard import Violation, guard_fix
 from runner.model.jobs import Exchange
 from runner.model.tools import TOOLS, ToolBox
@@ -104,7 +104,7 @@ def propose_fix(client: ModelClient, job: FixJob) -> FixProposal:
         if sum(1 for v in violations if v.kind != "no-edit") >= job.max_validations:
             return _none(job, exchanges, violations, box, "every proposed fix was refused: "
                          + "; ".join(v.explain() for v in violations[-3:]), "refused")
-        request = _continue(request, reply, results)
+        request = continue_request(request, reply, results)
     return _none(job, exchanges, violations, box, f"no fix after {MAX_TURNS} requests", "no-fix")
 
 
@@ -138,13 +138,6 @@ def _validate(box: ToolBox, job: FixJob) -> list[Violation]:
     if not changed:
         return [Violation("no-edit", "", "done was called without any edit")]
     return list(guard_fix(dict(job.files), changed))
-
-
-def _continue(request: ModelRequest, reply: ModelReply, results: list[dict[str, Any]]) -> ModelRequest:
-    messages = json.loads(request.messages) + [{"role": "assistant", "content": reply.blocks() or [{"type": "text", "text": "(no answer)"}]},
-                                               {"role": "user", "content": results}]
-    return ModelRequest(request.model, request.max_tokens, request.system, canonical(messages), request.tools,
-                        request.params, request.role)
 
 
 def _result(use: dict[str, Any], text: str, is_error: bool) -> dict[str, Any]:

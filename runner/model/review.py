@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest, canonical
+from runner.model.gap_request import continue_request
 from runner.model.jobs import Exchange
 from runner.playbook.spec import TaskTypeSpec
 
@@ -150,17 +151,14 @@ def parse_verdict(reply: ModelReply) -> tuple[tuple[str, tuple[Reason, ...]] | N
 
 
 def _ask_again(request: ModelRequest, reply: ModelReply, problem: str) -> ModelRequest:
-    """The conversation so far plus one user turn explaining what was wrong (tool results answered)."""
-    blocks = reply.blocks() or [{"type": "text", "text": "(no answer)"}]
+    """The conversation so far plus one user turn explaining what was wrong (tool calls answered)."""
     answers: list[dict[str, Any]] = [
         {"type": "tool_result", "tool_use_id": b["id"], "is_error": True, "content": problem}
         for b in reply.tool_uses() if b.get("id")
     ]
     if not answers:
         answers = [{"type": "text", "text": f"{problem}. Call submit_review with verdict approve or reject, and reasons."}]
-    messages = json.loads(request.messages) + [{"role": "assistant", "content": blocks}, {"role": "user", "content": answers}]
-    return ModelRequest(request.model, request.max_tokens, request.system, canonical(messages), request.tools,
-                        request.params, request.role)
+    return continue_request(request, reply, answers)
 
 
 def _intent(task: TaskTypeSpec) -> str:

@@ -73,12 +73,13 @@ def test_schema_errors_are_all_reported_with_positions(tmp_path: Path) -> None:
     assert err.splitlines() == [
         "pb.yaml:1:10: $.version: unsupported version 2; this batchmod reads version 1",
         "pb.yaml:2:7: $.name: `bad name` is not a valid name: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+        "pb.yaml:4:3: warning: $.task_types.pep604: task type `pep604` has no `examples:`; add a before/after pair so `batchmod test` can check it",
         "pb.yaml:6:5: $.task_types.pep604.wtih: unknown key `wtih` (did you mean `with`?); allowed: description, examples, expect_absent, instructions, needles, on_gap, transform, with",
         "pb.yaml:11:16: $.phases[0].tasks[0].files: expected a list, got a string ('src/**/*.py')",
         "pb.yaml:12:14: $.phases[0].tasks[0].per: `module` is not one of: file, directory, task",
         "pb.yaml:14:5: $.phases[1].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_error, on_failure, tasks",
         "pb.yaml:15:12: $.phases[1].tasks: must not be empty",
-        "pb.yaml: 7 errors",
+        "pb.yaml: 7 errors, 1 warning",
     ]
 
 
@@ -193,3 +194,111 @@ def test_rule_without_replace_or_flag(tmp_path: Path) -> None:
     )
     assert code == 2
     assert "pb.yaml:8:11: $.task_types.r.with.rules[0]: a rule needs `replace` (rewrite the match) or `flag` (report it as a gap)" in err.splitlines()
+
+
+def test_meaning_errors_come_with_schema_errors(tmp_path: Path) -> None:
+    code, _, err = validate(
+        tmp_path,
+        """\
+        version: 1
+        name: demo
+        vars: {src: pkg, bad: [1]}
+        task_types:
+          r:
+            transform: rewrite
+            with:
+              rules:
+                - {match: "a.b($x)", replace: "c($x)", where: {y: {text: "1"}}}
+                - {match: "d($x)", replace: 1}
+            examples: [{before: "a.b(1)\\n", after: "c(1)\\n"}]
+        phases:
+          - name: one
+            tasks: [{type: rr, files: ["{{ srcc }}/*.py"]}]
+            tpye: x
+          - name: one
+            tasks: [{type: r, files: ["{{ src }}/*.py"], per: module}]
+            checks: [{name: c, run: "true", timeout: -1}]
+        """,
+    )
+    assert code == 2
+    assert err.splitlines() == [
+        "pb.yaml:3:23: $.vars.bad: expected a string or a number or true or false or null, got a list",
+        "pb.yaml:9:59: $.task_types.r.with.rules[0].where.y: unknown metavariable $y (the match binds $x)",
+        "pb.yaml:10:37: $.task_types.r.with.rules[1].replace: expected a string, got int (1)",
+        "pb.yaml:14:20: $.phases[0].tasks[0].type: task type `rr` is not declared (did you mean `r`?); declared: r",
+        "pb.yaml:14:32: $.phases[0].tasks[0].files[0]: unknown variable `srcc` (did you mean `src`?); define it under `vars:` or pass --var srcc=VALUE",
+        "pb.yaml:15:5: $.phases[0].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_error, on_failure, tasks",
+        "pb.yaml:16:11: $.phases[1].name: phase name `one` is used twice (first by phases[0]); phase names must be unique",
+        "pb.yaml:17:55: $.phases[1].tasks[0].per: `module` is not one of: file, directory, task",
+        "pb.yaml:18:46: $.phases[1].checks[0].timeout: must be greater than 0, got -1",
+        "pb.yaml: 9 errors",
+    ]
+
+
+def test_an_unset_variable_is_named_in_lints_never_rendered_as_none(tmp_path: Path) -> None:
+    text = GOOD.replace("vars: {src: pkg}", "vars: {src: null, tool: null}").replace(
+        'files: ["{{ src }}/**/*.py"]', 'files: ["{{ src }}/**/*.py"]\n    checks:\n      - {name: t, run: "{{ tool }} --check {{ src }}"}'
+    )
+    code, out, err = validate(tmp_path, text)
+    assert code == 0, err
+    assert "None" not in err
+    assert err.splitlines() == [
+        "pb.yaml:14:17: warning: $.phases[0].tasks[0].files[0]: glob `{{ src }}/**/*.py` depends on --var src; pass it to check which files the glob matches",
+        "pb.yaml:16:24: warning: $.phases[0].checks[0].run: the check's program depends on --var tool; not checked",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("run", "program"),
+    [
+        ("! grep -rn 'import six' pkg", None),
+        ("cd pkg && nosuch-a --x", "nosuch-a"),
+        ("VAR=x OTHER=y nosuch-b", "nosuch-b"),
+        ("(cd pkg; nosuch-c)", "nosuch-c"),
+        ("{ nosuch-d; }", "nosuch-d"),
+        ("if nosuch-e -q; then echo ok; fi", "nosuch-e"),
+        ("exec nosuch-f", "nosuch-f"),
+        ("$RUNNER tests", None),
+        ("true && echo done", None),
+        ("test -f x || nosuch-g", "nosuch-g"),
+    ],
+)
+def test_a_check_starting_with_a_shell_word_lints_its_real_program(tmp_path: Path, run: str, program: str | None) -> None:
+    text = GOOD.replace('files: ["{{ src }}/**/*.py"]', 'files: ["{{ src }}/**/*.py"]\n    checks:\n      - name: t\n        run: ' + repr(run).replace("\\'", "''"))
+    code, _, err = validate(tmp_path, text)
+    assert code == 0, err
+    expected = [f"pb.yaml:17:14: warning: $.phases[0].checks[0].run: program `{program}` is not on PATH (the check would fail to start)"]
+    assert err.splitlines() == (expected if program else [])
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ ''.__class__.__mro__ }}", "template error: access to attribute '__class__' of 'str' object is unsafe."),
+        ("{{ range(10**8) | list | length }}", "template error: OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000)."),
+        ("{{ 'x' * 5000000000 }}", "template error: the result of `*` would be 5,000,000,000 long (at most 1,000,000)"),
+        ("{{ 'x' * 5e9 }}", "template error: TypeError: can't multiply sequence by non-int of type 'float'"),
+        ("{{ changed_files | shquote }} {{ 1 // 0 }}", "template error: ZeroDivisionError: integer division or modulo by zero"),
+    ],
+)
+@pytest.mark.parametrize("field", ["format", "check", "command", "files"])
+def test_templates_that_cannot_render_are_validate_errors_at_their_position(tmp_path: Path, field: str, template: str, message: str) -> None:
+    template = template.replace("changed_files", "files") if field == "command" else template
+    template = template.replace("{{ changed_files | shquote }} ", "") if field == "files" else template
+    body = {
+        "format": f"    format: {template!r}\n",
+        "check": f"    checks: [{{name: t, run: {template!r}}}]\n",
+        "command": "",
+        "files": "",
+    }[field]
+    text = GOOD + body
+    if field == "command":
+        text = text.replace("task_types:\n", f"task_types:\n  cmd:\n    transform: command\n    with: {{run: {template!r}}}\n").replace(
+            "      - type: pep604\n", "      - type: cmd\n        files: [pkg/a.py]\n      - type: pep604\n")
+    if field == "files":
+        text = text.replace('files: ["{{ src }}/**/*.py"]', f"files: [{template!r}]")
+    code, _, err = validate(tmp_path, text)
+    assert code == 2, err
+    errors = [line for line in err.splitlines() if ": warning: " not in line]
+    assert len(errors) == 2 and errors[0].endswith(": " + message), err
+    assert errors[0].startswith("pb.yaml:") and errors[1] == "pb.yaml: 1 error"

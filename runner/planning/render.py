@@ -6,7 +6,7 @@ import shlex
 from typing import Any, Iterable
 
 from jinja2 import StrictUndefined, TemplateError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 #: names the runner provides at render time, by field
 RUNTIME_NAMES = {
@@ -23,24 +23,52 @@ def shquote(value: Any) -> str:
     return shlex.quote(str(value))
 
 
+#: the longest string or list a template may build with ``*`` (a path list, a command line)
+MAX_REPEAT = 1_000_000
+#: the largest power a template may compute, in bits
+MAX_POWER_BITS = 4096
+
+
+class _BoundedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, plus ``*`` and ``**`` that refuse results too big to build, so a
+    template such as ``'x' * 5000000000`` fails fast instead of taking all memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
+                    raise SecurityError(f"the result of `*` would be {len(seq) * times:,} long (at most {MAX_REPEAT:,})")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+            if right * abs(left).bit_length() > MAX_POWER_BITS:
+                raise SecurityError(f"`{left} ** {right}` is too large to compute (over {MAX_POWER_BITS} bits)")
+        return super().call_binop(context, operator, left, right)
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
+    env = _BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["shquote"] = shquote
     return env
 
 
 class RenderError(ValueError):
-    """A template that does not parse or names an unknown variable."""
+    """A template that does not parse, names an unknown variable, or fails while rendering
+    (a sandbox violation, a range or a result too big, a wrong type)."""
 
 
 def render_text(template: str, context: dict[str, Any]) -> str:
+    """Render ``template`` with ``context``; any failure of the template is a RenderError."""
     if "{{" not in template and "{%" not in template:
         return template
     try:
         return _env().from_string(template).render(**context)
     except TemplateError as exc:
         raise RenderError(_explain(exc, context)) from None
+    except (ArithmeticError, MemoryError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        # the template's own doing (range(10**8), 1/0, 'a' - 1): bad input, not a crash
+        raise RenderError(f"template error: {type(exc).__name__}: {exc}") from None
 
 
 def undeclared_names(template: str) -> set[str]:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from runner.errors import Diagnostic, InputError, PlaybookError
 from runner.playbook.read import read_playbook
 from runner.playbook.schema import check_schema
+from runner.playbook.prune import PRUNED, prune_invalid
 from runner.playbook.semantics import check_meaning
 from runner.playbook.spec import Playbook, build_playbook
 from runner.playbook.unimplemented import check_unimplemented
@@ -49,13 +50,23 @@ def load_playbook(
     ``require_values`` False (``validate``) lets variables declared null stay unset.
     """
     raw = read_playbook(path)
-    diagnostics = check_schema(raw) + check_unimplemented(raw)
-    if diagnostics:
-        raise PlaybookError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
-    variables = resolve_variables(raw.data.get("vars", {}), overrides or {}, path, require_values)
-    diagnostics = check_meaning(raw, variables, os.path.abspath(root), candidates)
+    schema = check_schema(raw) + check_unimplemented(raw)
+    valid = prune_invalid(raw.data) if schema else raw.data
+    if valid is None:
+        raise PlaybookError(_sorted(schema))
+    declared = valid.get("vars", {})
+    variables = None
+    if declared is not PRUNED:
+        variables = resolve_variables(declared, overrides or {}, path, require_values and not schema)
+    diagnostics = schema + check_meaning(replace(raw, data=valid), variables, os.path.abspath(root), candidates)
     if any(d.severity == "error" for d in diagnostics):
-        raise PlaybookError(sorted(diagnostics, key=lambda d: (d.line, d.column)))
+        raise PlaybookError(_sorted(diagnostics))
+    assert variables is not None  # no schema error, so `vars:` is valid
     playbook = build_playbook(path, raw.sha256, raw.data)
     return LoadedPlaybook(playbook, tuple(sorted(variables.items())), tuple(diagnostics))
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    unique = {(d.line, d.column, d.json_path, d.message): d for d in diagnostics}
+    return sorted(unique.values(), key=lambda d: (d.line, d.column))
 

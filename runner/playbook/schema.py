@@ -39,13 +39,15 @@ def load_schema() -> dict[str, Any]:
     return json.loads(schema_text())
 
 
+def schema_errors(data: Any) -> list[ValidationError]:
+    """The most specific schema violations of ``data``, unsorted."""
+    validator = Draft202012Validator(load_schema())
+    return [leaf for error in validator.iter_errors(data) for leaf in _leaves(error)]
+
+
 def check_schema(raw: RawPlaybook) -> list[Diagnostic]:
     """Every schema violation of the playbook, sorted by position."""
-    validator = Draft202012Validator(load_schema())
-    diagnostics = []
-    for error in validator.iter_errors(raw.data):
-        for leaf in _leaves(error):
-            diagnostics.append(_diagnose(raw, leaf))
+    diagnostics = [_diagnose(raw, leaf) for leaf in schema_errors(raw.data)]
     unique = {(d.line, d.column, d.json_path, d.message): d for d in diagnostics}
     return sorted(unique.values(), key=lambda d: (d.line, d.column, d.message))
 

@@ -18,7 +18,7 @@ import runner
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult
 
-_VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=1"
+_VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=2"
 
 
 def job_key(job: FileJob, extra: str = "") -> str:
@@ -100,7 +100,7 @@ def _encode(result: FileResult) -> dict[str, Any]:
             "i": index,
             "kind": type(outcome).__name__,
             "warnings": list(outcome.warnings),
-            "gaps": [[g.file, g.line, g.column, g.reason, g.source] for g in outcome.gaps],
+            "gaps": [[g.file, g.line, g.column, g.reason, g.source, g.rule] for g in outcome.gaps],
         }
         if isinstance(outcome, Changed):
             entry["after"] = _b(outcome.after)

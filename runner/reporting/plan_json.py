@@ -40,7 +40,8 @@ def _subtask(s: SubtaskResult) -> dict[str, Any]:
         "lines_added": s.lines_added,
         "lines_removed": s.lines_removed,
         "gaps": [
-            {"file": g.file, "line": g.line, "column": g.column, "reason": g.reason, **({"source": g.source} if g.source else {})}
+            {"file": g.file, "line": g.line, "column": g.column, "reason": g.reason, **({"source": g.source} if g.source else {}),
+             **({"rule": g.rule} if g.rule else {})}
             for g in s.gaps
         ],
     }

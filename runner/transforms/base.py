@@ -21,6 +21,7 @@ class Gap:
     column: int  #: 1-based
     reason: str
     source: str = ""  #: the matched source text, when there is one
+    rule: str = ""  #: the rule of the transform that left it (``rules[3]``), when it has rules
 
 
 @dataclass(frozen=True, slots=True)

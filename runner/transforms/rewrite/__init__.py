@@ -50,15 +50,30 @@ Replacement (replace.py, precedence.py)
     quotes it would break, a multi-line replacement for a statement sharing its line, a
     ``**kw`` spliced into a list) is left unchanged and reported as a gap.
 
-Order (transform.py)
-    Rules with ``replace`` run in order, a pass each. Within a pass, rewriting is
-    inner-first (children before parents): a match inside another match's metavariable
-    is rewritten, then the outer match uses the rewritten code; overlapping matches
-    resolve from the innermost (``f(f(f(1)))`` with ``f(f($x))`` -> ``g($x)`` gives
-    ``f(g(1))``); a replacement is not matched again in the same pass. ``imports`` of the
-    rules that fired are then added (``AddImportsVisitor``, no duplicates) and removed
-    when unused (``RemoveImportsVisitor``). ``flag`` rules run last, on the output, so
-    their gaps' positions point into the file as returned.
+Names (bindings.py)
+    A dotted name in a pattern (``six.text_type``, ``os.path.join``) matches every
+    reference that resolves to it through the file's imports (``import six as s``,
+    ``from six import text_type [as tt]``), and the same text only when its head is
+    imported under its own name or, for names the file does not import at all
+    (``self``, ``logger``), as written. A bare name (``text_type``, ``str``) matches
+    only a reference bound to an import or a builtin, never a parameter, local, def or
+    class. ``where: {name: {binding: any}}`` matches that name as written.
+
+Order and isolation (walk.py, transform.py)
+    All ``replace`` rules run in one walk of the tree, indexed by the node type of their
+    match. Rewriting is inner-first (children before parents): a match inside another
+    match's metavariable is rewritten, then the outer match uses the rewritten code;
+    overlapping matches resolve from the innermost (``f(f(f(1)))`` with ``f(f($x))`` ->
+    ``g($x)`` gives ``f(g(1))``). At one node the rules are tried in declared order, and
+    after one replaced it only the later rules are tried on the replacement. Each site
+    stands alone: a replacement that cannot be built, or a rewritten statement that does
+    not parse, leaves that site as it was and reports it as a gap (its rule, line,
+    column and source); the other sites are still rewritten. A block the rules empty
+    gets ``pass``. ``imports`` of the rules that fired are then added
+    (``AddImportsVisitor``, no duplicates) and removed when unused
+    (``RemoveImportsVisitor``; ``import m`` also covers ``import m as a`` and ``from m
+    import n``). ``flag`` rules run last, on the output, so their gaps' positions point
+    into the file as returned.
 
 ``expect_absent`` helpers: :func:`looks_like_pattern`, :func:`compile_pattern`,
 :func:`find_pattern_sites`. Invalid rules raise :class:`PatternError` when the transform

@@ -13,7 +13,9 @@ from typing import Iterable
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
 
+from .bindings import import_statements
 from .rules import ImportSpec
 
 
@@ -41,9 +43,29 @@ def add_imports(module: cst.Module, context: CodemodContext, specs: Iterable[Imp
 
 
 def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec]) -> cst.Module:
+    """Remove the imports ``specs`` name once nothing uses them. ``import m`` also covers
+    ``import m as a`` and ``from m import n [as a]``; ``from m import n`` covers ``as`` forms."""
     specs = list(specs)
     if not specs:
         return module
-    for spec in specs:
+    for spec in _with_aliases(module, specs):
         RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
     return RemoveImportsVisitor(context).transform_module(module)
+
+
+def _with_aliases(module: cst.Module, specs: list[ImportSpec]) -> list[ImportSpec]:
+    modules = {s.module for s in specs if s.obj is None}
+    objects = {(s.module, s.obj) for s in specs if s.obj is not None}
+    out = list(specs)
+    for stmt in import_statements(module):
+        if isinstance(stmt, cst.Import):
+            for alias in stmt.names:
+                name = get_full_name_for_node(alias.name) or ""
+                if name in modules and alias.asname is not None:
+                    out.append(ImportSpec(name, None, alias.evaluated_alias))
+        elif not stmt.relative and stmt.module is not None and not isinstance(stmt.names, cst.ImportStar):
+            name = get_full_name_for_node(stmt.module) or ""
+            for alias in stmt.names:
+                if name in modules or (name, alias.evaluated_name) in objects:
+                    out.append(ImportSpec(name, alias.evaluated_name, alias.evaluated_alias))
+    return list(dict.fromkeys(out))

@@ -15,6 +15,7 @@ import libcst as cst
 
 from .fields import field_names
 
+from .bindings import Resolver, pattern_refs, written_as
 from .placeholders import mv_name, mvs_name, params_mv_name, seq_mv_name
 from .text import ANONYMOUS
 
@@ -105,17 +106,38 @@ Check = Callable[[str, object], bool]
 
 
 class Matcher:
-    """Matches one pattern tree; ``check(name, value)`` filters bindings (``where:``)."""
+    """Matches one pattern tree; ``check(name, value)`` filters bindings (``where:``).
 
-    def __init__(self, pattern: cst.CSTNode, check: Check | None = None) -> None:
+    The pattern's references (dotted and bare names, see ``bindings``) match through
+    ``resolver.refers(node, ref)`` when a resolver is given, as written otherwise.
+    """
+
+    def __init__(self, pattern: cst.CSTNode, check: Check | None = None,
+                 any_binding: frozenset[str] = frozenset()) -> None:
         self.pattern = pattern
         self.check = check
+        self.any_binding = any_binding
+        self.refs = pattern_refs(pattern, any_binding)
         self.root_type = None if mv_name(pattern) is not None else type(pattern)
+        #: the node types a match can have (None: any)
+        self.root_types: tuple[type, ...] | None = (
+            None if self.root_type is None
+            else (cst.Name, cst.Attribute) if id(pattern) in self.refs
+            else (self.root_type,)
+        )
+        self._resolver: Resolver | None = None
 
-    def match(self, node: cst.CSTNode) -> dict[str, object] | None:
-        if self.root_type is not None and type(node) is not self.root_type:
+    def __reduce__(self):  # node ids key ``refs``: rebuild them in the receiving process
+        return (Matcher, (self.pattern, self.check, self.any_binding))
+
+    def match(self, node: cst.CSTNode, resolver: "Resolver | None" = None) -> dict[str, object] | None:
+        if self.root_types is not None and type(node) not in self.root_types:
             return None
-        result = self._node(self.pattern, node, {})
+        self._resolver = resolver
+        try:
+            result = self._node(self.pattern, node, {})
+        finally:
+            self._resolver = None
         return None if result is None else dict(result)
 
     # bindings ---------------------------------------------------------------------
@@ -137,6 +159,11 @@ class Matcher:
         name = mv_name(p)
         if name is not None:
             return self._bind(b, name, t)
+        ref = self.refs.get(id(p)) if self.refs else None
+        if ref is not None:
+            resolver = self._resolver
+            found = resolver.refers(t, ref) if resolver is not None else written_as(t, ref)
+            return b if found else None
         tp = type(p)
         if tp is not type(t):
             return None
@@ -223,6 +250,7 @@ def _all_params(p: cst.Parameters) -> tuple[cst.CSTNode, ...]:
 
 
 _PLAIN = Matcher(cst.Name("_"))
+_PLAIN.refs = {}  # bound values compare as written
 
 
 def values_equal(a: object, b: object) -> bool:

@@ -16,6 +16,7 @@ import libcst as cst
 
 from .fields import field_names
 from .match import SeqBinding
+from .names import NOT_EXPRESSION_FIELDS
 from .pattern import Template
 from .placeholders import mv_name, params_mv_name, seq_mv_name
 from .precedence import fix_children
@@ -25,14 +26,7 @@ class ReplacementError(Exception):
     """The bound code does not fit the template at this site (the site is left as is)."""
 
 
-_NAME_SLOTS = {
-    cst.Attribute: ("attr",),
-    cst.Arg: ("keyword",),
-    cst.FunctionDef: ("name",),
-    cst.ClassDef: ("name",),
-    cst.Param: ("name",),
-    cst.NameItem: ("name",),
-}
+_NAME_SLOTS = NOT_EXPRESSION_FIELDS  # name slots: a substituted node there must be a Name
 
 
 def _clone(value: object) -> object:

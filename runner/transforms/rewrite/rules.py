@@ -12,6 +12,7 @@ from libcst.helpers import get_full_name_for_node
 
 from .errors import PatternError
 from .fields import field_names
+from .bindings import pattern_names
 from .match import Matcher, SeqBinding
 from .pattern import EXPRESSION, STATEMENT, Pattern, Template, compile_match, compile_template
 from .text import ANONYMOUS
@@ -27,8 +28,8 @@ _EMPTY = cst.Module(body=[])
 
 def _strip(node: cst.CSTNode) -> cst.CSTNode:
     changes = {}
-    if getattr(node, "lpar", None):
-        changes.update(lpar=(), rpar=())
+    if getattr(node, "lpar", None) and not (type(node) is cst.Tuple and not node.elements):  # type: ignore[attr-defined]
+        changes.update(lpar=(), rpar=())  # (``()`` keeps them: a zero-length tuple needs them)
     for sep in ("comma", "semicolon"):
         if sep in field_names(type(node)):
             changes[sep] = cst.MaybeSentinel.DEFAULT
@@ -137,6 +138,13 @@ def compile_constraint(name: str, spec: object, err) -> Constraint:
     return Constraint(**fields)  # type: ignore[arg-type]
 
 
+def _name_binding(name: str, spec: object, err) -> str:
+    """``where: {name: {binding: any}}``: the pattern's ``name`` matches as written, whatever it is bound to."""
+    if not isinstance(spec, dict) or set(spec) != {"binding"} or spec["binding"] != "any":
+        raise err(f"a name of the pattern takes only `binding: any` (match it as written, whatever it is bound to)", (name,))
+    return name
+
+
 # imports: ----------------------------------------------------------------------------
 
 
@@ -187,6 +195,11 @@ class Rule:
     def needles(self) -> tuple[str, ...]:
         return self.pattern.needles
 
+    @property
+    def label(self) -> str:
+        """How gaps and reports name the rule: ``rules[3]``."""
+        return f"rules[{self.index}]"
+
 
 def compile_rule(index: int, raw: object) -> Rule:
     def err(detail: str, field: str | None = None, subpath: tuple = (), **kw) -> PatternError:
@@ -226,8 +239,12 @@ def compile_rule(index: int, raw: object) -> Rule:
     where = raw.get("where") or {}
     if not isinstance(where, dict):
         raise err("'where' must map metavariable names to constraints", "where")
+    any_binding: set[str] = set()
     for key, spec in where.items():
         name = str(key).lstrip("$")
+        if not str(key).startswith("$") and name not in pattern.metavars and name in pattern_names(pattern.node):
+            any_binding.add(_name_binding(name, spec, lambda m, sub=(): err(m, "where", sub)))
+            continue
         if name == ANONYMOUS or name not in pattern.metavars:
             known = ", ".join(("$$$" if s else "$") + n for n, s in pattern.metavars.items() if n != ANONYMOUS)
             raise err(f"unknown metavariable ${name} (the match binds {known or 'nothing'})", "where", (str(key),))
@@ -254,5 +271,5 @@ def compile_rule(index: int, raw: object) -> Rule:
                 raise err("relative imports cannot be removed", "imports", (key, k))
             (adds if key == "add" else removes).extend(specs)
 
-    matcher = Matcher(pattern.node, Checks(constraints) if constraints else None)
+    matcher = Matcher(pattern.node, Checks(constraints) if constraints else None, frozenset(any_binding))
     return Rule(index, pattern, template, flag, matcher, tuple(adds), tuple(removes))

@@ -10,25 +10,15 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from ..base import Gap
+from .bindings import Resolver
 from .match import Matcher
+from .names import NO_EXPRESSIONS, NOT_EXPRESSION_FIELDS
 from .pattern import COMPOUND, EXPRESSION, STATEMENT, Pattern
 from .rules import source_of
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 _NO_CONTEXT = nullcontext()
 
-# Name nodes that are not expressions: attribute names, keyword names, definitions.
-_NOT_EXPRESSION_FIELDS: dict[type, tuple[str, ...]] = {
-    cst.Attribute: ("attr",),
-    cst.Arg: ("keyword",),
-    cst.FunctionDef: ("name",),
-    cst.ClassDef: ("name",),
-    cst.Param: ("name",),
-    cst.NameItem: ("name",),
-    cst.MatchKeywordElement: ("key",),
-    cst.MatchAs: ("name",),
-    cst.MatchStar: ("name",),
-}
 # Slots that are assigned to (or deleted): a replacement there must stay assignable.
 _TARGET_FIELDS: dict[type, str] = {
     cst.AssignTarget: "target",
@@ -41,9 +31,6 @@ _TARGET_FIELDS: dict[type, str] = {
     cst.Del: "target",
 }
 ASSIGNABLE = (cst.Name, cst.Attribute, cst.Subscript, cst.Tuple, cst.List)
-# Statements whose whole subtree holds no expressions (module paths, declared names).
-_NO_EXPRESSIONS = frozenset({cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal})
-
 
 _KIND_BASE = {
     EXPRESSION: cst.BaseExpression,
@@ -76,10 +63,10 @@ class Context:
             self.targets.add(id(getattr(node, _TARGET_FIELDS[tp])))
         elif (tp is cst.Tuple or tp is cst.List) and id(node) in self.targets:
             self.targets.update(id(e.value) for e in node.elements)  # type: ignore[attr-defined]
-        if tp in _NO_EXPRESSIONS or id(node) in self.not_expression:
+        if tp in NO_EXPRESSIONS or id(node) in self.not_expression:
             self.not_expression.update(id(c) for c in node.children)
         else:
-            for field in _NOT_EXPRESSION_FIELDS.get(tp, ()):
+            for field in NOT_EXPRESSION_FIELDS.get(tp, ()):
                 child = getattr(node, field)
                 if isinstance(child, cst.CSTNode):
                     self.not_expression.add(id(child))
@@ -101,20 +88,35 @@ def site_source(node: cst.CSTNode) -> str:
     return source_of(node)
 
 
+@dataclass(frozen=True, slots=True)
+class Search:
+    """What ``find_sites`` looks for: a pattern's matcher, its kind, and the gap's reason."""
+
+    matcher: Matcher
+    kind: str
+    reason: str
+    rule: str = ""  #: the rule the gap is attributed to (``rules[3]``), if any
+
+
 class _SiteFinder(cst.CSTVisitor):
-    def __init__(self, searches: Sequence[tuple[Matcher, str, str]]) -> None:
+    def __init__(self, searches: Sequence[Search], resolver: Resolver | None) -> None:
         super().__init__()
-        self.searches = [(m, kind, reason, m.root_type) for m, kind, reason in searches]
+        self.by_type: dict[type, list[Search]] = {}
+        self.anywhere = [s for s in searches if s.matcher.root_types is None]
+        for search in searches:
+            for tp in search.matcher.root_types or ():
+                self.by_type.setdefault(tp, []).append(search)
+        self.resolver = resolver
         self.context = Context()
-        self.found: list[tuple[cst.CSTNode, str]] = []
+        self.found: list[tuple[cst.CSTNode, Search]] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.context.visit(node)
-        tp = type(node)
-        for matcher, kind, reason, root in self.searches:
-            if (root is None or tp is root) and self.context.is_candidate(kind, node):
-                if matcher.match(node) is not None:
-                    self.found.append((node, reason))
+        searches = self.by_type.get(type(node))
+        if searches or self.anywhere:
+            for search in (searches or []) + self.anywhere:
+                if self.context.is_candidate(search.kind, node) and search.matcher.match(node, self.resolver) is not None:
+                    self.found.append((node, search))
         return True
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
@@ -124,16 +126,20 @@ class _SiteFinder(cst.CSTVisitor):
         pass
 
 
-def find_sites(module: cst.Module, searches: Sequence[tuple[Matcher, str, str]], path: str) -> list[Gap]:
-    """Every match of every (matcher, pattern kind, reason), as gaps sorted by position."""
+def find_sites(module: cst.Module, searches: Sequence[Search], path: str) -> list[Gap]:
+    """Every match of every search in one walk (names matched by binding), as gaps
+    sorted by position."""
     if not searches:
         return []
-    finder = _SiteFinder(searches)
+    finder = _SiteFinder(searches, Resolver(module))
     module.visit(finder)
     if not finder.found:
         return []
     positions = positions_of(module, (node for node, _ in finder.found))
-    gaps = [Gap(path, *positions[id(node)], reason, site_source(node)) for node, reason in finder.found]
+    gaps = [
+        Gap(path, *positions[id(node)], search.reason, site_source(node), rule=search.rule)
+        for node, search in finder.found
+    ]
     return sorted(gaps, key=lambda g: (g.line, g.column))
 
 
@@ -146,7 +152,7 @@ def find_pattern_sites(module: cst.Module, pattern: Pattern, path: str, reason: 
 
 def find_patterns_sites(module: cst.Module, searches: Sequence[tuple[Pattern, str]], path: str) -> list[Gap]:
     """``find_pattern_sites`` for several (pattern, reason) pairs in one walk of the tree."""
-    return find_sites(module, [(Matcher(p.node), p.kind, reason) for p, reason in searches], path)
+    return find_sites(module, [Search(Matcher(p.node), p.kind, reason) for p, reason in searches], path)
 
 
 @dataclass(frozen=False)
@@ -193,4 +199,4 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, 
     return state.found
 
 
-__all__ = ["COMPOUND", "Context", "find_pattern_sites", "find_patterns_sites", "find_sites", "positions_of", "site_source"]
+__all__ = ["COMPOUND", "Context", "Search", "find_pattern_sites", "find_patterns_sites", "find_sites", "positions_of", "site_source"]

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import typing
 from collections import deque
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional
 
 Number = int | float
 Handlers = Dict[str, List[Callable[..., Any]]]  # runtime alias: stays Dict/List
 
 
 class Job:
-    def __init__(self, name: Text, args: tuple[Any, ...] = (), retries: int | None = None) -> None:
+    def __init__(self, name: str, args: tuple[Any, ...] = (), retries: int | None = None) -> None:
         self.name = name
         self.args = args
         self.retries = retries
@@ -41,7 +41,7 @@ class Queue:
         return self._by_name.get(name)
 
 
-def weights(jobs: list[Job], scale: int | float | None = 1) -> dict[Text, Number]:
+def weights(jobs: list[Job], scale: int | float | None = 1) -> dict[str, Number]:
     return {job.name: (job.retries or 0) * (scale or 1) for job in jobs}
 
 

@@ -1,0 +1,388 @@
+"""One walk over a file that applies every ``replace`` rule of a task, site by site.
+
+Rules are indexed by the node type their pattern's root has, so a node is only tried
+against the rules that can match it. The walk is bottom-up: a node's children are
+rewritten before the node is tried, so a rule sees the output of every rule on the code
+inside its match; at one node the rules are tried in declared order, and once one has
+replaced the node only the rules after it are tried on the replacement.
+
+Each site is isolated: a replacement that cannot be built (a ReplacementError or a
+libcst validation error) leaves that site unchanged and records a failure; a statement
+whose rewritten form does not parse (Python's parser, on that statement alone) goes back
+to its original text and its sites become failures. The other sites are still rewritten.
+An indented block that the rules emptied gets an explicit ``pass`` (so what follows the
+walk — flags, ``expect_absent`` — sees the tree as it will be written).
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import libcst as cst
+
+from .bindings import Resolver
+from .comments import lost_comments, with_comments_above
+from .pattern import COMPOUND, EXPRESSION, STATEMENT
+from .precedence import fix_children
+from .replace import ReplacementError, build_expression, build_statements
+from .rules import Rule, source_of
+from .sites import ASSIGNABLE, Context, is_a
+
+_EMPTY = cst.Module(body=[])
+_SUITE_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody"})
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A site a rule matched but could not rewrite."""
+
+    node: cst.CSTNode  #: the node left in the tree at that site
+    rule: Rule
+    reason: str
+
+
+@dataclass(slots=True)
+class RuleCount:
+    matches: int = 0  #: sites the rule matched
+    changes: int = 0  #: sites it rewrote (and that stayed rewritten)
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    rule: Rule
+    original: cst.CSTNode  #: the matched node as it is in the input
+
+
+class RuleIndex:
+    """The ``replace`` rules of a task by the node type their match can have."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._by_kind: dict[str, dict[type, list[Rule]]] = {EXPRESSION: {}, STATEMENT: {}, COMPOUND: {}}
+        self._any: dict[str, list[Rule]] = {EXPRESSION: [], STATEMENT: [], COMPOUND: []}
+        for rule in rules:
+            kind = rule.pattern.kind
+            types = rule.matcher.root_types
+            if types is None:
+                self._any[kind].append(rule)
+            else:
+                for tp in types:
+                    self._by_kind[kind].setdefault(tp, []).append(rule)
+        self._cache: dict[tuple[str, type], tuple[Rule, ...]] = {}
+        self.statements = bool(self._by_kind[STATEMENT] or self._any[STATEMENT])
+
+    def rules_for(self, kind: str, tp: type) -> tuple[Rule, ...]:
+        """The rules of ``kind`` that can match a node of type ``tp``, in declared order."""
+        key = (kind, tp)
+        found = self._cache.get(key)
+        if found is None:
+            merged = self._by_kind[kind].get(tp, []) + self._any[kind]
+            found = self._cache[key] = tuple(sorted(merged, key=lambda r: r.index))
+        return found
+
+
+class RuleApplier(cst.CSTTransformer):
+    """One walk of one file (created per file: holds per-file state)."""
+
+    def __init__(self, index: RuleIndex, resolver: Resolver | None = None) -> None:
+        super().__init__()
+        self.index = index
+        self.resolver = resolver
+        self.counts: dict[int, RuleCount] = {}
+        self.failures: list[Failure] = []
+        self.fresh: set[int] = set()  # replacements whose parent must check their parentheses
+        self.context = Context()
+        self.quotes: list[str] = []
+        self.sites: list[list[_Site]] = []  # per enclosing statement: the sites rewritten in it
+        self.pending: dict[int, list[str]] = {}  # depth -> comments to put above that statement
+
+    # bookkeeping ----------------------------------------------------------------------
+
+    def _count(self, rule: Rule) -> RuleCount:
+        count = self.counts.get(rule.index)
+        if count is None:
+            count = self.counts[rule.index] = RuleCount()
+        return count
+
+    def _rewrote(self, rule: Rule, original: cst.CSTNode) -> None:
+        self._count(rule).changes += 1
+        if self.sites:
+            self.sites[-1].append(_Site(rule, original))
+
+    def _keep_comments(self, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> None:
+        lost = lost_comments(old, new)
+        if lost:
+            self.pending.setdefault(len(self.sites), []).extend(lost)
+
+    # the walk -------------------------------------------------------------------------
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.context.visit(node)
+        tp = type(node)
+        if tp is cst.FormattedString:
+            self.quotes.append(node.start.lstrip("rRbBuUfF"))  # type: ignore[attr-defined]
+        elif is_a(tp, cst.BaseStatement):
+            self.sites.append([])
+        return True
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        pass  # (the default looks up visit_<Node>_<attribute> on every field)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        pass
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        tp = type(original_node)
+        if tp is cst.Name and self.resolver is not None:
+            self.resolver.origins[id(updated_node)] = (updated_node, original_node)
+        node = fix_children(updated_node, self.fresh) if self.fresh else updated_node
+        if tp is cst.FormattedString:
+            self.quotes.pop()
+        if tp is cst.SimpleStatementLine or tp is cst.SimpleStatementSuite:
+            if self.index.statements:
+                node = self._line(original_node, node)  # type: ignore[arg-type]
+        elif tp is cst.IndentedBlock:
+            if not node.body:  # type: ignore[attr-defined]
+                node = node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        elif is_a(tp, cst.BaseCompoundStatement):
+            rules = self.index.rules_for(COMPOUND, tp)
+            if rules and self.context.is_candidate(COMPOUND, node, original_node):
+                node = self._compound(original_node, node, rules)  # type: ignore[arg-type]
+        else:
+            rules = self.index.rules_for(EXPRESSION, tp)
+            if rules and self.context.is_candidate(EXPRESSION, node, original_node):
+                node = self._expression(original_node, node, rules)  # type: ignore[arg-type]
+        if is_a(tp, cst.BaseStatement):
+            node = self._close_statement(original_node, node)
+        return node
+
+    def _close_statement(self, original: cst.CSTNode, node):  # type: ignore[no-untyped-def]
+        comments = self.pending.pop(len(self.sites), None)
+        sites = self.sites.pop()
+        if sites:
+            error = parse_error(node)
+            if error is not None and parse_error(original) is None:
+                for site in sites:
+                    self._count(site.rule).changes -= 1
+                    reason = f"the rewritten statement does not parse ({error}); left as it was"
+                    self.failures.append(Failure(site.original, site.rule, reason))
+                return _header_reverted(original, node)
+        if comments:
+            if isinstance(node, cst.FlattenSentinel):
+                first, *rest = node.nodes
+                node = cst.FlattenSentinel([with_comments_above(first, comments), *rest])  # type: ignore[arg-type]
+            elif isinstance(node, cst.BaseStatement):
+                node = with_comments_above(node, comments)
+        return node
+
+    # expressions ----------------------------------------------------------------------
+
+    def _expression(self, original: cst.BaseExpression, node: cst.BaseExpression, rules: tuple[Rule, ...]):
+        failures: list[Failure] = []
+        last = -1
+        while rules:
+            for rule in rules:
+                if rule.index <= last:
+                    continue
+                bindings = rule.matcher.match(node, self.resolver)
+                if bindings is None:
+                    continue
+                self._count(rule).matches += 1
+                try:
+                    new = build_expression(rule.template, bindings, node)  # type: ignore[arg-type]
+                    if id(original) in self.context.targets and not isinstance(new, ASSIGNABLE):
+                        raise ReplacementError("the match is assigned to here and the replacement cannot be")
+                    if self.quotes:
+                        _check_fstring(node, new, self.quotes)
+                except Exception as err:  # noqa: BLE001 - one site, never the file
+                    failures.append(Failure(node, rule, describe(err)))
+                    continue
+                self._rewrote(rule, original)
+                self.fresh.discard(id(node))
+                self.fresh.add(id(new))
+                self._keep_comments(node, [new])
+                failures = [f for f in failures if f.node is not node]
+                node, last = new, rule.index
+                rules = self.index.rules_for(EXPRESSION, type(new))
+                break
+            else:
+                break
+        self.failures.extend(failures)
+        return node
+
+    # statements -----------------------------------------------------------------------
+
+    def _line(self, original: cst.BaseSuite, line: cst.SimpleStatementLine | cst.SimpleStatementSuite):
+        whole_line = isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1
+        out: list[cst.BaseSmallStatement] = []
+        changed = False
+        for i, stmt in enumerate(line.body):
+            new = self._small(original.body[i], stmt, whole_line)  # type: ignore[attr-defined]
+            if new is None:
+                out.append(stmt)
+                continue
+            changed = True
+            if whole_line and not _one_line(new):
+                self._keep_comments(stmt, new)
+                return _place_statements(line, new)  # type: ignore[arg-type]
+            smalls = list(new[0].body) if new else []  # type: ignore[attr-defined]
+            self._keep_comments(stmt, smalls)
+            if smalls:
+                smalls[-1] = smalls[-1].with_changes(semicolon=stmt.semicolon)
+            out.extend(smalls)
+        if not changed:
+            return line
+        if not out:
+            return cst.RemoveFromParent() if isinstance(line, cst.SimpleStatementLine) else line.with_changes(body=[cst.Pass()])
+        last = out[-1]
+        if isinstance(last.semicolon, cst.Semicolon) and not isinstance(line.body[-1].semicolon, cst.Semicolon):
+            out[-1] = last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return line.with_changes(body=out)
+
+    def _small(self, original: cst.BaseSmallStatement, stmt: cst.BaseSmallStatement, whole_line: bool):
+        """The statements replacing one small statement (``[]``: deleted), None if unchanged."""
+        rules = self.index.rules_for(STATEMENT, type(stmt))
+        failures: list[Failure] = []
+        result, last = None, -1
+        while rules:
+            for rule in rules:
+                if rule.index <= last:
+                    continue
+                bindings = rule.matcher.match(stmt, self.resolver)
+                if bindings is None:
+                    continue
+                self._count(rule).matches += 1
+                try:
+                    stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
+                    if not whole_line and stmts and not _one_line(stmts):
+                        raise ReplacementError("the replacement spans lines but the match shares its line with other statements")
+                    _check_parses(stmts)
+                except Exception as err:  # noqa: BLE001 - one site, never the file
+                    failures.append(Failure(stmt, rule, describe(err)))
+                    continue
+                self._rewrote(rule, original)
+                failures = [f for f in failures if f.node is not stmt]
+                result, last, rules = stmts, rule.index, ()
+                if _one_line(stmts) and len(stmts[0].body) == 1:  # type: ignore[attr-defined]
+                    stmt = stmts[0].body[0]  # type: ignore[attr-defined]
+                    rules = self.index.rules_for(STATEMENT, type(stmt))
+                break
+            else:
+                break
+        self.failures.extend(failures)
+        return result
+
+    def _compound(self, original: cst.CSTNode, node: cst.BaseCompoundStatement, rules: tuple[Rule, ...]):
+        failures: list[Failure] = []
+        for rule in rules:
+            bindings = rule.matcher.match(node, self.resolver)
+            if bindings is None:
+                continue
+            self._count(rule).matches += 1
+            try:
+                stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
+                _check_parses(stmts)
+            except Exception as err:  # noqa: BLE001 - one site, never the file
+                failures.append(Failure(node, rule, describe(err)))
+                continue
+            self._rewrote(rule, original)
+            if stmts:
+                stmts[0] = _keep_block_comments(node, stmts[0])
+            self._keep_comments(node.with_changes(leading_lines=()), stmts)  # type: ignore[arg-type]
+            if not stmts:
+                return cst.RemoveFromParent()
+            stmts[0] = stmts[0].with_changes(leading_lines=[*node.leading_lines, *stmts[0].leading_lines])
+            return cst.FlattenSentinel(stmts)
+        self.failures.extend(failures)
+        return node
+
+
+# helpers ----------------------------------------------------------------------------
+
+
+def describe(err: Exception) -> str:
+    """One line for a site's failure: a ReplacementError's message, else the error's type too."""
+    text = " ".join(str(err).split())
+    return text if isinstance(err, ReplacementError) else f"{type(err).__name__}: {text}"
+
+
+def parse_error(node: object) -> str | None:
+    """Why the statement(s) ``node`` do not parse on their own with Python's parser (None: they do)."""
+    if isinstance(node, cst.RemovalSentinel):
+        return None
+    nodes = node.nodes if isinstance(node, cst.FlattenSentinel) else [node]
+    code = "".join(_EMPTY.code_for_node(n) for n in nodes)  # type: ignore[arg-type]
+    try:
+        ast.parse(code)
+    except SyntaxError as err:
+        return f"{err.msg} at line {err.lineno or 1} of the statement"
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def _check_parses(stmts: list[cst.BaseStatement]) -> None:
+    error = parse_error(cst.FlattenSentinel(stmts)) if stmts else None
+    if error is not None:
+        raise ReplacementError(f"the replacement does not parse ({error})")
+
+
+def _header_reverted(original: cst.CSTNode, node: object) -> cst.CSTNode:
+    """``original``'s header with ``node``'s blocks (whose statements were checked on their
+    own), when that parses; else ``original``."""
+    if isinstance(node, cst.CSTNode) and type(node) is type(original) and is_a(type(node), cst.BaseCompoundStatement):
+        header = {f: getattr(original, f) for f in ("leading_lines",) + _header_fields(node)}
+        candidate = node.with_changes(**header)
+        if parse_error(candidate) is None:
+            return candidate
+    return original
+
+
+def _header_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    from .fields import field_names
+
+    return tuple(f for f in field_names(type(node)) if f not in _SUITE_FIELDS and f != "leading_lines")
+
+
+def _one_line(stmts: list[cst.BaseStatement]) -> bool:
+    return len(stmts) == 1 and isinstance(stmts[0], cst.SimpleStatementLine)
+
+
+def _keep_block_comments(old: cst.BaseCompoundStatement, new: cst.BaseStatement) -> cst.BaseStatement:
+    """A statement replacing one of its kind keeps the comment after the colon and the
+    comments closing the block, unless the template has its own."""
+    ob, nb = getattr(old, "body", None), getattr(new, "body", None)
+    if type(old) is not type(new) or not isinstance(ob, cst.IndentedBlock) or not isinstance(nb, cst.IndentedBlock):
+        return new
+    changes = {}
+    if nb.header.comment is None and ob.header.comment is not None:
+        changes["header"] = ob.header
+    if not nb.footer and ob.footer:
+        changes["footer"] = ob.footer
+    return new.with_changes(body=nb.with_changes(**changes)) if changes else new
+
+
+def _place_statements(line: cst.SimpleStatementLine, stmts: list[cst.BaseStatement]):
+    """Statements replacing a whole line: keep the line's comments above and after it."""
+    if not stmts:
+        return cst.RemoveFromParent()
+    stmts = list(stmts)
+    stmts[0] = stmts[0].with_changes(leading_lines=[*line.leading_lines, *stmts[0].leading_lines])
+    last = stmts[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        stmts[-1] = last.with_changes(trailing_whitespace=line.trailing_whitespace)
+    elif line.trailing_whitespace.comment is not None:
+        note = cst.EmptyLine(comment=line.trailing_whitespace.comment)
+        stmts[0] = stmts[0].with_changes(leading_lines=[*stmts[0].leading_lines, note])
+    return cst.FlattenSentinel(stmts)
+
+
+def _check_fstring(old: cst.CSTNode, new: cst.CSTNode, quotes: list[str]) -> None:
+    """Refuse a replacement inside an f-string that would end or break it (Python < 3.12)."""
+    before, after = source_of(old), _EMPTY.code_for_node(new)
+    risky = {q[0] for q in quotes} | {"\\", "#"}
+    if any(len(q) == 1 for q in quotes):
+        risky.add("\n")
+    for ch in sorted(risky):
+        if ch in after and ch not in before:
+            raise ReplacementError(f"the replacement would put {ch!r} inside an f-string")

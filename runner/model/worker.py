@@ -27,7 +27,7 @@ from typing import Any
 
 import libcst as cst
 
-from runner.model.client import ModelClient, ModelError, ModelReply
+from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest
 from runner.model.gap_request import continue_request, first_request
 from runner.model.jobs import Exchange, GapFill, GapJob
 from runner.model.scope import gap_regions, region_of, whole_file
@@ -68,6 +68,23 @@ def fill_gaps_many(jobs: Sequence[GapJob], client: ModelClient,
         return [one(job) for job in jobs]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs)), thread_name_prefix="gap-worker") as pool:
         return list(pool.map(one, jobs))
+
+
+def opening_request(job: GapJob) -> ModelRequest:
+    """The first request ``fill_gaps`` sends for ``job`` (for batches, forecasts, cassette checks).
+
+    Raises ``ValueError`` when a file of the job is not UTF-8 (the job is not asked at all).
+    """
+    try:
+        run = _GapRun(job, _NoClient(), None)
+    except _Unusable as exc:
+        raise ValueError(str(exc)) from None
+    return first_request(job, run.sandbox.files, run.sandbox.regions)
+
+
+class _NoClient:
+    def create(self, request: ModelRequest) -> ModelReply:
+        raise ModelError("no-key", "no client")
 
 
 class _Unusable(Exception):

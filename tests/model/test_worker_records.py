@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from runner.model.budget import Budgeted, Ledger, Limits
 from runner.model.cassette import Cassette
-from runner.model.worker import fill_gaps, fill_gaps_many
+from runner.model.worker import fill_gaps, fill_gaps_many, opening_request
 from tests.model.helpers import TEST_KEY, api_client
 from tests.model.scenario import SOURCE, fix, done, fix_and_done, job, subtask_path
 from tests.model_server import reply
@@ -43,11 +43,7 @@ def test_a_replay_miss_names_the_request_key(tmp_path):
     outcome = fill_gaps(job(), Cassette(None, str(tmp_path / "empty.jsonl"), "replay"))
     assert outcome.exchanges == () and outcome.error_kind == "replay-miss" and outcome.files == ()
     assert outcome.error.startswith("no recorded answer for request ")
-    from runner.model.gap_request import first_request
-    from runner.model.worker import _GapRun
-
-    run = _GapRun(job(), None, None)
-    expected = first_request(job(), run.sandbox.files, run.sandbox.regions).key()
+    expected = opening_request(job()).key()
     assert expected[:12] in outcome.error and expected[:12] in outcome.left[0].reason
 
 
@@ -90,3 +86,10 @@ def test_check_for_gives_each_job_its_check(messages_server):
     fill_gaps_many(_jobs(2), api_client(messages_server),
                    check_for=lambda j: (lambda path, data: seen.append(path) or ()), concurrency=2)
     assert sorted(seen) == ["src/m0.py", "src/m1.py"]
+
+
+def test_the_opening_request_is_the_first_one_sent(messages_server):
+    messages_server.script([fix_and_done()])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    assert outcome.exchanges[0].request_key == opening_request(job()).key()
+    assert messages_server.message_requests()[0] == opening_request(job()).payload()

@@ -15,7 +15,8 @@ from runner.execution.store import RunStore
 
 def approve_command(root: str, phase: str) -> CommandResult:
     store = RunStore(os.path.abspath(root))
-    with store.lock():
+    notes: list[str] = []
+    with store.lock(notes.append):
         folder, state = store.require_current()
         names = [p.name for p in state.phases]
         if phase not in names:
@@ -28,7 +29,8 @@ def approve_command(root: str, phase: str) -> CommandResult:
         state = state.with_phase(replace(ps, state="passed", approval=approval, gate=ps.gate.replace("waiting for manual approval", "approved")))
         next_command = run_again(state)
         folder.save_state(replace(state, stop=None, updated=utc_now()))
-    return CommandResult(stdout=f"phase {phase} approved by {approval.by} at {approval.at}\nnext: {next_command}\n")
+    return CommandResult(stdout=f"phase {phase} approved by {approval.by} at {approval.at}\nnext: {next_command}\n",
+                         stderr="".join(n + "\n" for n in notes))
 
 
 def _user() -> str:

@@ -62,7 +62,7 @@ def execute_run(request: RunRequest, io: RunIO) -> RunOutcome:
     root = os.path.abspath(request.root)
     candidates = list_candidates(root)
     store = RunStore(root)
-    with store.lock():
+    with store.lock(io.notify):
         opened = _open_run(request, io, store, root, candidates)
         if isinstance(opened, RunOutcome):
             return opened

@@ -15,11 +15,13 @@ import fcntl
 import json
 import os
 import re
+import sys
 import time
 import zlib
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
+from runner.adapters.lifetime import process_alive, process_identity
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes, write_bytes_durable
 from runner.errors import BatchmodError, InputError, StateDamaged
 from runner.execution.codec import decode_record, encode_record
@@ -116,6 +118,35 @@ def _inflate(packed: bytes) -> bytes | None:
         return None
 
 
+def _read_holder(fd: int) -> dict[str, Any] | None:
+    try:
+        data = os.pread(fd, 4096, 0)
+        holder = json.loads(data) if data.strip() else None
+    except (OSError, ValueError):
+        return None
+    return holder if isinstance(holder, dict) and isinstance(holder.get("pid"), int) else None
+
+
+def _write_holder(fd: int, holder: dict[str, Any]) -> None:
+    data = json.dumps(holder).encode() + b"\n"
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, data, 0)
+
+
+def _holder_alive(holder: dict[str, Any]) -> bool:
+    start, boot = holder.get("start"), holder.get("boot")
+    return process_alive(holder["pid"], start if isinstance(start, int) else None, boot if isinstance(boot, str) else None)
+
+
+def _describe(holder: dict[str, Any] | None) -> str:
+    """`` pid N (`batchmod run`, since T)`` for messages; "" when nobody is recorded."""
+    if holder is None:
+        return ""
+    details = [f"`batchmod {holder['command']}`" if holder.get("command") else "", f"since {holder['since']}" if holder.get("since") else ""]
+    shown = ", ".join(d for d in details if d)
+    return f" pid {holder['pid']}" + (f" ({shown})" if shown else "")
+
+
 class RunStore:
     """The runs under a root: the current-run pointer, new run folders, the lock."""
 
@@ -154,34 +185,48 @@ class RunStore:
         write_bytes_durable(os.path.join(self.runs, "current"), (folder.run_id + "\n").encode())
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold ``.batchmod/lock`` so two commands never change one root at once."""
+    def lock(self, notify: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold ``.batchmod/lock`` so two commands never change one root at once.
+
+        A POSIX record lock (not inherited by forked workers, released by the kernel when
+        its holder dies); the file says who holds it (pid, start time, boot id). A holder
+        that died without letting go (kill -9) is taken over, and ``notify`` says so.
+        """
         self._ensure_gitignore()
         fd = os.open(os.path.join(self.base, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
         try:
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
                 if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise InputError(f"another batchmod command is changing {self.root}; wait for it to finish") from None
+                    raise InputError(f"another batchmod command{_describe(_read_holder(fd))} is changing {self.root}; "
+                                     "wait for it to finish") from None
                 raise
-            yield
+            previous = _read_holder(fd)
+            if previous is not None and previous.get("pid") != os.getpid() and _holder_alive(previous):
+                raise InputError(f"another batchmod command{_describe(previous)} is changing {self.root}; wait for it to finish")
+            if previous is not None and notify is not None:
+                notify(f"took over .batchmod/lock from batchmod{_describe(previous)}, which is gone (killed?)")
+            start, boot = process_identity(os.getpid())
+            _write_holder(fd, {"pid": os.getpid(), "start": start, "boot": boot, "command": " ".join(sys.argv[1:2]), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)  # released cleanly: nobody to take over from
         finally:
             os.close(fd)
 
     def busy(self) -> bool:
-        """Another process holds the lock (a run is in progress)."""
+        """Another live process holds the lock (a run is in progress)."""
         try:
-            fd = os.open(os.path.join(self.base, "lock"), os.O_RDWR)
+            fd = os.open(os.path.join(self.base, "lock"), os.O_RDONLY)
         except OSError:
             return False
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
+            holder = _read_holder(fd)
         finally:
-            os.close(fd)  # closing drops a lock taken here
-        return False
+            os.close(fd)  # never lock here: closing a locked file's fd would drop this process's own lock
+        return holder is not None and _holder_alive(holder)
 
     def _ensure_gitignore(self) -> None:
         os.makedirs(self.runs, exist_ok=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Container, Iterator
 
 from runner.adapters.dask import DaskExecutor
+from runner.adapters.crashpoints import kill_point
 from runner.playbook.load import LoadedPlaybook
 from runner.planning.budget import estimate_tokens, phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key
@@ -232,6 +233,7 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
     for done, ((key, _), result) in enumerate(zip(pending, results), start=1):
         _record(result, ws, outcomes)
         fresh.append((key, result))
+        kill_point("planning")
         if progress:
             progress(f"phase {phase.spec.name}", done, total)
     cache.put_many(fresh)

@@ -6,6 +6,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
+from runner.adapters.lifetime import die_with_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -31,12 +33,15 @@ class SerialExecutor:
 
 
 def make_executor(jobs: int, work_items: int) -> SerialExecutor | ProcessPoolExecutor:
-    """A pool of ``jobs`` processes, or the serial executor when a pool cannot pay off."""
+    """A pool of ``jobs`` processes, or the serial executor when a pool cannot pay off.
+
+    The workers die with this process (a ``kill -9`` of batchmod leaves none behind).
+    """
     if jobs <= 1 or work_items < 2 * jobs:
         return SerialExecutor()
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))
 
 
 def chunk_size(work_items: int, jobs: int) -> int:

@@ -1,0 +1,61 @@
+"""kill -9 leaves nothing behind: no pool worker, no lock held, no temporary file in the tree, no check."""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from e2e_support import invoke, spawn, tree_bytes
+
+
+def marked_processes(mark: str) -> list[int]:
+    """Pids of live processes whose environment carries ``mark`` (Linux /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fp:
+                environ = fp.read()
+            with open(f"/proc/{entry}/stat", "rb") as fp:
+                zombie = fp.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+        except OSError:
+            continue
+        if f"BATCHMOD_TEST_MARK={mark}".encode() in environ and not zombie:
+            out.append(int(entry))
+    return out
+
+
+def wait_gone(mark: str, seconds: float = 10) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        left = marked_processes(mark)
+        if not left:
+            return []
+        time.sleep(0.1)
+    return marked_processes(mark)
+
+
+def killed_run(pb: Path, repo: Path, point: str, *extra: str) -> str:
+    """Run with a SIGKILL at ``point``; returns the mark its processes carry."""
+    mark = uuid.uuid4().hex
+    proc = spawn("run", str(pb), "--root", str(repo), "--yes", *extra,
+                 env={"BATCHMOD_TEST_KILL_AT": point, "BATCHMOD_TEST_MARK": mark})
+    proc.wait(timeout=120)  # not communicate(): a leftover holding the pipes would block it
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe:
+            pipe.close()
+    assert proc.returncode == -9, f"not killed at {point}"
+    return mark
+
+
+def test_kill_during_planning_leaves_no_worker_and_no_held_lock(repo: Path, two_phase: Path) -> None:
+    mark = killed_run(two_phase, repo, "planning", "--jobs", "2")
+    leftover = wait_gone(mark)
+    for pid in leftover:  # clean up before failing
+        os.kill(pid, 9)
+    assert leftover == [], "pool workers outlived their parent"
+    result = invoke("run", str(two_phase), "--root", str(repo), "--yes", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "took over .batchmod/lock from batchmod pid" in result.stderr and "which is gone" in result.stderr

@@ -83,15 +83,33 @@ def append_line_durable(path: str, line: str) -> None:
         os.fsync(fp.fileno())
 
 
-def append_bytes_durable(path: str, data: bytes, *, truncate_to: int | None = None) -> None:
-    """Append ``data`` and fsync. ``truncate_to`` first cuts the file to that size (drops a
-    torn tail left by a kill); a file that did not exist is created and its folder synced."""
+def append_line_bytes_durable(path: str, line: bytes) -> None:
+    """Append one complete line (ending in a newline) and fsync. A torn tail — bytes after
+    the last newline, left by a kill mid-append — is cut off first, so the file holds only
+    complete lines; a file that did not exist is created and its folder synced."""
     created = not os.path.exists(path)
     with open(path, "ab+") as fp:
-        if truncate_to is not None and fp.seek(0, os.SEEK_END) > truncate_to:
-            fp.truncate(truncate_to)
-        fp.write(data)
+        size = fp.seek(0, os.SEEK_END)
+        if size:
+            fp.seek(-1, os.SEEK_END)
+            if fp.read(1) != b"\n":
+                fp.truncate(_after_last_newline(fp, size))
+        fp.write(line)
         fp.flush()
         os.fsync(fp.fileno())
     if created:
         fsync_dir(os.path.dirname(os.path.abspath(path)))
+
+
+def _after_last_newline(fp, size: int) -> int:  # type: ignore[no-untyped-def]
+    """Offset just past the last newline of an open file (0 when there is none)."""
+    end = size
+    while end > 0:
+        start = max(0, end - 65536)
+        fp.seek(start)
+        chunk = fp.read(end - start)
+        at = chunk.rfind(b"\n")
+        if at >= 0:
+            return start + at + 1
+        end = start
+    return 0

@@ -5,8 +5,9 @@ contents included; never headers or keys) and the reply's content, stop reason, 
 and usage. In ``record`` mode a known key is answered from the file (``replayed=True``,
 ``calls=0``) and a new one is asked through the inner client, then appended, flushed
 and fsynced as it completes. In ``replay`` mode a miss is a ``ModelError("replay-miss")``.
-A torn last line (the process killed mid-append) is ignored, so that exchange is asked
-again, and cut off before the next append.
+A torn last line (the process killed mid-append: bytes after the last newline) is
+ignored, so that exchange is asked again, and cut off before the next append. Several
+cassettes may append to one file (e.g. one per phase): each append is one whole line.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import os
 import threading
 from typing import Any
 
-from runner.adapters.workspace import append_bytes_durable, read_bytes_or_none
+from runner.adapters.workspace import append_line_bytes_durable, read_bytes_or_none
 from runner.errors import InputError
 from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest, Usage, canonical
 
@@ -32,15 +33,14 @@ class Cassette:
     """
 
     def __init__(self, inner: ModelClient | None, path: str, mode: str = "record") -> None:
-        """Load ``path`` (missing = empty). Raises ``InputError`` for a damaged line that is
-        not the last one (a bad merge or a hand edit: fix or delete the cassette)."""
+        """Load ``path`` (missing = empty). Raises ``InputError`` for a damaged complete line
+        (a bad merge or a hand edit: fix or delete the cassette)."""
         if mode not in MODES:
             raise ValueError(f"cassette mode must be one of {MODES}, not {mode!r}")
         self.inner, self.path, self.mode = inner, path, mode
         self._lock = threading.Lock()
         self._asking: dict[str, threading.Event] = {}
-        self._entries, self._good_size, self.torn = _load(path)
-        self._digest = hashlib.sha256((read_bytes_or_none(path) or b"")[: self._good_size])
+        self._entries, self.torn = _load(path)
 
     # the ModelClient protocol ---------------------------------------------------
 
@@ -70,9 +70,11 @@ class Cassette:
     # for the lock file ----------------------------------------------------------
 
     def sha256(self) -> str:
-        """sha256 of the cassette's complete lines (the bytes a commit holds)."""
+        """sha256 of the cassette file's complete lines, as they are now on disk (a torn
+        tail is not counted: it is cut off at the next append)."""
         with self._lock:
-            return self._digest.copy().hexdigest()
+            data = read_bytes_or_none(self.path) or b""
+        return hashlib.sha256(data[: data.rfind(b"\n") + 1]).hexdigest()
 
     def count(self) -> int:
         """Number of exchanges recorded."""
@@ -94,9 +96,7 @@ class Cassette:
         with self._lock:
             if key in self._entries:
                 return
-            append_bytes_durable(self.path, line, truncate_to=self._good_size)
-            self._good_size += len(line)
-            self._digest.update(line)
+            append_line_bytes_durable(self.path, line)
             self._entries[key] = entry
             self.torn = False
 
@@ -110,24 +110,21 @@ class Cassette:
                           "API is not available: set ANTHROPIC_API_KEY to ask it", key)
 
 
-def _load(path: str) -> tuple[dict[str, dict[str, Any]], int, bool]:
-    """(entries by key, size in bytes of the complete lines, whether a torn tail was dropped)."""
+def _load(path: str) -> tuple[dict[str, dict[str, Any]], bool]:
+    """(entries by key, whether a torn tail — bytes after the last newline — was ignored)."""
     data = read_bytes_or_none(path) or b""
     lines = data.split(b"\n")
     tail = lines.pop()  # what follows the last newline: b"" unless the last append was cut
     entries: dict[str, dict[str, Any]] = {}
-    offset = 0
     for lineno, chunk in enumerate(lines, start=1):
-        entry = _parse_line(chunk) if chunk.strip() else {}
+        if not chunk.strip():
+            continue
+        entry = _parse_line(chunk)
         if entry is None:
-            if lineno == len(lines) and not tail:
-                return entries, offset, True  # a damaged last line: that exchange is asked again
             raise InputError(f"{path}:{lineno}: not a recorded exchange (damaged cassette line); "
                              "fix it or delete the cassette to record again")
-        if entry:
-            entries.setdefault(entry["key"], entry)
-        offset += len(chunk) + 1
-    return entries, offset, bool(tail)
+        entries.setdefault(entry["key"], entry)
+    return entries, bool(tail)
 
 
 def _parse_line(chunk: bytes) -> dict[str, Any] | None:

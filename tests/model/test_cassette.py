@@ -112,3 +112,23 @@ def test_concurrent_workers_ask_each_request_once(messages_server, tmp_path):
     assert len(messages_server.requests) == 4 and cassette.count() == 4
     assert sum(not r.replayed for r in replies) == 4
     assert len(path.read_bytes().splitlines()) == 4
+
+
+def test_two_cassettes_on_one_file_keep_each_others_lines(messages_server, tmp_path):
+    path = tmp_path / "c.jsonl"
+    messages_server.script(_echo)
+    first, second = Cassette(api_client(messages_server), str(path)), Cassette(api_client(messages_server), str(path))
+    first.create(request("a"))
+    second.create(request("b"))
+    first.create(request("c"))
+    assert Cassette(None, str(path), "replay").count() == 3
+    assert first.sha256() == second.sha256() == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sha256_leaves_out_a_torn_tail(messages_server, tmp_path):
+    path = tmp_path / "c.jsonl"
+    messages_server.script(_echo)
+    Cassette(api_client(messages_server), str(path)).create(request("a"))
+    whole = path.read_bytes()
+    path.write_bytes(whole + b'{"v": 1, "key": "tor')
+    assert Cassette(None, str(path), "replay").sha256() == hashlib.sha256(whole).hexdigest()

@@ -16,13 +16,15 @@ from typing import Any
 from runner.model.client import ModelReply, ModelRequest, canonical
 from runner.model.jobs import GapJob
 from runner.model.prompts import render
-from runner.model.scope import Region
+from runner.model.scope import WHOLE_FILE, Region
 from runner.model.tools import TOOLS
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Gap
 
 CACHED = {"type": "ephemeral"}
-AROUND = 2  #: lines shown before and after each gap site
+AROUND = 2  #: lines shown before and after each gap site in the gap list
+INLINE_LINES = 400  #: a longer file is shown as excerpts around its regions (read_file gives all)
+EXCERPT_MARGIN = 20  #: lines shown before and after each region in an excerpt
 
 
 def shared_prefix(spec: TaskTypeSpec) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -63,12 +65,29 @@ def subtask_text(job: GapJob, texts: dict[str, str], regions: dict[str, list[Reg
     else:
         work = "Apply the task to the files below."
     spans = ", ".join(r.render() for rs in regions.values() for r in rs) or "none"
-    files = "\n\n".join(f'<file path="{path}">\n{text}</file>' for path, text in texts.items())
+    files = "\n\n".join(_file_block(path, text, regions.get(path, [])) for path, text in texts.items())
     context = ""
     if job.context:
         context = "\n\nRead-only context files (read them with read_file): " + ", ".join(p for p, _ in job.context)
     return render("gap_subtask", subtask_id=job.subtask_id, work=work, regions=spans,
                   files="Files of this subtask, as they are now:\n\n" + files, context=context)
+
+
+def _file_block(path: str, text: str, regions: list[Region]) -> str:
+    lines = text.splitlines(keepends=True)
+    if len(lines) <= INLINE_LINES or not regions or any(r.end >= WHOLE_FILE for r in regions):
+        return f'<file path="{path}">\n{text}</file>'
+    windows: list[list[int]] = []
+    for region in regions:
+        low, high = max(1, region.start - EXCERPT_MARGIN), min(len(lines), region.end + EXCERPT_MARGIN)
+        if windows and low <= windows[-1][1] + 1:
+            windows[-1][1] = max(windows[-1][1], high)
+        else:
+            windows.append([low, high])
+    shown = ", ".join(f"{a}-{b}" for a, b in windows)
+    parts = [f'<excerpt path="{path}" lines="{a}-{b}">\n{"".join(lines[a - 1:b])}</excerpt>' for a, b in windows]
+    return (f"{path} has {len(lines)} lines; shown: lines {shown} (read_file gives the whole file)\n"
+            + "\n".join(parts))
 
 
 def _gap_entry(n: int, gap: Gap, text: str) -> str:

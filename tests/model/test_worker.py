@@ -188,3 +188,16 @@ def test_the_same_job_gives_the_same_request_key(messages_server):
     messages_server.script(lambda body: fix_and_done())
     client = api_client(messages_server)
     assert fill_gaps(job(), client).exchanges[0].request_key == fill_gaps(job(), client).exchanges[0].request_key
+
+
+def test_a_long_file_is_shown_as_excerpts_around_the_gaps(messages_server):
+    filler = "".join(f"CONSTANT_{i} = {i}\n" for i in range(600))
+    source = SOURCE + "\n" + filler
+    messages_server.script([reply(tool_use("read_file", {"path": "src/app.py"}).content[0]), fix_and_done()])
+    outcome = fill_gaps(job(source=source), api_client(messages_server))
+    assert outcome.filled
+    opening = messages_server.message_requests()[0]["messages"][0]["content"][0]["text"]
+    assert "src/app.py has 608 lines; shown: lines 1-26 (read_file gives the whole file)" in opening
+    assert "CONSTANT_17 = 17" in opening and "CONSTANT_18 = 18" not in opening
+    read_back = messages_server.message_requests()[1]["messages"][-1]["content"][0]["content"]
+    assert read_back == source

@@ -1,20 +1,51 @@
 """Files on disk: atomic writes (temp file + rename in the same folder)."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 
+from runner.adapters.crashpoints import kill_point
 
-def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically; keep ``mode`` (or the old file's)."""
-    folder = os.path.dirname(os.path.abspath(path))
+
+def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None, tmp_dir: str | None = None,
+                       point: str = "rename") -> None:
+    """Replace ``path`` with ``data`` atomically; keep ``mode`` (or the old file's).
+
+    The temporary file is made in ``tmp_dir`` when given (a folder the tree never shows,
+    on the same file system), else beside ``path``. When ``tmp_dir`` is on another file
+    system the temporary is ``sibling_temp(path)``, a name known in advance so that
+    whoever cleans up after a kill can find it. An error leaves ``path`` as it was and
+    no temporary behind.
+    """
     if mode is None:
         try:
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = None
-    fd, tmp = tempfile.mkstemp(prefix=".batchmod-", suffix=".tmp", dir=folder)
+    if tmp_dir is None:
+        _replace_from(tempfile.mkstemp(prefix=".batchmod-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path))), path, data, mode, point)
+        return
+    os.makedirs(tmp_dir, exist_ok=True)
+    try:
+        _replace_from(tempfile.mkstemp(prefix="w-", suffix=".tmp", dir=tmp_dir), path, data, mode, point)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    sibling = sibling_temp(path)
+    _replace_from((os.open(sibling, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), sibling), path, data, mode, point)
+
+
+def sibling_temp(path: str) -> str:
+    """The temporary beside ``path`` used when the state folder is on another file system."""
+    folder, name = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{name}.batchmod.tmp")
+
+
+def _replace_from(temp: tuple[int, str], path: str, data: bytes, mode: int | None, point: str) -> None:
+    fd, tmp = temp
     try:
         with os.fdopen(fd, "wb") as fp:
             fp.write(data)
@@ -22,6 +53,7 @@ def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None) -> No
             os.fsync(fp.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
+        kill_point(point)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -29,6 +61,15 @@ def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None) -> No
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_file_if_present(path: str) -> bool:
+    """Delete ``path`` if it exists; True when something was deleted."""
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
 
 
 def write_text_atomic(path: str, text: str) -> None:

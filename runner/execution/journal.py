@@ -13,7 +13,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from runner.adapters.workspace import append_line_durable, read_bytes_or_none, sha256_bytes, write_bytes_durable
+from runner.adapters.workspace import (
+    append_line_durable, fsync_dir, read_bytes_or_none, remove_file_if_present, sha256_bytes, sibling_temp, write_bytes_atomic,
+)
 from runner.errors import BatchmodError, GateStopped
 from runner.execution.records import FileDelta
 from runner.execution.store import RunFolder
@@ -106,6 +108,7 @@ class TreeWriter:
         self.real_root = os.path.realpath(root)
         self.folder = folder
         self.journal = journal
+        self.tmp_dir = os.path.join(root, ".batchmod", "tmp")  #: temporaries of tree writes: the tree never shows them
 
     def disk_sha(self, path: str) -> str:
         data = read_bytes_or_none(self.abspath(path))
@@ -140,8 +143,22 @@ class TreeWriter:
         self.journal.append("done", key=key, files=[{"path": d.path, "post": d.post} for d in deltas])
         return list(contents)
 
+    def remove_temporaries(self) -> list[str]:
+        """Delete what an interrupted write left: ``.batchmod/tmp/*`` and any journaled file's sibling temporary."""
+        removed = []
+        for name in sorted(os.listdir(self.tmp_dir)) if os.path.isdir(self.tmp_dir) else ():
+            if remove_file_if_present(os.path.join(self.tmp_dir, name)):
+                removed.append(f".batchmod/tmp/{name}")
+        paths = {f["path"] for e in self.journal.events() if e["kind"] == "intent" for f in e["files"]}
+        for path in sorted(paths):
+            temp = sibling_temp(os.path.join(self.root, *path.split("/")))
+            if remove_file_if_present(temp):
+                removed.append(os.path.relpath(temp, self.root))
+        return removed
+
     def resolve_open(self) -> list[str]:
-        """Finish the writes an interrupted process left open (the journal rule)."""
+        """Remove interrupted writes' temporaries, then finish the writes left open (the journal rule)."""
+        self.remove_temporaries()
         finished = []
         for intent in self.journal.open_intents():
             current = {d.path: self.disk_sha(d.path) for d in intent.deltas}
@@ -159,7 +176,8 @@ class TreeWriter:
 
     def _write(self, path: str, data: bytes) -> None:
         global _writes_done
-        write_bytes_durable(self.abspath(path), data)
+        write_bytes_atomic(self.abspath(path), data, tmp_dir=self.tmp_dir, point="tree-rename")
+        fsync_dir(os.path.dirname(self.abspath(path)))
         _writes_done += 1
         limit = os.environ.get(CRASH_AFTER_WRITES_ENV)
         if limit and limit.isdigit() and _writes_done >= int(limit):

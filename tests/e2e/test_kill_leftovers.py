@@ -59,3 +59,32 @@ def test_kill_during_planning_leaves_no_worker_and_no_held_lock(repo: Path, two_
     result = invoke("run", str(two_phase), "--root", str(repo), "--yes", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert "took over .batchmod/lock from batchmod pid" in result.stderr and "which is gone" in result.stderr
+
+
+def temp_files(root: Path) -> list[str]:
+    """Temporary files anywhere under the root, the state folder included (not git's)."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and ".git" not in p.parts and (p.name.endswith(".tmp") or ".batchmod-" in p.name))
+
+
+def test_kill_between_a_temp_write_and_its_rename_leaves_no_temp_after_resume(tmp_path: Path, repo: Path, two_phase: Path) -> None:
+    from e2e_support import SOURCES, make_repo
+
+    clean = make_repo(tmp_path / "clean", SOURCES)
+    assert invoke("run", str(two_phase), "--root", str(clean), "--yes", "--jobs", "1").exit_code == 0
+    original = tree_bytes(repo)
+    killed_run(two_phase, repo, "tree-rename@3", "--jobs", "1")
+    assert [t for t in temp_files(repo) if not t.startswith(".batchmod/")] == []  # the tree never sees a temp
+    result = invoke("run", str(two_phase), "--root", str(repo), "--yes", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert tree_bytes(repo) == tree_bytes(clean)
+    assert temp_files(repo) == []
+
+    proc = spawn("rollback", "--root", str(repo), env={"BATCHMOD_TEST_KILL_AT": "tree-rename@2"})
+    proc.wait(timeout=60)
+    assert proc.returncode == -9
+    assert [t for t in temp_files(repo) if not t.startswith(".batchmod/")] == []
+    result = invoke("rollback", "--root", str(repo))
+    assert result.exit_code == 0, result.output
+    assert tree_bytes(repo) == original
+    assert temp_files(repo) == []

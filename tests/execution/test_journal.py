@@ -86,3 +86,35 @@ def test_writes_outside_the_root_are_refused(tmp_path: Path) -> None:
     (root / "src/link.py").symlink_to(tmp_path / "outside.py")
     with pytest.raises(Exception, match="outside the root"):
         writer.abspath("src/link.py")
+
+
+def test_tree_writes_keep_their_temporary_out_of_the_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    root, writer, journal = setup(tmp_path)
+    (root / "src/a.py").write_bytes(b"a0")
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def replace(src: str, dst: str) -> None:
+        seen.append(src)
+        real_replace(src, dst)
+
+    d = delta(writer, "src/a.py", b"a0", b"a1")
+    monkeypatch.setattr(os, "replace", replace)
+    writer.apply("k1", "subtask a", [d])
+    assert len(seen) == 1 and seen[0].startswith(str(root / ".batchmod/tmp/"))
+
+    def cross_device(src: str, dst: str) -> None:  # the state folder on another file system
+        if "/.batchmod/tmp/" in src:
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        real_replace(src, dst)
+
+    d = delta(writer, "src/a.py", b"a1", b"a2")
+    monkeypatch.setattr(os, "replace", cross_device)
+    writer.apply("k2", "subtask a again", [d])
+    assert (root / "src/a.py").read_bytes() == b"a2"
+    assert sorted(p.name for p in (root / "src").iterdir()) == ["a.py"]
+    (root / "src/.a.py.batchmod.tmp").write_bytes(b"half")  # as a kill before the rename leaves it
+    assert writer.remove_temporaries() == ["src/.a.py.batchmod.tmp"]

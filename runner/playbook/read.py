@@ -10,6 +10,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from runner.errors import Diagnostic, InputError, PlaybookError
+from runner.playbook.bounds import MAX_BYTES, MAX_DEPTH, expansion_too_big, nesting_too_deep
 
 PathKey = tuple[str | int, ...]
 
@@ -52,30 +53,26 @@ def read_playbook(path: str) -> RawPlaybook:
     """Read and parse a playbook file; malformed YAML raises PlaybookError with position."""
     try:
         with open(path, "rb") as fp:
-            raw = fp.read()
+            raw = fp.read(MAX_BYTES + 1)  # a bigger file is refused below, unread
     except FileNotFoundError:
         raise InputError(f"{path}: no such playbook file; check the path") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a playbook file; name the .yaml file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read the playbook: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise PlaybookError([Diagnostic(path, 1, 1, f"the playbook is {len(raw):,} bytes; batchmod reads playbooks of up to {MAX_BYTES:,} bytes")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PlaybookError([Diagnostic(path, 1, 1, f"the playbook is not UTF-8 text (byte {exc.start})")]) from None
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    try:
-        node = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(str(exc.problem or exc.context or "malformed YAML").split())
-        if exc.context and exc.problem and "duplicate" not in problem:
-            problem = f"{' '.join(str(exc.context).split())}: {problem}"
-        raise PlaybookError([Diagnostic(path, line, col, f"malformed YAML: {problem}")]) from None
-    except YAMLError as exc:
-        raise PlaybookError([Diagnostic(path, 1, 1, f"malformed YAML: {exc}")]) from None
+    deep = nesting_too_deep(text)
+    if deep:
+        raise PlaybookError([Diagnostic(path, *deep, f"nested deeper than {MAX_DEPTH} levels; flatten the playbook")])
+    node = _load_yaml(path, text)
+    too_big = expansion_too_big(node)
+    if too_big:
+        raise PlaybookError([Diagnostic(path, *too_big[1], too_big[0])])
     source_map = SourceMap()
     source_map.values[()] = (1, 1)
     data = _to_plain(node, (), source_map)
@@ -87,16 +84,38 @@ def read_playbook(path: str) -> RawPlaybook:
     return RawPlaybook(path, hashlib.sha256(raw).hexdigest(), data, source_map)
 
 
+def _load_yaml(path: str, text: str) -> Any:
+    """ruamel's round-trip load (positions kept); malformed YAML is a PlaybookError."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(str(exc.problem or exc.context or "malformed YAML").split())
+        if exc.context and exc.problem and "duplicate" not in problem:
+            problem = f"{' '.join(str(exc.context).split())}: {problem}"
+        raise PlaybookError([Diagnostic(path, line, col, f"malformed YAML: {problem}")]) from None
+    except YAMLError as exc:
+        raise PlaybookError([Diagnostic(path, 1, 1, f"malformed YAML: {exc}")]) from None
+    except RecursionError:  # nesting the text estimate missed
+        raise PlaybookError([Diagnostic(path, 1, 1, f"nested deeper than {MAX_DEPTH} levels; flatten the playbook")]) from None
+
+
 def _to_plain(node: Any, path: PathKey, smap: SourceMap) -> Any:
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key, value in node.items():
             k = str(key)
             child = (*path, k)
-            kl, kc = node.lc.key(key)
-            vl, vc = node.lc.value(key)
-            smap.keys[child] = (kl + 1, kc + 1)
-            smap.values[child] = (vl + 1, vc + 1)
+            if key in node.lc.data:
+                kl, kc = node.lc.key(key)
+                vl, vc = node.lc.value(key)
+                smap.keys[child] = (kl + 1, kc + 1)
+                smap.values[child] = (vl + 1, vc + 1)
+            else:  # a key merged in with `<<: *anchor`: it is where the mapping is
+                smap.keys[child] = smap.values[child] = smap.values.get(path, (1, 1))
             out[k] = _to_plain(value, child, smap)
         return out
     if isinstance(node, CommentedSeq):

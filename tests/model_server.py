@@ -188,8 +188,11 @@ class MessagesServer:
     # set-up ---------------------------------------------------------------------
 
     def start(self) -> "MessagesServer":
+        return self.start_on(0)
+
+    def start_on(self, port: int) -> "MessagesServer":
         handler = _handler_for(self)
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), name="messages-server", daemon=True)
         self._thread.start()
@@ -414,3 +417,51 @@ def _handler_for(server: MessagesServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
     return Handler
+
+
+# Standalone use (trials, demos): python -m tests.model_server --answers answers.py ----------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until interrupted; ``answers.py`` defines ``answer(body) -> Step``.
+
+    Prints the base URL on the first line of stdout (set ``ANTHROPIC_BASE_URL`` to it);
+    with ``--log``, every request and the usage answered are appended there as JSON lines.
+    """
+    import argparse
+    import runpy
+    import signal
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m tests.model_server")
+    parser.add_argument("--answers", required=True, help="a Python file defining answer(body) -> Step")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--log", help="append each request body and its usage here (JSON lines)")
+    args = parser.parse_args(argv)
+    answer = runpy.run_path(args.answers)["answer"]
+    server = MessagesServer()
+
+    def logged(body: dict[str, Any]) -> Step:
+        step = answer(body)
+        if args.log:
+            with open(args.log, "a", encoding="utf-8") as fp:
+                fp.write(json.dumps({"body": body, "step": step.kind}) + "\n")
+        return step
+
+    server.script(logged)
+    server.start_on(args.port)
+    print(server.base_url, flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+    print(f"served {len(server.message_requests())} message requests", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

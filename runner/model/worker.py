@@ -66,8 +66,13 @@ def fill_gaps_many(jobs: Sequence[GapJob], client: ModelClient,
 
     if concurrency <= 1 or len(jobs) <= 1:
         return [one(job) for job in jobs]
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs)), thread_name_prefix="gap-worker") as pool:
-        return list(pool.map(one, jobs))
+    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(jobs)), thread_name_prefix="gap-worker")
+    try:
+        futures = [pool.submit(one, job) for job in jobs]
+        return [future.result() for future in futures]
+    finally:
+        # on an interrupt, jobs not started are dropped rather than run to the end
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def opening_request(job: GapJob) -> ModelRequest:

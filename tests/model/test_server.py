@@ -104,3 +104,25 @@ def test_stopped_server_refuses_connections(messages_server):
     messages_server.stop()
     with pytest.raises(anthropic.APIConnectionError):
         _ask(client)
+
+
+def test_standalone_server_answers_from_a_file(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    answers = tmp_path / "answers.py"
+    answers.write_text("from tests.model_server import text\n\ndef answer(body):\n    return text('from file')\n")
+    log = tmp_path / "log.jsonl"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "tests.model_server", "--answers", str(answers), "--log", str(log)],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        client = anthropic.Anthropic(base_url=url, api_key="test-key", max_retries=0)
+        assert _ask(client).content[0].text == "from file"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "served 1 message requests" in err
+    assert len(log.read_text().splitlines()) == 1

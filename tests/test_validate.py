@@ -302,3 +302,21 @@ def test_templates_that_cannot_render_are_validate_errors_at_their_position(tmp_
     errors = [line for line in err.splitlines() if ": warning: " not in line]
     assert len(errors) == 2 and errors[0].endswith(": " + message), err
     assert errors[0].startswith("pb.yaml:") and errors[1] == "pb.yaml: 1 error"
+
+
+@pytest.mark.parametrize("field", ["format", "checks"])
+def test_run_refuses_a_template_that_cannot_render_before_writing_anything(tmp_path: Path, field: str) -> None:
+    template = "ruff format {{ range(10**8) | list | length }}"
+    body = f"    format: {template!r}\n" if field == "format" else f"    checks: [{{name: t, run: {template!r}}}]\n"
+    (tmp_path / "pb.yaml").write_text(GOOD + body, encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    source = "from typing import Union\nx: Union[int, str]\n"
+    (tmp_path / "pkg" / "a.py").write_text(source)
+    result = CliRunner().invoke(cli, ["run", "pb.yaml", "--yes"], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    where = "15:13: $.phases[0].format" if field == "format" else "15:29: $.phases[0].checks[0].run"
+    assert result.stderr.splitlines()[0] == (
+        f"batchmod: error: pb.yaml:{where}: template error: OverflowError: Range too big. "
+        "The sandbox blocks ranges larger than MAX_RANGE (100000)."
+    )
+    assert (tmp_path / "pkg" / "a.py").read_text() == source

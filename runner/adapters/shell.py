@@ -1,11 +1,27 @@
-"""The one choke point for subprocesses."""
+"""The one choke point for subprocesses.
+
+A command runs in its own session and process group. Its timeout holds on the wall
+clock whatever its pipes do: when it expires the group is killed and reading stops,
+even if a process that left the group (``setsid``, a daemon) still holds the output
+open; such processes are found through their open pipes (Linux) and killed too, and
+the result names them. With ``die_with_parent`` the group's leader is a small
+supervisor that kills the group when batchmod itself dies (``kill -9``).
+"""
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
+
+from runner.adapters import supervise
+
+#: after the group is killed, how long to drain what is left in the pipes
+_DRAIN_SECONDS = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +32,7 @@ class CommandResult:
     stderr: bytes
     duration: float
     timed_out: bool = False
+    escaped: tuple[int, ...] = ()  #: pids that left the process group holding the output open (killed)
 
     @property
     def ok(self) -> bool:
@@ -30,12 +47,17 @@ def run_command(
     timeout: float | None = None,
     shell: bool = False,
     stdin: bytes | None = None,
+    die_with_parent: bool = False,
 ) -> CommandResult:
-    """Run a command to completion; on timeout kill its whole process group."""
+    """Run a command to completion or to its deadline; on timeout kill its whole process group."""
     start = time.monotonic()
+    args: list[str] | str = argv
+    if die_with_parent:
+        command = ["/bin/sh", "-c", argv] if shell and isinstance(argv, str) else list(argv) if not isinstance(argv, str) else [argv]
+        args, shell = [sys.executable, "-I", "-S", supervise.__file__, str(os.getpid()), *command], False
     try:
         proc = subprocess.Popen(
-            argv,
+            args,
             cwd=cwd,
             env=env,
             shell=shell,
@@ -46,23 +68,111 @@ def run_command(
         )
     except FileNotFoundError as exc:
         return CommandResult(_key(argv), 127, b"", str(exc).encode(), time.monotonic() - start)
+    deadline = start + timeout if timeout is not None else None
     try:
-        out, err = proc.communicate(stdin, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        out, err = proc.communicate()
-        return CommandResult(_key(argv), -1, out, err, time.monotonic() - start, timed_out=True)
+        if stdin is not None:
+            threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
+        out, err, finished = _read_until(proc, deadline)
+        if finished:
+            code = proc.wait() if deadline is None else _wait(proc, deadline)
+            if code is not None:
+                return CommandResult(_key(argv), code, out, err, time.monotonic() - start)
+        _kill_group(proc)
+        escaped = _kill_holders(proc)
+        more_out, more_err, _ = _read_until(proc, time.monotonic() + _DRAIN_SECONDS)
+        return CommandResult(_key(argv), -1, out + more_out, err + more_err, time.monotonic() - start, True, escaped)
     except BaseException:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+        _kill_group(proc)
+        _kill_holders(proc)
         raise
-    return CommandResult(_key(argv), proc.returncode, out, err, time.monotonic() - start)
+    finally:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        if proc.poll() is None:
+            proc.wait()
+
+
+def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(data)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError, ValueError):
+        pass
+
+
+def _read_until(proc: subprocess.Popen[bytes], deadline: float | None) -> tuple[bytes, bytes, bool]:
+    """Read stdout and stderr until both close (True) or the deadline passes (False)."""
+    chunks: dict[int, list[bytes]] = {}
+    with selectors.DefaultSelector() as sel:
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None and not pipe.closed:
+                sel.register(pipe.fileno(), selectors.EVENT_READ)
+                chunks[pipe.fileno()] = []
+        while sel.get_map():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            for key, _ in sel.select(left):
+                data = os.read(key.fd, 65536)
+                if data:
+                    chunks[key.fd].append(data)
+                else:
+                    sel.unregister(key.fd)
+        finished = not sel.get_map()
+    out = b"".join(chunks.get(proc.stdout.fileno(), [])) if proc.stdout is not None and not proc.stdout.closed else b""
+    err = b"".join(chunks.get(proc.stderr.fileno(), [])) if proc.stderr is not None and not proc.stderr.closed else b""
+    return out, err, finished
+
+
+def _wait(proc: subprocess.Popen[bytes], deadline: float) -> int | None:
+    try:
+        return proc.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(2)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _kill_holders(proc: subprocess.Popen[bytes]) -> tuple[int, ...]:
+    """Kill the processes outside this one that still hold the command's output pipes (Linux /proc)."""
+    pipes = set()
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None and not pipe.closed:
+            pipes.add(f"pipe:[{os.fstat(pipe.fileno()).st_ino}]")
+    holders = sorted(pid for pid in _pipe_holders(pipes) if pid != os.getpid()) if pipes else []
+    for pid in holders:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return tuple(holders)
+
+
+def _pipe_holders(pipes: set[str]) -> set[int]:
+    found: set[int] = set()
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            fds = os.listdir(f"/proc/{entry}/fd")
+            if any(os.readlink(f"/proc/{entry}/fd/{fd}") in pipes for fd in fds):
+                found.add(int(entry))
+        except OSError:
+            continue
+    return found
 
 
 def _key(argv: list[str] | str) -> tuple[str, ...] | str:

@@ -45,10 +45,10 @@ def run_check(check: RenderedCheck, root: str, folder: RunFolder, log_relpath: s
     """Run one check to completion and return its structured result; never raises for a failing check."""
     junit_path = os.path.join(root, *check.junit.split("/")) if check.junit else None
     stamp_before = _stamp(junit_path)
-    result = run_command(check.command, cwd=root, shell=True, timeout=check.timeout)
+    result = run_command(check.command, cwd=root, shell=True, timeout=check.timeout, die_with_parent=True)
     output = (result.stdout + result.stderr).decode("utf-8", "replace")
     if result.timed_out:
-        output += f"\n[batchmod] timed out after {check.timeout:g}s; the process group was killed\n"
+        output += f"\n[batchmod] timed out after {check.timeout:g}s; the process group was killed{describe_escaped(result.escaped)}\n"
     if result.returncode == 127 and not output.strip():
         output = f"[batchmod] cannot start: {check.command}\n"
     header = f"$ {check.command}\n[batchmod] exit {result.returncode}, {result.duration:.2f}s\n"
@@ -70,6 +70,15 @@ def run_check(check: RenderedCheck, root: str, folder: RunFolder, log_relpath: s
         failures=failures,
         junit_read=junit_read,
     )
+
+
+def describe_escaped(pids: tuple[int, ...]) -> str:
+    """The timeout note's tail naming processes that left the group and held the output open."""
+    if not pids:
+        return ""
+    which = f"a process it started (pid {pids[0]})" if len(pids) == 1 else f"processes it started (pids {', '.join(map(str, pids))})"
+    return f"; {which} left the process group and kept the output open; it was killed" if len(pids) == 1 else \
+        f"; {which} left the process group and kept the output open; they were killed"
 
 
 def parse_junit(path: str) -> tuple[FailedTest, ...] | None:

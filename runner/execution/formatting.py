@@ -38,7 +38,7 @@ def format_phase(ctx: RunContext, name: str) -> FormatOutcome | None:
         command = render_text(spec.format, ctx.check_context(name, files))
     except RenderError as exc:
         raise InputError(f"phase {name}, format: {exc}") from None
-    result = run_command(command, cwd=ctx.root, shell=True, timeout=FORMAT_TIMEOUT)
+    result = run_command(command, cwd=ctx.root, shell=True, timeout=FORMAT_TIMEOUT, die_with_parent=True)
     output = (result.stdout + result.stderr).decode("utf-8", "replace")
     ctx.folder.write_text(f"checks/{name}/format.log", f"$ {command}\n[batchmod] exit {result.returncode}\n{output}")
     deltas, dropped, diffs = [], [], []

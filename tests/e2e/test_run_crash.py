@@ -126,11 +126,16 @@ def _wait_for(path: Path, seconds: float = 20) -> int:
 
 
 def _alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    """A process of the group is alive (zombies waiting for their reaper do not count)."""
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fp:
+                fields = fp.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != b"Z":
+            return True
+    return False
 
 
 def test_sigkill_during_a_slow_check_then_rerun(tmp_path: Path, clean: tuple[dict[str, bytes], bytes]) -> None:
@@ -139,10 +144,15 @@ def test_sigkill_during_a_slow_check_then_rerun(tmp_path: Path, clean: tuple[dic
     flag.write_text("slow")
     pb = crash_playbook(tmp_path / "pb.yaml", flag, pidfile)
     proc = spawn("run", str(pb), "--root", str(repo), "--yes", "--jobs", "1")
-    check_pgid = _wait_for(pidfile)
+    check_pgid = os.getpgid(_wait_for(pidfile))
+    busy = resume(pb, repo)
+    assert busy.exit_code == 2 and f"another batchmod command pid {proc.pid} (`batchmod run`, since " in busy.stderr
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
-    os.killpg(check_pgid, signal.SIGKILL)  # kill -9 leaves the check's group orphaned; a power loss would not
+    deadline = time.monotonic() + 5
+    while _alive(check_pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(check_pgid), "the check outlived batchmod's kill -9"
     flag.unlink()
 
     result = resume(pb, repo)
@@ -156,7 +166,7 @@ def test_ctrl_c_during_a_check_kills_its_group_and_exits_130(tmp_path: Path, cle
     flag.write_text("slow")
     pb = crash_playbook(tmp_path / "pb.yaml", flag, pidfile)
     proc = spawn("run", str(pb), "--root", str(repo), "--yes", "--jobs", "1")
-    check_pgid = _wait_for(pidfile)
+    check_pgid = os.getpgid(_wait_for(pidfile))
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130

@@ -73,3 +73,32 @@ def test_a_stale_junit_report_is_not_read(tmp_path: Path) -> None:
     folder = RunFolder(str(tmp_path / "run"), str(tmp_path / "objects"))
     outcome = run_check(RenderedCheck("t", "exit 1", "r.xml", 10), str(tmp_path), folder, "checks/p/001-t.log")
     assert outcome.failures == () and not outcome.junit_read
+
+
+def _gone(pid: int, seconds: float = 3) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        with open(f"/proc/{pid}/stat", "rb") as fp:
+            if fp.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                return True
+        time.sleep(0.05)
+    return False
+
+
+def test_timeout_holds_when_a_child_escapes_the_group_and_keeps_the_output_open(tmp_path: Path) -> None:
+    folder = RunFolder(str(tmp_path / "run"), str(tmp_path / "objects"))
+    pidfile = tmp_path / "escaped.pid"
+    command = f"setsid sh -c 'echo $$ > {pidfile}; exec sleep 20' & echo started; sleep 30"
+    started = time.monotonic()
+    outcome = run_check(RenderedCheck("escapes", command, None, 1), str(tmp_path), folder, "checks/p/001-escapes.log")
+    took = time.monotonic() - started
+    assert took < 4, f"a 1 s timeout took {took:.1f} s"
+    assert outcome.timed_out and not outcome.passed
+    escaped = int(pidfile.read_text())
+    assert f"a process it started (pid {escaped}) left the process group and kept the output open; it was killed" in outcome.tail
+    assert "started" in outcome.tail
+    assert _gone(escaped)

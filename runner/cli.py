@@ -109,11 +109,14 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .batchmod/cache.")
 @executor_option
+@click.option("--model", "ask_model", is_flag=True, help="Ask the model for the gaps (recorded to the cassette) and show its diffs.")
+@click.option("--replay", is_flag=True, help="Answer gaps from the cassette only; a missing answer fails its subtask.")
 def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, diff: bool, as_json: bool,
-         out: str | None, jobs: int | None, no_cache: bool, executor: str) -> None:
+         out: str | None, jobs: int | None, no_cache: bool, executor: str, ask_model: bool, replay: bool) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
     from runner.adapters.terminal import progress_reporter
     from runner.adapters.dask import parse_executor
+    from runner.commands.model_setup import ModelFlags
     from runner.commands.plan import PlanRequest, plan_command
     from runner.playbook.load import parse_var_overrides
 
@@ -122,6 +125,7 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
             playbook=playbook, root=root, overrides=parse_var_overrides(variables), phase=phase,
             jobs=jobs or _jobs_default(), diff=diff, as_json=as_json, out=out, use_cache=not no_cache,
             executor=parse_executor(executor),
+            model=ModelFlags(ask=ask_model, replay=replay),
         )
         with progress_reporter() as progress:
             return plan_command(request, progress)
@@ -152,8 +156,9 @@ def schema() -> None:
 @click.option("--commit", is_flag=True, help="Commit each phase (as `commit: phase` does).")
 @click.option("--allow-dirty", is_flag=True, help="Run even if files it touches have uncommitted changes.")
 @executor_option
+@click.option("--replay", is_flag=True, help="Answer gaps from the cassette only (no network); a missing answer fails its subtask.")
 def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
-        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str) -> None:
+        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str, replay: bool) -> None:
     """Execute a playbook phase by phase; run it again to continue a stopped run."""
     from runner.adapters.dask import parse_executor
     from runner.commands.run import run_command
@@ -166,6 +171,7 @@ def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None,
             playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
             plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
             executor=parse_executor(executor),
+            replay=replay,
         )
         io = RunIO(
             notify=lambda line: click.echo(line, err=True),

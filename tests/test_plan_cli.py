@@ -119,7 +119,7 @@ def test_json_plan_matches_the_design_and_writes_nothing(tmp_path: Path) -> None
     assert doc["budget"]["files"] == {"planned": 3, "limit": None}
     # a.py: pep604 +1 -2, fstring +1 -1; c.py: pep604 +1 -2; test_a.py: fstring +1 -1
     assert doc["budget"]["lines"]["planned"] == 3 + 2 + 3 + 2
-    assert set(doc["budget"]) == {"files", "lines", "model_calls", "model_tokens"}
+    assert set(doc["budget"]) == {"files", "lines", "model_calls", "model_tokens", "model_cost_usd"}
 
 
 def test_text_table_and_diff(tmp_path: Path) -> None:

@@ -6,10 +6,12 @@ import os
 from dataclasses import dataclass
 
 from runner.adapters.workspace import write_text_atomic
+from runner.commands.model_setup import ModelFlags, model_session, refuse_unanswerable
 from runner.commands.result import CommandResult
 from runner.errors import InputError
 from runner.playbook.load import load_playbook
 from runner.planning.dryrun import PlanOptions, Progress, plan_playbook
+from runner.planning.plan import Plan
 from runner.planning.select import list_candidates
 from runner.reporting.plan_json import render_plan_json
 from runner.reporting.plan_text import render_plan_text
@@ -29,16 +31,28 @@ class PlanRequest:
     out: str | None = None
     use_cache: bool = True
     executor: str = "local"  #: local | dask://HOST:PORT
+    model: ModelFlags = ModelFlags()
 
 
 def plan_command(request: PlanRequest, progress: Progress | None = None) -> CommandResult:
     root = os.path.abspath(request.root)
     candidates = list_candidates(root)
     loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files)
-    plan = plan_playbook(
-        loaded, PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache,
-                           executor=request.executor), progress, candidates
-    )
+    session = model_session(loaded.playbook, request.model)
+    notes: list[str] = []
+    access = None
+    if session is not None:
+        if session.mode == "replay" and request.model.replay:
+            notes.extend(session.check_lock())
+        access = session.asking() if (request.model.ask or request.model.replay) else session.forecasting()
+    options = PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache,
+                          executor=request.executor, model=access)
+    plan = plan_playbook(loaded, options, progress, candidates)
+    if session is not None and request.model.ask:
+        refuse_unanswerable(plan, session)
+        if session.records and session.write_lock():
+            notes.append(f"recorded the model's answers in {os.path.relpath(session.cassette_path)} "
+                         f"(lock: {os.path.relpath(session.lock_path)}); `batchmod run` replays them")
     document = render_plan_json(plan)
     if request.out:
         try:
@@ -47,11 +61,23 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
             raise InputError(f"--out {request.out}: cannot write the plan: {exc.strerror or exc}") from None
     # `validate` shows every warning; a plan repeats only those about this root's files
     stderr = "".join(d.render() + "\n" for d in loaded.warnings if "matches no file" in d.message)
+    stderr += "".join(f"batchmod: {line}\n" for line in [*notes, *model_failures(plan)])
     summary = summarize_plan(plan)
     failed_line = render_failed_line(summary, "plan")
+    exit_code = max(summary.exit_code, 1 if any(p.model_budget_spent for p in plan.phases) else 0)
     if request.as_json:
-        return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr + failed_line, exit_code=summary.exit_code)
+        return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr + failed_line, exit_code=exit_code)
     text = render_plan_text(plan, diff=request.diff)
     if request.out:
         text += f"plan saved to {request.out}\n"
-    return CommandResult(stdout=text + failed_line, stderr=stderr, exit_code=summary.exit_code)
+    return CommandResult(stdout=text + failed_line, stderr=stderr, exit_code=exit_code)
+
+
+def model_failures(plan: Plan) -> list[str]:
+    """One line per subtask the model could not serve (a replay miss names the request key),
+    and per phase whose model budget ran out."""
+    out = [f"subtask {s.subtask.id}: {s.model.error}" for p in plan.phases for s in p.subtasks
+           if s.model is not None and s.model.error and s.model.error_kind != "budget"]
+    out += [f"phase {p.name}: {p.model_budget_spent}; no more calls were made, the remaining gaps stay reported"
+            for p in plan.phases if p.model_budget_spent]
+    return out

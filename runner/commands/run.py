@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import os
 
+from runner.commands.model_setup import ModelFlags, ModelSession, model_session, refuse_unanswerable
 from runner.commands.result import CommandResult
-from runner.execution.context import RunIO
+from runner.execution.context import RunIO, RunModel
 from runner.execution.execute import RunRequest, execute_run
 from runner.execution.overview import build_overview
 from runner.execution.store import RunStore
+from runner.playbook.spec import Playbook
 from runner.reporting.report_status import render_status_text
 from runner.reporting.summary import RunSummary, summarize_run
 from runner.reporting.summary_text import render_failed_line
@@ -15,7 +17,24 @@ from runner.reporting.summary_text import render_failed_line
 
 def run_command(request: RunRequest, io: RunIO) -> CommandResult:
     """Run, then print the run's status; the exit code is the run summary's."""
-    outcome = execute_run(request, io)
+    sessions: list[ModelSession] = []
+
+    def model_for(playbook: Playbook) -> RunModel | None:
+        session = model_session(playbook, ModelFlags(replay=request.replay))
+        if session is None:
+            return None
+        if session.mode == "replay":
+            for warning in session.check_lock():  # a cassette that differs from the lock: exit 2
+                io.notify(f"warning: {warning}")
+        sessions.append(session)
+        return RunModel(session.cassette_only(), session.asking(), lambda plan: refuse_unanswerable(plan, session))
+
+    try:
+        outcome = execute_run(request, io, model_for)
+    finally:
+        for session in sessions:
+            if session.records:
+                session.write_lock()
     stderr = f"batchmod: stopped: {outcome.stop.reason}\nnext: {outcome.stop.next}\n" if outcome.stop else ""
     if outcome.run_id is None:
         summary = RunSummary(outcome.stop.reason if outcome.stop else None, outcome.failed)

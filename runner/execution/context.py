@@ -12,6 +12,8 @@ from runner.execution.journal import Journal, TreeWriter
 from runner.execution.records import PhasePlanRecord, PhaseState, RunState
 from runner.execution.store import RunFolder
 from runner.planning.dryrun import Progress
+from runner.planning.gapfill import ModelAccess
+from runner.planning.plan import Plan
 from runner.playbook.load import LoadedPlaybook
 from runner.playbook.spec import PhaseSpec
 
@@ -24,6 +26,15 @@ class RunIO:
     confirm: Callable[[str], bool]  #: ask a yes/no question
     interactive: bool  #: a terminal is there to answer
     progress: Progress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunModel:
+    """The model as a run uses it; built by the commands (the only place clients are made)."""
+
+    start: ModelAccess  #: for the plan shown before the run: recorded answers only
+    phases: ModelAccess  #: for each phase as it is planned: asks (under the phase's budget)
+    refuse_unanswerable: Callable[[Plan], None]  #: raises InputError when answers are missing and no key is set
 
 
 def utc_now() -> str:
@@ -46,8 +57,9 @@ class RunContext:
     """One ``batchmod run`` process working on one run."""
 
     def __init__(self, root: str, folder: RunFolder, state: RunState, loaded: LoadedPlaybook, io: RunIO, jobs: int,
-                 executor: str = "local") -> None:
+                 executor: str = "local", model: RunModel | None = None) -> None:
         self.root = root
+        self.model = model
         self.folder = folder
         self.state = state
         self.loaded = loaded

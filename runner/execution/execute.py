@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from runner.adapters.git import git_branch_exists, git_current_branch, git_toplevel
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
 from runner.errors import BatchmodError, InputError
 from runner.execution.baseline import BaselineCache, tree_fingerprint
 from runner.execution.checks import log_name, render_check, run_check
-from runner.execution.context import RunContext, RunIO, command_line, run_again, utc_now
+from runner.execution.context import RunContext, RunIO, RunModel, command_line, run_again, utc_now
 from runner.execution.journal import ConflictError
 from runner.execution.phase import advance_phase, failed_subtasks_stop
 from runner.execution.prepare import plan_budget_stop
@@ -25,6 +26,7 @@ from runner.execution.store import RunFolder, RunStore
 from runner.execution.vcs import refuse_dirty, require_branch, switch_branch
 from runner.playbook.load import LoadedPlaybook, load_playbook
 from runner.playbook.variables import type_override
+from runner.playbook.spec import Playbook
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.select import Candidates, list_candidates
 from runner.reporting.plan_text import render_plan_text
@@ -43,6 +45,14 @@ class RunRequest:
     branch: str | None = None
     commit: bool = False
     allow_dirty: bool = False
+    replay: bool = False  #: model answers from the cassette only
+
+
+ModelFor = Callable[[Playbook], "RunModel | None"]  #: the run's model for its playbook (None: gaps are reported)
+
+
+def _no_model(playbook: Playbook) -> RunModel | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +65,7 @@ class RunOutcome:
     failed: tuple[str, ...] = ()  #: failed subtasks of the plan, when no run was started
 
 
-def execute_run(request: RunRequest, io: RunIO) -> RunOutcome:
+def execute_run(request: RunRequest, io: RunIO, model_for: ModelFor = _no_model) -> RunOutcome:
     """Run (or continue) the playbook under ``request.root``; a gate stop is an outcome, not an error."""
     if not request.yes and not io.interactive:
         raise InputError("no terminal to confirm the run on; pass --yes to run without asking")
@@ -63,7 +73,7 @@ def execute_run(request: RunRequest, io: RunIO) -> RunOutcome:
     candidates = list_candidates(root)
     store = RunStore(root)
     with store.lock(io.notify):
-        opened = _open_run(request, io, store, root, candidates)
+        opened = _open_run(request, io, store, root, candidates, model_for)
         if isinstance(opened, RunOutcome):
             return opened
         ctx = opened
@@ -86,7 +96,8 @@ def execute_run(request: RunRequest, io: RunIO) -> RunOutcome:
         return RunOutcome(ctx.state.run_id, stop)
 
 
-def _open_run(request: RunRequest, io: RunIO, store: RunStore, root: str, candidates: Candidates) -> RunContext | RunOutcome:
+def _open_run(request: RunRequest, io: RunIO, store: RunStore, root: str, candidates: Candidates,
+              model_for: ModelFor) -> RunContext | RunOutcome:
     folder = store.current()
     prev = folder.load_state() if folder else None
     if prev is not None and prev.status == "rolling_back":
@@ -99,11 +110,11 @@ def _open_run(request: RunRequest, io: RunIO, store: RunStore, root: str, candid
             why = _why_new_run(prev, request, saved)
             if why is None:  # the run's own variables, whatever --var repeats of them
                 loaded = load_playbook(request.playbook, root=root, overrides=dict(prev.overrides), candidates=candidates.files)  # type: ignore[arg-type]
-                return _resume(request, io, root, folder, prev, loaded)
+                return _resume(request, io, root, folder, prev, loaded, model_for(loaded.playbook))
             io.notify(f"{why}; starting a new run")
     overrides = _plan_overrides(saved, dict(request.overrides)) if saved else dict(request.overrides)
     loaded = load_playbook(request.playbook, root=root, overrides=overrides, candidates=candidates.files)  # type: ignore[arg-type]
-    return _start(request, io, store, root, loaded, overrides, saved, candidates)
+    return _start(request, io, store, root, loaded, overrides, saved, candidates, model_for(loaded.playbook))
 
 
 def _why_new_run(prev: RunState, request: RunRequest, saved: SavedPlan | None) -> str | None:
@@ -133,7 +144,8 @@ def _plan_overrides(saved: SavedPlan, given: dict[str, str]) -> dict[str, object
 
 
 def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: LoadedPlaybook,
-           overrides: dict[str, object], saved: SavedPlan | None, candidates: Candidates) -> RunOutcome | RunContext:
+           overrides: dict[str, object], saved: SavedPlan | None, candidates: Candidates,
+           model: RunModel | None) -> RunOutcome | RunContext:
     playbook = loaded.playbook
     phase = request.phase
     if saved is not None:
@@ -149,8 +161,12 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         io.notify(switch_branch(root, request.branch))  # before planning: the switch may change the tree
         candidates = list_candidates(root)
     started = time.monotonic()
-    plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor), io.progress, candidates)
+    plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor,
+                                             model=model.start if model else None),
+                         io.progress, candidates)
     plan_seconds = time.monotonic() - started
+    if model is not None:
+        model.refuse_unanswerable(plan)  # no key and answers missing: exit 2 before anything is written
     if saved is not None:
         refuse_different(saved, plan)
     io.notify(render_plan_text(plan).rstrip("\n"))
@@ -159,7 +175,8 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     if over:
         return RunOutcome(None, Stop(over, "raise the limit or narrow the globs in the playbook, then run again"), failed=failed)
     files = sorted({c.path for p in plan.phases for c in p.files})
-    if not files:
+    will_ask = any(s.forecast is not None for p in plan.phases for s in p.subtasks)
+    if not files and not will_ask:
         return RunOutcome(None, None, f"nothing to change: the plan of {playbook.name} changes no file under {root}\n", failed)
     if git and not request.allow_dirty:
         refuse_dirty(root, files)
@@ -189,13 +206,14 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     )
     folder.save_state(state)
     store.set_current(folder)
-    ctx = RunContext(root, folder, state, loaded, io, request.jobs, request.executor)
+    ctx = RunContext(root, folder, state, loaded, io, request.jobs, request.executor, model)
     ctx.journal.append("run_started", run_id=folder.run_id, playbook=playbook.name, sha256=playbook.sha256, phases=[p.name for p in plan.phases])
     io.notify(f"run {folder.run_id}: started")
     return ctx
 
 
-def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: RunState, loaded: LoadedPlaybook) -> RunOutcome | RunContext:
+def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: RunState, loaded: LoadedPlaybook,
+            model: RunModel | None) -> RunOutcome | RunContext:
     if prev.options.branch:
         require_branch(root, prev.options.branch, prev.run_id)
     at = next((p for p in prev.phases if p.state != "done"), None)
@@ -203,7 +221,7 @@ def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: 
     io.notify(f"run {prev.run_id}: continuing at {where}")
     if not request.yes and not io.confirm(f"Continue run {prev.run_id} at {where}?"):
         return RunOutcome(prev.run_id, Stop("not confirmed; nothing was written", run_again(prev)))
-    ctx = RunContext(root, folder, prev, loaded, io, request.jobs, request.executor)
+    ctx = RunContext(root, folder, prev, loaded, io, request.jobs, request.executor, model)
     ctx.save(replace(prev, status="running", stop=None))
     return ctx
 
@@ -220,7 +238,19 @@ def _run_phases(ctx: RunContext) -> Stop | None:
             stop = failed_subtasks_stop(ctx, phase.name, ctx.state.phases[n + 1].name)
         if stop is not None:
             return stop
-    return None
+    return _model_stop(ctx)
+
+
+def _model_stop(ctx: RunContext) -> Stop | None:
+    """A model budget that ran out leaves gaps the model was to fill: the run says so (exit 1)."""
+    spent = [r for p in ctx.state.phases for r in [ctx.folder.load_phase(p.name)] if r is not None and r.model_budget_spent]
+    if not spent:
+        return None
+    left = sum(len(s.gaps) for r in spent for s in r.subtasks if s.on_gap == "model" or s.transform == "model")
+    where = "; ".join(f"phase {r.phase}: {r.model_budget_spent}" for r in spent)
+    return Stop(f"model budget spent ({where}); no more calls were made, {left} gap(s) stay reported",
+                "raise max_model_calls, max_model_tokens or max_cost_usd in the playbook and start a new run, "
+                "or close the gaps by hand (`batchmod gaps`)")
 
 
 def _run_baseline(ctx: RunContext) -> None:

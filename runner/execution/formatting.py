@@ -14,7 +14,7 @@ from runner.adapters.workspace import sha256_bytes
 from runner.errors import InputError
 from runner.execution.context import RunContext
 from runner.execution.records import FileDelta, FormatOutcome
-from runner.planning.dryrun import file_change
+from runner.planning.plan import file_change
 from runner.planning.render import RenderError, render_text
 
 FORMAT_TIMEOUT = 600.0

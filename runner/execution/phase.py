@@ -62,7 +62,10 @@ def _write(ctx: RunContext, name: str) -> Stop | None:
         key = ctx.key(ps, subtask.id)
         if key in done:
             continue
-        written += len(ctx.writer.apply(key, f"subtask {subtask.id}", subtask.deltas, phase=name, subtask=subtask.id))
+        attribution = {"model": {"attempt": subtask.model.attempts, "request_key": subtask.model.request_key,
+                                 "files": list(subtask.model.files)}} if subtask.model and subtask.model.files else {}
+        written += len(ctx.writer.apply(key, f"subtask {subtask.id}", subtask.deltas, phase=name, subtask=subtask.id,
+                                        **attribution))
     ctx.journal.append("phase_written", phase=name, attempt=ps.attempt, files=list(record.changed_files))
     ctx.save_phase(replace(ctx.phase_state(name), state="written"))
     ctx.io.notify(f"phase {name}: wrote {written} file(s)")

@@ -13,7 +13,7 @@ from runner.adapters.workspace import sha256_bytes
 from runner.execution.budget import run_budget_use
 from runner.execution.context import RunContext, run_again
 from runner.execution.journal import ConflictError
-from runner.execution.records import FileDelta, PhasePlanRecord, Stop, SubtaskRecord
+from runner.execution.records import FileDelta, ModelExchange, PhasePlanRecord, Stop, SubtaskModel, SubtaskRecord
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.plan import BudgetUse, PhaseResult, Plan, SubtaskResult
 from runner.planning.select import list_candidates
@@ -22,7 +22,11 @@ from runner.planning.select import list_candidates
 def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     """pending → planned: plan, budget, conflicts, then store pre-images, contents and the record."""
     started = time.monotonic()
-    plan = plan_playbook(ctx.loaded, PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor), ctx.io.progress, list_candidates(ctx.root))
+    model = ctx.model.phases if ctx.model else None
+    plan = plan_playbook(ctx.loaded, PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model), ctx.io.progress,
+                         list_candidates(ctx.root))
+    if ctx.model is not None:
+        ctx.model.refuse_unanswerable(plan)  # the phase stays pending; nothing of it is written
     result = plan.phases[0]
     seconds = time.monotonic() - started
     overshoots = replace(plan, budget=_run_budget_with(ctx, result)).overshoots()
@@ -30,6 +34,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
         ctx.journal.append("budget_exceeded", phase=name, lines=overshoots)
         return Stop("; ".join(overshoots) + "; nothing of this phase was written", "edit the playbook's budget or globs, then " + run_again(ctx.state))
     _refuse_hand_edits(ctx, result)
+    _journal_model(ctx, result)
     ps = ctx.phase_state(name)
     subtasks = tuple(_subtask_record(ctx, s) for s in result.subtasks)
     writable = {s.subtask.id for s, r in zip(result.subtasks, subtasks) if r.writable}
@@ -39,12 +44,12 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
         if s.subtask.id not in writable:
             continue
         transform = ctx.loaded.playbook.task_type(s.subtask.type).transform
-        diff.append(f"# subtask {s.subtask.id} ({transform})\n")
         for change in s.changes:
             if change.path not in preimages:
                 preimages[change.path] = ctx.folder.put_preimage(change.before)
             ctx.folder.put_blob(change.after)
-            diff.append(change.diff)
+        for made_by, change in s.attributed_changes(transform):  # a model hunk names its attempt and request
+            diff.append(f"# subtask {s.subtask.id} ({made_by})\n{change.diff}")
     _refuse_moved_preimages(ctx, name, preimages)
     record = PhasePlanRecord(
         phase=name,
@@ -53,6 +58,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
         preimages=tuple(sorted(preimages.items())),
         budget=result.budget,
         changed_files=tuple(sorted(preimages)),
+        model_budget_spent=result.model_budget_spent,
     )
     ctx.folder.write_text(f"diffs/{name}.diff", "".join(diff))
     ctx.folder.save_phase(record)
@@ -79,7 +85,40 @@ def _subtask_record(ctx: RunContext, s: SubtaskResult) -> SubtaskRecord:
         gaps=tuple(f"{g.file}:{g.line}:{g.column}: {g.reason}" for g in s.gaps),
         errors=s.errors,
         on_gap=s.on_gap,
+        model=_subtask_model(s),
     )
+
+
+def _subtask_model(s: SubtaskResult) -> SubtaskModel | None:
+    work = s.model
+    if work is None:
+        return None
+    exchanges = tuple(
+        ModelExchange(e.request_key, e.attempt, e.model, e.calls, e.replayed, e.input_tokens, e.output_tokens,
+                      e.cache_creation_input_tokens, e.cache_read_input_tokens)
+        for e in work.exchanges
+    )
+    return SubtaskModel(work.attempts, work.request_key, tuple(c.path for c in work.changes), len(work.filled),
+                        exchanges, work.cost_usd, work.error, work.error_kind, work.refused_paths)
+
+
+def _journal_model(ctx: RunContext, result: PhaseResult) -> None:
+    """Every model exchange of the phase into events.jsonl, before anything of it is written."""
+    for s in result.subtasks:
+        work = s.model
+        if work is None:
+            continue
+        ctx.journal.append(
+            "model", phase=result.name, subtask=s.subtask.id, attempts=work.attempts, request_key=work.request_key,
+            filled=len(work.filled), left=len(s.gaps), files=[c.path for c in work.changes], error=work.error,
+            cost_usd=work.cost_usd,
+            exchanges=[{"request_key": e.request_key, "attempt": e.attempt, "model": e.model, "calls": e.calls,
+                        "replayed": e.replayed, "input_tokens": e.input_tokens, "output_tokens": e.output_tokens,
+                        "cache_creation_input_tokens": e.cache_creation_input_tokens,
+                        "cache_read_input_tokens": e.cache_read_input_tokens} for e in work.exchanges],
+        )
+    if result.model_budget_spent:
+        ctx.journal.append("model_budget_spent", phase=result.name, reason=result.model_budget_spent)
 
 
 def _refuse_hand_edits(ctx: RunContext, result: PhaseResult) -> None:

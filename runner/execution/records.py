@@ -26,6 +26,36 @@ class FileDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelExchange:
+    """One model call made for a subtask (tokens as the API's usage reported them)."""
+
+    request_key: str
+    attempt: int
+    model: str
+    calls: int  #: API calls, SDK retries included; 0 when replayed from the cassette
+    replayed: bool
+    input_tokens: int
+    output_tokens: int
+    cache_creation_input_tokens: int
+    cache_read_input_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubtaskModel:
+    """The model's part of a subtask: its edits are in the subtask's deltas, attributed here."""
+
+    attempts: int
+    request_key: str  #: the answer whose edits were kept
+    files: tuple[str, ...]  #: files the model edited
+    filled: int  #: gaps it closed
+    exchanges: tuple[ModelExchange, ...]
+    cost_usd: float = 0.0
+    error: str = ""
+    error_kind: str = ""  #: replay-miss | budget | transport | api | no-key
+    refused_paths: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class SubtaskRecord:
     id: str
     task: str  #: the task label in its phase
@@ -37,6 +67,7 @@ class SubtaskRecord:
     gaps: tuple[str, ...] = ()  #: "file:line:col: reason"
     errors: tuple[str, ...] = ()
     on_gap: str = "report"
+    model: SubtaskModel | None = None  #: what the model did for it, when it was asked
 
     @property
     def failed(self) -> bool:
@@ -59,6 +90,7 @@ class PhasePlanRecord:
     preimages: tuple[tuple[str, str], ...]  #: (path, sha256) at phase start, for every file written
     budget: tuple[BudgetUse, ...]
     changed_files: tuple[str, ...]  #: files the phase writes, sorted
+    model_budget_spent: str = ""  #: why the model budget refused a call while planning it
 
     def writable(self) -> tuple[SubtaskRecord, ...]:
         return tuple(s for s in self.subtasks if s.writable)

@@ -6,7 +6,6 @@ are never parsed. Later phases see the in-memory output of earlier ones.
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import time
@@ -16,10 +15,11 @@ from typing import Any, Callable, Container, Iterator
 from runner.adapters.dask import DaskExecutor
 from runner.adapters.crashpoints import kill_point
 from runner.playbook.load import LoadedPlaybook
-from runner.planning.budget import estimate_tokens, phase_budget, run_budget
+from runner.planning.budget import phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
-from runner.planning.plan import FileChange, PhaseResult, Plan, PlanStats, SubtaskResult
+from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
+from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult, file_change
 from runner.planning.select import Candidates, list_candidates
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job, needles_match
@@ -37,6 +37,7 @@ class PlanOptions:
     jobs: int = 1
     use_cache: bool = True
     executor: str = "local"  #: local | dask://HOST:PORT
+    model: ModelAccess | None = None  #: None: gaps are reported, the model is neither asked nor forecast
 
 
 class _Workspace:
@@ -82,7 +83,8 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     results = []
     try:
         for phase in phases:
-            results.append(_plan_phase(phase, ws, options, cache, counters, playbook.select.include_generated, variables, progress))
+            results.append(_plan_phase(phase, ws, options, cache, counters, playbook.select.include_generated, variables,
+                                       progress, candidates.files))
     finally:
         cache.close()
     phase_results = tuple(results)
@@ -112,11 +114,13 @@ def _ensure_state_gitignore(root: str) -> None:
         pass
 
 
-def _segments(tasks: tuple[ExpandedTask, ...]) -> list[tuple[str, list[ExpandedTask]]]:
+def _segments(tasks: tuple[ExpandedTask, ...], asks: bool) -> list[tuple[str, list[ExpandedTask]]]:
+    """Runs of tree tasks share one parse; when the model is asked, a task whose gaps go to
+    it ends its run, so its gaps are filled before the next task sees the file."""
     out: list[tuple[str, list[ExpandedTask]]] = []
     for task in tasks:
         kind = transform_kind(task.spec)
-        if out and out[-1][0] == kind == "tree":
+        if out and out[-1][0] == kind == "tree" and not (asks and wants_model(out[-1][1][-1].spec)):
             out[-1][1].append(task)
         else:
             out.append((kind, [task]))
@@ -125,16 +129,18 @@ def _segments(tasks: tuple[ExpandedTask, ...]) -> list[tuple[str, list[ExpandedT
 
 def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cache: ResultCache,
                 counters: dict[str, int], include_generated: bool, variables: dict[str, Any],
-                progress: Progress | None) -> PhaseResult:
+                progress: Progress | None, candidates: tuple[str, ...]) -> PhaseResult:
     """Plan the phase on what will really be written: a failed subtask's edits are dropped,
     so the phase is planned again without them until no failed subtask changes a file."""
     at_start = dict(ws.overlay)
     masked: dict[tuple[int, str], Outcome] = {}  #: (task, file) of failed subtasks → their outcome, kept for the report
+    pm = PhaseModel(options.model, phase.spec, {}, {}) if options.model is not None else None
     while True:
         ws.overlay = dict(at_start)
-        start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked)
+        start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked,
+                                            pm, candidates)
         outcomes.update(masked)
-        subtasks = tuple(_summarise(phase, s, outcomes, ws) for s in phase.subtasks)
+        subtasks = tuple(_summarise(phase, s, outcomes, ws, pm) for s in phase.subtasks)
         dropped = {
             (s.subtask.task_index, f): outcomes.get((s.subtask.task_index, f), Unchanged("not reached"))
             for s in subtasks if s.changes and _failed(s) for f in s.subtask.files
@@ -147,7 +153,8 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
         for path, before in sorted(start.items())
         if before is not None and path in ws.overlay and ws.overlay[path] != before
     )
-    return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files)
+    return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files,
+                       pm.budget_spent if pm is not None else "")
 
 
 def _failed(s: SubtaskResult) -> bool:
@@ -157,11 +164,11 @@ def _failed(s: SubtaskResult) -> bool:
 
 def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cache: ResultCache,
                     counters: dict[str, int], include_generated: bool, variables: dict[str, Any],
-                    progress: Progress | None, masked: Container[tuple[int, str]]
-                    ) -> tuple[dict[str, bytes | None], dict[tuple[int, str], Outcome]]:
+                    progress: Progress | None, masked: Container[tuple[int, str]], pm: PhaseModel | None,
+                    candidates: tuple[str, ...]) -> tuple[dict[str, bytes | None], dict[tuple[int, str], Outcome]]:
     start: dict[str, bytes | None] = {}
     outcomes: dict[tuple[int, str], Outcome] = {}
-    for kind, tasks in _segments(phase.tasks):
+    for kind, tasks in _segments(phase.tasks, pm is not None and pm.access.asks):
         for task in tasks:
             for f in task.files:
                 if f not in start:
@@ -172,6 +179,9 @@ def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, 
             _run_command_segment(phase, tasks[0], ws, options, variables, outcomes, masked)
         else:
             _run_model_segment(tasks[0], ws, outcomes)
+        for task in tasks if pm is not None else ():
+            if wants_model(task.spec):
+                model_for_task(pm, phase, task, outcomes, ws.read, ws.overlay, candidates, options.root, variables)
     return start, outcomes
 
 
@@ -303,17 +313,8 @@ def _run_model_segment(task: ExpandedTask, ws: _Workspace, outcomes: dict[tuple[
             outcomes[(task.index, f)] = Unchanged("", (), (Gap(f, 1, 1, reason),))
 
 
-def file_change(path: str, before: bytes, after: bytes) -> FileChange:
-    a = before.decode("utf-8", "replace").splitlines(keepends=True)
-    b = after.decode("utf-8", "replace").splitlines(keepends=True)
-    lines = list(difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"))
-    added = sum(1 for ln in lines if ln.startswith("+") and not ln.startswith("+++"))
-    removed = sum(1 for ln in lines if ln.startswith("-") and not ln.startswith("---"))
-    text = "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
-    return FileChange(path, before, after, text, added, removed)
-
-
-def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace) -> SubtaskResult:
+def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace,
+               pm: PhaseModel | None) -> SubtaskResult:
     spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
     changes, gaps, errors, warnings, notes = [], [], [], [], []
     for f in subtask.files:
@@ -326,12 +327,11 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
             errors.append(f"{f}: {outcome.reason}")
         elif outcome.reason and outcome.reason != "no needle":
             notes.append(f"{f}: {outcome.reason}")
+    work = pm.works.get(subtask.id) if pm is not None else None
+    forecast = pm.forecasts.get(subtask.id) if pm is not None else None
+    if work is not None and work.error and work.error_kind != "budget":
+        errors.append(f"model: {work.error}")
     status = "error" if errors else "gap" if gaps else "change" if changes else "no-change"
-    needs_model = spec.transform == "model" or (bool(gaps) and spec.on_gap == "model")
-    tokens = 0
-    if needs_model:
-        size = sum(len(ws.read(f) or b"") for f in subtask.files)
-        tokens = estimate_tokens(size, spec.instructions, len(gaps))
     return SubtaskResult(
         subtask=subtask,
         status=status,
@@ -342,6 +342,7 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
         warnings=tuple(warnings),
         notes=tuple(notes),
         on_gap=spec.on_gap,
-        needs_model=needs_model,
-        model_tokens=tokens,
+        needs_model=work is not None or forecast is not None,
+        forecast=forecast,
+        model=work,
     )

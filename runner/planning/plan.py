@@ -1,8 +1,11 @@
 """The plan: frozen records of a dry run, and the budget arithmetic over them."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
+from runner.model.forecast import ModelForecast
+from runner.model.jobs import Exchange
 from runner.planning.expand import Subtask
 from runner.transforms.base import Gap
 
@@ -19,6 +22,42 @@ class FileChange:
     removed: int
 
 
+def file_change(path: str, before: bytes, after: bytes) -> FileChange:
+    """The change of one file as a unified diff (a/ b/ prefixes) with its line counts."""
+    a = before.decode("utf-8", "replace").splitlines(keepends=True)
+    b = after.decode("utf-8", "replace").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"))
+    added = sum(1 for ln in lines if ln.startswith("+") and not ln.startswith("+++"))
+    removed = sum(1 for ln in lines if ln.startswith("-") and not ln.startswith("---"))
+    text = "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+    return FileChange(path, before, after, text, added, removed)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelWork:
+    """What the model did for one subtask: its edits on top of the deterministic result."""
+
+    changes: tuple[FileChange, ...]  #: deterministic result → the model's edit, per file
+    filled: tuple[Gap, ...]
+    exchanges: tuple[Exchange, ...]
+    attempts: int
+    error: str = ""  #: why the job did not run (a replay miss names the request key)
+    error_kind: str = ""  #: replay-miss | budget | transport | api | ""
+    refused_paths: int = 0
+    cost_usd: float = 0.0  #: of the exchanges asked (replayed answers are free)
+
+    @property
+    def first_attempt(self) -> bool:
+        """Every gap closed at the first try."""
+        return bool(self.changes) and not self.error and self.attempts == 1
+
+    @property
+    def request_key(self) -> str:
+        """The key of the last exchange of the final attempt: the answer that made the edits."""
+        last = [e for e in self.exchanges if e.attempt == self.attempts] or list(self.exchanges)
+        return last[-1].request_key if last else ""
+
+
 @dataclass(frozen=True, slots=True)
 class SubtaskResult:
     subtask: Subtask
@@ -31,7 +70,27 @@ class SubtaskResult:
     notes: tuple[str, ...]  #: why files were left alone (skipped, whitespace-only)
     on_gap: str  #: report | model | fail
     needs_model: bool  #: gaps the model is to fill, or a `model` transform
-    model_tokens: int  #: estimated tokens if the model is asked
+    forecast: ModelForecast | None = None  #: set when the model is needed but was not asked
+    model: ModelWork | None = None  #: set when the model was asked (plan --model, --replay, run)
+
+    def attributed_changes(self, transform: str) -> list[tuple[str, FileChange]]:
+        """The subtask's changes split by author: ``(made_by, change)``, deterministic part first.
+
+        ``made_by`` is ``transform`` for the deterministic edit and
+        ``model: attempt N, request KEY`` for the model's edit on top of it.
+        """
+        model = {c.path: c for c in self.model.changes} if self.model is not None else {}
+        out: list[tuple[str, FileChange]] = []
+        for change in self.changes:
+            edit = model.get(change.path)
+            if edit is None:
+                out.append((transform, change))
+                continue
+            if edit.before != change.before:
+                out.append((transform, file_change(change.path, change.before, edit.before)))
+            assert self.model is not None
+            out.append((f"model: attempt {self.model.attempts}, request {self.model.request_key}", edit))
+        return out
 
     @property
     def failed(self) -> bool:
@@ -49,13 +108,14 @@ class SubtaskResult:
 
 @dataclass(frozen=True, slots=True)
 class BudgetUse:
-    key: str  #: files | lines | model_calls | model_tokens
-    amount: int
-    limit: int | None
+    key: str  #: files | lines | model_calls | model_tokens | model_cost_usd
+    amount: int | float  #: float for model_cost_usd
+    limit: int | float | None
     estimated: bool = False  #: model figures are estimates in a plan
+    method: str = ""  #: for estimates: "bytes" or "count_tokens"
 
     @property
-    def over(self) -> int:
+    def over(self) -> int | float:
         return max(0, self.amount - self.limit) if self.limit is not None else 0
 
 
@@ -65,6 +125,7 @@ class PhaseResult:
     subtasks: tuple[SubtaskResult, ...]
     budget: tuple[BudgetUse, ...]
     files: tuple[FileChange, ...]  #: whole-phase change per file (start of phase → end)
+    model_budget_spent: str = ""  #: why the model budget refused a call (the rest stayed gaps)
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.subtasks if s.status == status)
@@ -107,12 +168,14 @@ class Plan:
         return not self.overshoots()
 
 
-_LIMIT_NAMES = {"files": "max_files", "lines": "max_lines", "model_calls": "max_model_calls", "model_tokens": "max_model_tokens"}
+_LIMIT_NAMES = {"files": "max_files", "lines": "max_lines", "model_calls": "max_model_calls",
+                "model_tokens": "max_model_tokens", "model_cost_usd": "max_cost_usd"}
 
 
 def _overshoot(scope: str, use: BudgetUse) -> str:
     verb = "estimates" if use.estimated else "plans"
+    fmt = (lambda v: f"{v:.4f}") if use.key == "model_cost_usd" else str
     return (
-        f"{scope} budget exceeded: {_LIMIT_NAMES[use.key]} is {use.limit}, the plan {verb} {use.amount} "
-        f"(over by {use.over}); narrow the globs, split the phase, or raise the limit in the playbook"
+        f"{scope} budget exceeded: {_LIMIT_NAMES[use.key]} is {fmt(use.limit)}, the plan {verb} {fmt(use.amount)} "
+        f"(over by {fmt(use.over)}); narrow the globs, split the phase, or raise the limit in the playbook"
     )

@@ -21,15 +21,37 @@ class Budget:
     max_lines: int | None = None
     max_model_calls: int | None = None
     max_model_tokens: int | None = None
+    max_cost_usd: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
-    provider: str = "none"  #: anthropic | replay | none
-    name: str = "claude-sonnet-4-5"
+    provider: str = "anthropic"  #: anthropic | replay | none
+    name: str = "claude-sonnet-4-5"  #: the default model id of every role
+    worker: str | None = None  #: fills gaps (default: name)
+    reviewer: str | None = None  #: reviews diffs (default: name)
     cassette: str | None = None  #: relative to the playbook's folder
+    concurrency: int = 4
     max_tokens: int = 4096
     max_attempts: int = 3
+    prices_json: str = "{}"  #: model id → {input, output, cache_write, cache_read} $/MTok, over the shipped table
+    params_json: str = "{}"  #: sampling parameters the playbook sets (only those are sent)
+
+    @property
+    def worker_model(self) -> str:
+        return self.worker or self.name
+
+    @property
+    def reviewer_model(self) -> str:
+        return self.reviewer or self.name
+
+    def prices(self) -> dict[str, dict[str, float]]:
+        """The playbook's price overrides (a copy)."""
+        return json.loads(self.prices_json)
+
+    def params(self) -> dict[str, Any]:
+        """The optional request parameters (``temperature``, ``top_p``, ``top_k``) the playbook sets."""
+        return json.loads(self.params_json)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +73,7 @@ class TaskTypeSpec:
     instructions: str = ""
     examples: tuple[Example, ...] = ()
     description: str = ""
+    context: tuple[str, ...] = ()  #: globs of read-only files the model may read for a gap
 
     def args(self) -> dict[str, Any]:
         return json.loads(self.with_json)
@@ -156,6 +179,7 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
                 for i, ex in enumerate(raw.get("examples", ()))
             ),
             description=raw.get("description", ""),
+            context=tuple(raw.get("context", ())),
         )
         for name, raw in data["task_types"].items()
     )
@@ -188,7 +212,7 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
         )
         for raw in data["phases"]
     )
-    model = ModelSpec(**data["model"]) if "model" in data else None
+    model = build_model_spec(data["model"]) if "model" in data else None
     select = data.get("select", {})
     return Playbook(
         path=path,
@@ -205,3 +229,13 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
         task_types=task_types,
         phases=phases,
     )
+
+
+SAMPLING_PARAMS = ("temperature", "top_p", "top_k")
+
+
+def build_model_spec(raw: dict[str, Any]) -> ModelSpec:
+    """The ``model:`` section as a record; sampling parameters are kept only when set."""
+    plain = {k: v for k, v in raw.items() if k not in ("prices", *SAMPLING_PARAMS)}
+    params = {k: raw[k] for k in SAMPLING_PARAMS if k in raw}
+    return ModelSpec(**plain, prices_json=canonical_json(raw.get("prices", {})), params_json=canonical_json(params))

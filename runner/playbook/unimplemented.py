@@ -15,9 +15,6 @@ from runner.playbook.read import PathKey, RawPlaybook, format_json_path
 
 ANY = object()  #: an entry's value: the key itself is not supported, whatever its value
 
-_NO_MODEL = "no model is called yet: gaps are listed by `batchmod plan` for people to close"
-
-
 @dataclass(frozen=True, slots=True)
 class Unimplemented:
     path: tuple[str, ...]  #: schema path; "*" matches any key or index
@@ -26,14 +23,6 @@ class Unimplemented:
 
 
 UNIMPLEMENTED: tuple[Unimplemented, ...] = (
-    Unimplemented(("task_types", "*", "on_gap"), "model", f"use `report` (the default) or `fail`; {_NO_MODEL}"),
-    Unimplemented(("task_types", "*", "transform"), "model", f"use rename, rewrite, command or a libcst codemod; {_NO_MODEL}"),
-    Unimplemented(("model", "provider"), "anthropic", f"remove the `model:` section; {_NO_MODEL}"),
-    Unimplemented(("model", "provider"), "replay", f"remove the `model:` section; {_NO_MODEL}"),
-    Unimplemented(("model", "name"), ANY, f"remove it; {_NO_MODEL}"),
-    Unimplemented(("model", "cassette"), ANY, f"remove it; {_NO_MODEL}"),
-    Unimplemented(("model", "max_tokens"), ANY, f"remove it; {_NO_MODEL}"),
-    Unimplemented(("model", "max_attempts"), ANY, f"remove it; {_NO_MODEL}"),
     Unimplemented(
         ("phases", "*", "gate", "review"), "model",
         "use `review: none` and let a person review the diff with `approval: manual`",

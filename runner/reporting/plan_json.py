@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import runner
-from runner.planning.plan import Plan, SubtaskResult
+from runner.planning.plan import BudgetUse, ModelWork, Plan, SubtaskResult
+from runner.reporting.hunks import split_hunks
 
-_BUDGET_FIELDS = {"files": "planned", "lines": "planned", "model_calls": "estimated", "model_tokens": "estimated"}
+_BUDGET_FIELDS = {"files": "planned", "lines": "planned", "model_calls": "estimated", "model_tokens": "estimated",
+                  "model_cost_usd": "estimated"}
 
 
 def render_plan_json(plan: Plan) -> dict[str, Any]:
@@ -51,9 +53,46 @@ def _subtask(s: SubtaskResult) -> dict[str, Any]:
         out["warnings"] = list(s.warnings)
     if s.needs_model:
         out["needs_model"] = True
-        out["model_tokens_estimated"] = s.model_tokens
+    if s.forecast is not None:
+        f = s.forecast
+        out["model_forecast"] = {"calls": f.calls, "tokens": f.tokens, "cost_usd": f.cost_usd, "method": f.method}
+    if s.model is not None:
+        out["model"] = model_work_json(s.model, s.subtask.id)
+        out["hunks"] = [
+            {"made_by": "model" if made_by.startswith("model") else "transform", "file": h.path, "text": h.text,
+             **({"attempt": s.model.attempts, "request_key": s.model.request_key} if made_by.startswith("model") else {})}
+            for made_by, change in s.attributed_changes("transform")
+            for h in split_hunks(s.subtask.id, made_by, change.diff)
+        ]
     return out
 
 
-def _budget(uses) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {u.key: {_BUDGET_FIELDS[u.key]: u.amount, "limit": u.limit} for u in uses}
+def model_work_json(work: ModelWork, subtask: str) -> dict[str, Any]:
+    """What the model did for a subtask: attempts, gaps filled, every exchange, the error if any."""
+    return {
+        "subtask": subtask,
+        "attempts": work.attempts,
+        "first_attempt": work.first_attempt,
+        "request_key": work.request_key,
+        "filled": [{"file": g.file, "line": g.line, "column": g.column, "reason": g.reason} for g in work.filled],
+        "error": work.error or None,
+        "error_kind": work.error_kind or None,
+        "refused_paths": work.refused_paths,
+        "cost_usd": work.cost_usd,
+        "exchanges": [
+            {"request_key": e.request_key, "attempt": e.attempt, "role": e.role, "model": e.model, "calls": e.calls,
+             "replayed": e.replayed, "input_tokens": e.input_tokens, "output_tokens": e.output_tokens,
+             "cache_creation_input_tokens": e.cache_creation_input_tokens, "cache_read_input_tokens": e.cache_read_input_tokens}
+            for e in work.exchanges
+        ],
+    }
+
+
+def _budget(uses: tuple[BudgetUse, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for u in uses:
+        entry: dict[str, Any] = {_BUDGET_FIELDS[u.key]: u.amount, "limit": u.limit}
+        if u.key.startswith("model_"):
+            entry["method"] = u.method if u.estimated else "model"  # model: counted from the API's usage
+        out[u.key] = entry
+    return out

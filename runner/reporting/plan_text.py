@@ -1,7 +1,7 @@
 """The plan for people: a compact table per phase, budgets, gaps; diffs on request."""
 from __future__ import annotations
 
-from runner.planning.plan import BudgetUse, Plan
+from runner.planning.plan import BudgetUse, PhaseResult, Plan
 
 
 def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> str:
@@ -24,6 +24,7 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
                     f"  {s.subtask.id:<{width}}  {s.status:<9} {s.lines_added:>5} {s.lines_removed:>5}  {len(s.gaps)}"
                 )
         out.append("  budget: " + budget_line(phase.budget))
+        out.extend(_model_lines(phase))
         gaps = [(s, g) for s in phase.subtasks for g in s.gaps]
         if gaps:
             out.append(f"  gaps ({len(gaps)}):")
@@ -51,21 +52,51 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def _model_lines(phase: PhaseResult) -> list[str]:
+    works = [s for s in phase.subtasks if s.model is not None]
+    forecasts = [s for s in phase.subtasks if s.forecast is not None]
+    out = []
+    if forecasts:
+        how = "estimated from bytes" if any(s.forecast and s.forecast.method == "bytes" for s in forecasts) else "prompt counted by the API"
+        out.append(f"  model: {len(forecasts)} subtask(s) would ask the model ({how}); not asked: `plan --model` asks and shows the diffs")
+    if works:
+        filled = sum(len(s.model.filled) for s in works if s.model)
+        left = sum(len(s.gaps) for s in works)
+        replayed = sum(1 for s in works for e in (s.model.exchanges if s.model else ()) if e.replayed)
+        asked = sum(1 for s in works for e in (s.model.exchanges if s.model else ()) if not e.replayed)
+        out.append(f"  model: {len(works)} subtask(s), {filled} gap(s) filled, {left} left; "
+                   f"{asked} exchange(s) asked, {replayed} replayed from the cassette")
+    if phase.model_budget_spent:
+        out.append(f"  MODEL BUDGET SPENT: {phase.model_budget_spent}; no more calls were made, the rest stays as gaps")
+    return out
+
+
 def render_plan_diff(plan: Plan) -> str:
     chunks = []
     for phase in plan.phases:
         for s in phase.subtasks:
-            for change in s.changes:
-                chunks.append(f"# {s.subtask.id}\n{change.diff}")
+            for made_by, change in s.attributed_changes("deterministic"):
+                label = f" ({made_by})" if s.model is not None else ""
+                chunks.append(f"# {s.subtask.id}{label}\n{change.diff}")
     return "".join(chunks) if chunks else "(no changes)\n"
 
 
+_NAMES = {"files": "files", "lines": "lines", "model_calls": "model calls", "model_tokens": "model tokens",
+          "model_cost_usd": "model cost"}
+
+
 def budget_line(uses: tuple[BudgetUse, ...]) -> str:
-    names = {"files": "files", "lines": "lines", "model_calls": "model calls", "model_tokens": "model tokens"}
     parts = []
     for u in uses:
+        if u.key.startswith("model_") and not u.amount and u.limit is None:
+            continue  # no model in this plan and no limit: nothing to say
         approx = "~" if u.estimated else ""
-        limit = f"/{u.limit}" if u.limit is not None else ""
+        if u.key == "model_cost_usd":
+            amount, limit = f"${u.amount:.4f}", f"/${u.limit:.2f}" if u.limit is not None else ""
+        else:
+            amount, limit = str(u.amount), f"/{u.limit}" if u.limit is not None else ""
         flag = " OVER" if u.over else ""
-        parts.append(f"{names[u.key]} {approx}{u.amount}{limit}{flag}")
+        parts.append(f"{_NAMES[u.key]} {approx}{amount}{limit}{flag}")
+    if any(u.estimated and u.method == "bytes" and u.amount for u in uses):
+        parts[-1] += " (model figures estimated from bytes)"
     return ", ".join(parts)

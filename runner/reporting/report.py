@@ -6,23 +6,16 @@ the diff names the transform (or the phase's format command) that made it.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from runner.execution.journal import Journal
 from runner.execution.records import CheckResult
-from runner.execution.overview import SUBTASK_STATES, RunOverview
+from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
+from runner.reporting.hunks import Hunk, split_hunks
+from runner.reporting.model_usage import compute_model_figures, model_figures_json
 from runner.reporting.report_status import budget_json, verdict_json
-
-
-@dataclass(frozen=True, slots=True)
-class Hunk:
-    subtask: str  #: the subtask id, or "format"
-    made_by: str  #: the transform, or "format: <command>"
-    path: str
-    text: str  #: the hunk, starting at its @@ line
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +60,9 @@ def phase_hunks(folder: RunFolder, phase: str, format_command: str) -> list[Hunk
     """The phase's hunks from ``diffs/``, each with what made it."""
     hunks: list[Hunk] = []
     for header, made_by, text in _sections(folder.read_text(f"diffs/{phase}.diff") or "", "# subtask "):
-        hunks.extend(_split_hunks(header, made_by, text))
+        hunks.extend(split_hunks(header, made_by, text))
     for header, _, text in _sections(folder.read_text(f"diffs/{phase}.format.diff") or "", "# format "):
-        hunks.extend(_split_hunks("format", f"format: {format_command}", text))
+        hunks.extend(split_hunks("format", f"format: {format_command}", text))
     return hunks
 
 
@@ -86,37 +79,6 @@ def _sections(text: str, marker: str) -> list[tuple[str, str, str]]:
     return [(i, m, "".join(body)) for i, m, body in out]
 
 
-def _split_hunks(subtask: str, made_by: str, diff: str) -> list[Hunk]:
-    """Hunks of a unified diff, counted by their @@ ranges (a body line may look like a header)."""
-    hunks: list[Hunk] = []
-    lines = diff.splitlines(keepends=True)
-    path, i = "", 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if line.startswith("+++ "):
-            path = line[4:].strip().removeprefix("b/")
-            continue
-        match = _HUNK.match(line)
-        if not match:
-            continue
-        old, new = int(match.group(1) or 1), int(match.group(2) or 1)
-        body = [line]
-        while i < len(lines) and (old > 0 or new > 0 or lines[i].startswith("\\")):
-            text = lines[i]
-            body.append(text)
-            i += 1
-            if text.startswith("-"):
-                old -= 1
-            elif text.startswith("+"):
-                new -= 1
-            elif not text.startswith("\\"):
-                old, new = old - 1, new - 1
-        hunks.append(Hunk(subtask, made_by, path, "".join(body)))
-    return hunks
-
-
-_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 
 
 def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
@@ -159,13 +121,24 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
                     for v in p.subtasks if v.record.status != "no-change"
                 ],
                 "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
-                "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text}
+                "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text, **_model_hunk(p, h)}
                           for h in phase_hunks(folder, p.state.name, p.state.format.command if p.state.format else "")],
             }
             for p in view.phases
         ],
         "budget": budget_json(view.budget),
+        "model": model_figures_json(compute_model_figures(view)),
     }
+
+
+def _model_hunk(phase: PhaseView, hunk: Hunk) -> dict[str, Any]:
+    """A model hunk's attribution: the attempt and the request whose answer made it."""
+    if not hunk.made_by.startswith("model:"):
+        return {}
+    record = next((v.record for v in phase.subtasks if v.record.id == hunk.subtask), None)
+    if record is None or record.model is None:
+        return {}
+    return {"model": {"attempt": record.model.attempts, "request_key": record.model.request_key}}
 
 
 def _baseline_json(result: CheckResult) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
 from runner.reporting.report import Figures, compute_figures, phase_hunks
+from runner.reporting.model_usage import compute_model_figures, render_model_lines
 from runner.reporting.report_status import render_budget, render_verdict
 
 
@@ -22,6 +23,9 @@ def render_report_md(view: RunOverview, folder: RunFolder) -> str:
         out += ["", f"> **Stopped:** {s.stop.reason}", f"> Next: `{s.stop.next}`"]
     out += ["", "## Figures", ""] + _figures(f)
     out += ["", f"Run budget: {render_budget(view.budget)}"]
+    figures = compute_model_figures(view)
+    if figures is not None:
+        out += ["", "## Model", ""] + [f"- {line.strip()}" for line in render_model_lines(figures)]
     if s.baseline:
         out += ["", "## Baseline (untouched tree)", ""]
         for b in s.baseline:

@@ -6,6 +6,7 @@ from typing import Any
 from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.records import CheckVerdict
 from runner.planning.plan import BudgetUse
+from runner.reporting.model_usage import compute_model_figures, model_figures_json, render_model_lines
 from runner.reporting.plan_text import budget_line  # the plan's wording, shared
 
 def render_status_text(view: RunOverview, *, include_stop: bool = True) -> str:
@@ -14,6 +15,9 @@ def render_status_text(view: RunOverview, *, include_stop: bool = True) -> str:
     for phase in view.phases:
         out.extend(_phase_lines(phase))
     out.append("run budget: " + render_budget(view.budget))
+    figures = compute_model_figures(view)
+    if figures is not None:
+        out.extend(render_model_lines(figures))
     if include_stop and s.stop is not None:
         out.append(f"stopped: {s.stop.reason}")
     if include_stop or s.stop is None:
@@ -90,6 +94,7 @@ def status_json(view: RunOverview) -> dict[str, Any]:
             for p in view.phases
         ],
         "budget": budget_json(view.budget),
+        "model": model_figures_json(compute_model_figures(view)),
         "stop": {"reason": s.stop.reason, "next": s.stop.next} if s.stop else None,
         "next": view.next,
     }

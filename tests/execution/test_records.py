@@ -8,7 +8,7 @@ from runner.execution.records import (
     Approval, BisectOutcome, CheckResult, CheckVerdict, Culprit, PhaseState, PlannedScope, RunOptions, RunState, Stop, FailedTest,
 )
 from runner.planning.plan import BudgetUse
-from runner.reporting.report import _split_hunks
+from runner.reporting.hunks import split_hunks as _split_hunks
 
 
 def test_run_state_round_trips_through_json() -> None:

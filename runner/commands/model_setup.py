@@ -1,0 +1,158 @@
+"""The model client of ``plan`` and ``run``, built from its pieces (the only place it is built).
+
+    AnthropicClient (network, key) → Budgeted (the phase's ledger, a child of the run's)
+    → Cassette (record: known answers replayed free, new ones appended; replay: misses fail)
+
+The result goes into planning and execution as a ``ModelAccess``: they only ever see
+``ModelClient.create``. ``plan`` forecasts unless ``--model``; ``--replay`` answers
+from the cassette only; ``provider: none`` (or no ``model:``) leaves gaps reported.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import metadata
+
+from runner.adapters.anthropic_api import AnthropicClient, api_key_from_env
+from runner.adapters.workspace import read_bytes_or_none, write_text_atomic
+from runner.errors import InputError
+from runner.model.budget import Budgeted, Ledger, Limits
+from runner.model.cassette import Cassette
+from runner.model.client import ModelClient, Usage
+from runner.model.lock import LOCK_NAME, Lock, compare_lock, parse_lock, render_lock
+from runner.model.prices import PriceTable
+from runner.planning.gapfill import ModelAccess, wants_model
+from runner.planning.plan import Plan
+from runner.playbook.spec import Budget, PhaseSpec, Playbook
+
+NEEDS_KEY = ("the model must be asked for {n} subtask(s) whose answers are not in {cassette}: "
+             "set ANTHROPIC_API_KEY to ask it, or use --replay to use only the recorded answers")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFlags:
+    ask: bool = False  #: plan --model
+    replay: bool = False  #: --replay
+
+
+def _limits(budget: Budget) -> Limits:
+    return Limits(budget.max_model_calls, budget.max_model_tokens, budget.max_cost_usd)
+
+
+class ModelSession:
+    """The model side of one command: cassette path, mode, prices, the run's ledger."""
+
+    def __init__(self, playbook: Playbook, flags: ModelFlags) -> None:
+        assert playbook.model is not None
+        self.playbook = playbook
+        self.spec = playbook.model
+        self.flags = flags
+        name = self.spec.cassette or os.path.splitext(os.path.basename(playbook.path))[0] + ".cassette.jsonl"
+        self.cassette_path = os.path.join(playbook.folder, name)
+        self.mode = "replay" if flags.replay or self.spec.provider == "replay" else "record"
+        self.key_present = self.mode == "record" and api_key_from_env() is not None
+        try:
+            self.prices = PriceTable(self.spec.prices())
+        except ValueError as exc:
+            raise InputError(f"{playbook.path}: {exc}") from None
+        self.ledger = Ledger(_limits(playbook.budget), self.prices)
+        self._api: AnthropicClient | None = None
+
+    def cost_of(self, model: str, usage: Usage) -> float:
+        return self.prices.cost(model, usage) or 0.0
+
+    def _api_client(self) -> AnthropicClient | None:
+        if self._api is None and self.key_present:
+            self._api = AnthropicClient()
+        return self._api
+
+    def _phase_client(self, phase: PhaseSpec) -> ModelClient:
+        api = self._api_client()
+        inner = Budgeted(api, self.ledger.child(_limits(phase.budget), name=f"phase {phase.name}")) if api else None
+        return Cassette(inner, self.cassette_path, self.mode)
+
+    def asking(self) -> ModelAccess:
+        """The model answers (the cassette first; the API for what it lacks, when a key is set)."""
+        return ModelAccess(self.spec, "ask", self._phase_client, self.cost_of)
+
+    def cassette_only(self) -> ModelAccess:
+        """Recorded answers only; what is missing is forecast when a key could ask it later."""
+        return ModelAccess(self.spec, "ask", lambda phase: Cassette(None, self.cassette_path, self.mode),
+                           self.cost_of, forecast_misses=self.key_present)
+
+    def forecasting(self) -> ModelAccess:
+        """Nothing is asked: calls, tokens and cost are estimated."""
+        return ModelAccess(self.spec, "forecast", cost_of=self.cost_of)
+
+    @property
+    def records(self) -> bool:
+        """New answers may be recorded (so the lock is rewritten afterwards)."""
+        return self.key_present
+
+    # the lock ---------------------------------------------------------------------
+
+    @property
+    def lock_path(self) -> str:
+        return os.path.join(self.playbook.folder, LOCK_NAME)
+
+    def current_lock(self) -> Lock | None:
+        """The lock as the cassette is now (None when there is no cassette)."""
+        if read_bytes_or_none(self.cassette_path) is None:
+            return None
+        cassette = Cassette(None, self.cassette_path, "replay")
+        models = {("worker", self.spec.worker_model), ("reviewer", self.spec.reviewer_model)}
+        return Lock(os.path.basename(self.playbook.path), self.playbook.sha256, _version("batchmod"), _version("libcst"),
+                    _version("anthropic"), tuple(sorted(models)), os.path.basename(self.cassette_path),
+                    cassette.sha256(), cassette.count())
+
+    def write_lock(self) -> str | None:
+        """Rewrite ``batchmod.lock`` from the cassette; returns its path (None: no cassette)."""
+        lock = self.current_lock()
+        if lock is None:
+            return None
+        try:
+            write_text_atomic(self.lock_path, render_lock(lock))
+        except OSError as exc:
+            raise InputError(f"{self.lock_path}: cannot write the lock file: {exc.strerror or exc}") from None
+        return self.lock_path
+
+    def check_lock(self) -> tuple[str, ...]:
+        """For a replay: refuse (exit 2) a cassette that differs from the lock; return drift warnings."""
+        data = read_bytes_or_none(self.lock_path)
+        now = self.current_lock()
+        if data is None or now is None:
+            return ()
+        shown = os.path.relpath(self.lock_path)
+        refusal, warnings = compare_lock(parse_lock(data.decode("utf-8", "replace"), shown), now, shown)
+        if refusal:
+            raise InputError(refusal)
+        return warnings
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def model_session(playbook: Playbook, flags: ModelFlags) -> ModelSession | None:
+    """The session, or None when the playbook gives the model nothing to do (gaps are reported)."""
+    model = playbook.model
+    usable = model is not None and model.provider != "none"
+    if (flags.ask or flags.replay) and not usable:
+        flag = "--model" if flags.ask else "--replay"
+        raise InputError(f"{flag}: {playbook.path} has no model to ask; add a `model:` section with "
+                         "provider anthropic (or replay) and a cassette")
+    if flags.ask and flags.replay:
+        raise InputError("--model asks the model and --replay forbids it; pass one of them")
+    if not usable or not any(wants_model(t) for t in playbook.task_types):
+        return None
+    return ModelSession(playbook, flags)
+
+
+def refuse_unanswerable(plan: Plan, session: ModelSession) -> None:
+    """Exit 2 when the model would have to be asked without a key (nothing is written yet)."""
+    missing = [s for p in plan.phases for s in p.subtasks if s.model is not None and s.model.error_kind == "no-key"]
+    if missing:
+        raise InputError(NEEDS_KEY.format(n=len(missing), cassette=os.path.relpath(session.cassette_path)))

@@ -42,6 +42,7 @@ TOOLS: tuple[dict[str, Any], ...] = (
 class ToolResult:
     text: str
     is_error: bool = False
+    malformed: bool = False  #: the call itself was wrong (unknown tool, missing or non-text input)
 
 
 class Sandbox:
@@ -62,13 +63,13 @@ class Sandbox:
     def run(self, name: str, args: Any) -> ToolResult:
         """Run one tool call (not ``done``); malformed input is an error result."""
         if not isinstance(args, dict):
-            return ToolResult(f"{name}: the input must be an object, got {json.dumps(args)[:80]}", True)
+            return ToolResult(f"{name}: the input must be an object, got {json.dumps(args)[:80]}", True, True)
         fields = {"read_file": ("path",), "replace_in_file": ("path", "old", "new")}.get(name)
         if fields is None:
-            return ToolResult(f"unknown tool {name!r}; the tools are read_file, replace_in_file and done", True)
+            return ToolResult(f"unknown tool {name!r}; the tools are read_file, replace_in_file and done", True, True)
         bad = [f for f in fields if not isinstance(args.get(f), str)]
         if bad:
-            return ToolResult(f"{name}: {', '.join(bad)} must be given as text", True)
+            return ToolResult(f"{name}: {', '.join(bad)} must be given as text", True, True)
         if name == "read_file":
             return self.read(args["path"])
         return self.replace(args["path"], args["old"], args["new"])

@@ -7,7 +7,8 @@ deterministic task only the statements around the gap sites are editable
 (``runner.model.scope``), for ``transform: model`` the whole files.
 
 An *attempt* ends with a ``done`` whose edits fail validation, or with an answer that
-cannot count as work: no tool call, a ``max_tokens`` stop, a refusal. Each failure is
+cannot count as work: no tool call, a ``max_tokens`` stop, a refusal, a malformed tool
+call (unknown tool, input missing or not text; the well-formed calls beside it still run). Each failure is
 explained back to the model as the next turn; after ``max_attempts`` of them the gaps
 stay reported with the last error. Tool errors (text not found, a path outside the
 subtask, an edit outside the regions) are answered within the attempt. The number of
@@ -150,7 +151,7 @@ class _GapRun:
             return answer + [_text(f"{problem}. Edit with replace_in_file, then call done; answer with "
                                    "tool calls only.")], "failed"
         answer: list[dict[str, Any]] = []
-        verdict = "continue"
+        verdict, malformed = "continue", ""
         for use in uses:
             if verdict != "continue":
                 answer.append(_result(use, "not run: it came after done", True))
@@ -160,6 +161,10 @@ class _GapRun:
             else:
                 result = self.sandbox.run(str(use.get("name")), use.get("input"))
                 answer.append(_result(use, result.text, result.is_error))
+                malformed = malformed or (result.text if result.malformed else "")
+        if verdict == "continue" and malformed:
+            self.last_error = f"a malformed tool call: {malformed}"
+            verdict = "failed"
         return answer, verdict
 
     def _done(self, args: Any) -> tuple[str, str]:

@@ -94,14 +94,14 @@ def test_max_tokens_and_refusal_are_failed_attempts(messages_server):
     assert "declined" in _last_user_blocks(messages_server.message_requests()[2])[0]["text"]
 
 
-def test_malformed_tool_input_and_ambiguous_text_are_answered_not_fatal(messages_server):
+def test_malformed_tool_input_fails_the_attempt_and_ambiguous_text_is_answered(messages_server):
     source = SOURCE + "\n\ndef again(raw):\n    return str(raw)\n"
     messages_server.script([
         reply(tool_use("replace_in_file", {"path": "src/app.py", "old": 3}).content[0],
               fix(old="str(raw)", new="x"), fix(old="nope", new="x"), tool_use("rm", {}).content[0]),
         fix_and_done()])
     outcome = fill_gaps(job(source=source), api_client(messages_server))
-    assert outcome.filled and outcome.attempts == 1
+    assert outcome.filled and outcome.attempts == 2  # the malformed calls made the first attempt fail
     results = [b["content"] for b in _last_user_blocks(messages_server.message_requests()[1])]
     assert results[0] == "replace_in_file: old, new must be given as text"
     assert "`old` found 2 times" in results[1] and "`old` not found" in results[2]

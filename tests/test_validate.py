@@ -131,9 +131,12 @@ def test_meaning_errors_and_warnings(tmp_path: Path) -> None:
         f"pb.yaml:21:33: warning: $.phases[0].tasks[3].files[0]: glob `nothing/*.py` matches no file under the root {tmp_path}",
         "pb.yaml:22:32: $.phases[0].tasks[4].files[0]: `../x/*.py` leaves the root (`..`); globs are relative to the root",
         "pb.yaml:23:25: $.phases[0].budget.max_files: phase budget max_files=20 exceeds the run budget max_files=10; lower it or raise the run budget",
+        "pb.yaml:25:9: warning: $.phases[0].checks[0]: check `t` is judged as a whole (not a plain pytest command, no `junit:`): "
+        "if it already fails on the untouched tree, a new failure in it does not block the gate; give `junit:` to judge it "
+        "per test, or `must_pass: true` if it has to pass after the migration",
         "pb.yaml:25:24: warning: $.phases[0].checks[0].run: program `nosuchprogram-xyz` is not on PATH (the check would fail to start)",
         "pb.yaml:26:11: $.phases[1].name: phase name `one` is used twice (first by phases[0]); phase names must be unique",
-        "pb.yaml: 8 errors, 5 warnings",
+        "pb.yaml: 8 errors, 6 warnings",
     ]
 
 

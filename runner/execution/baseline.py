@@ -45,7 +45,7 @@ class BaselineCache:
         self.fingerprint = fingerprint
 
     def _path(self, check: RenderedCheck) -> str:
-        key = hashlib.sha256(json.dumps([self.fingerprint, check.command, check.junit, check.timeout]).encode()).hexdigest()
+        key = hashlib.sha256(json.dumps([self.fingerprint, check.command, check.junit, check.timeout, check.auto_junit]).encode()).hexdigest()
         return os.path.join(self.folder, f"{key}.json")
 
     def get(self, check: RenderedCheck) -> CheckResult | None:
@@ -64,33 +64,61 @@ class BaselineCache:
             pass  # a cache that cannot be written only costs time
 
 
-def judge_check(result: CheckResult, baseline: CheckResult | None) -> CheckVerdict:
-    """Which of a check's failures are new relative to the untouched tree."""
+def judge_check(result: CheckResult, baseline: CheckResult | None, must_pass: bool = False) -> CheckVerdict:
+    """Which of a check's failures are new relative to the untouched tree (all of them for a ``must_pass`` check)."""
+    before = baseline.passed if baseline else None
     if result.passed:
-        return CheckVerdict(result, baseline.passed if baseline else None, (), ())
+        return CheckVerdict(result, before, (), (), must_pass=must_pass)
     current_ids = tuple(dict.fromkeys(f.id for f in result.failures))
     whole = (result.name,)
-    if baseline is None:
-        return CheckVerdict(result, None, current_ids or whole, ())
+    if baseline is None or must_pass:
+        return CheckVerdict(result, before, current_ids or whole, (), must_pass=must_pass)
     if result.junit_read and baseline.junit_read and current_ids:
-        before = {f.id for f in baseline.failures}
-        new = tuple(i for i in current_ids if i not in before)
-        old = tuple(i for i in current_ids if i in before)
-        return CheckVerdict(result, baseline.passed, new, old)
+        old_ids = {f.id for f in baseline.failures}
+        new = tuple(i for i in current_ids if i not in old_ids)
+        old = tuple(i for i in current_ids if i in old_ids)
+        return CheckVerdict(result, before, new, old)
     if baseline.passed:
         return CheckVerdict(result, True, current_ids or whole, ())
-    return CheckVerdict(result, False, (), current_ids or whole)
+    return CheckVerdict(result, False, (), current_ids or whole, whole=True)
+
+
+def _some(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids[:5]) + (f" (+{len(ids) - 5} more)" if len(ids) > 5 else "")
+
+
+def _status(result: CheckResult) -> str:
+    return "timed out" if result.timed_out else f"exit {result.exit_code}"
+
+
+def describe_unblamed(v: CheckVerdict) -> str:
+    """A failed check the gate does not blame on the migration, in words that never say "passed"."""
+    name, status = v.result.name, _status(v.result)
+    if v.whole:
+        return f"check `{name}` failed ({status}) as it did on the untouched tree; judged as a whole, so not blamed"
+    return f"check `{name}` failed ({status}) only in tests that failed on the untouched tree too (not blamed): {_some(v.preexisting)}"
 
 
 def describe_verdicts(verdicts: tuple[CheckVerdict, ...]) -> str:
-    """One line: the blocking checks with their new failures, then the pre-existing ones."""
+    """One line: the blocking checks with their new failures, then the failed checks not blamed."""
     parts = []
     for v in verdicts:
         if v.blocking:
-            what = ", ".join(v.new_failures[:5]) + (f" (+{len(v.new_failures) - 5} more)" if len(v.new_failures) > 5 else "")
-            status = "timed out" if v.result.timed_out else f"exit {v.result.exit_code}"
-            parts.append(f"check `{v.result.name}` failed ({status}): new failures: {what}")
-    old = [f"{v.result.name}: {', '.join(v.preexisting[:5])}" for v in verdicts if v.preexisting]
-    if old:
-        parts.append("failing before the migration too (not blamed): " + "; ".join(old))
+            goal = " (must_pass: it has to pass after the phase)" if v.must_pass else ""
+            old = f" (failing on the untouched tree too, not blamed: {_some(v.preexisting)})" if v.preexisting else ""
+            parts.append(f"check `{v.result.name}` failed ({_status(v.result)}){goal}: new failures: {_some(v.new_failures)}{old}")
+    parts.extend(describe_unblamed(v) for v in verdicts if not v.blocking and not v.result.passed)
     return "; ".join(parts)
+
+
+def describe_baseline(result: CheckResult, must_pass: bool) -> str:
+    """What a check did on the untouched tree, and what that means for the gate."""
+    if result.passed:
+        return "passes"
+    ids = ", ".join(f.id for f in result.failures[:3])
+    if must_pass:
+        return f"fails ({ids or _status(result)}); must_pass: the gate blocks until it passes"
+    if result.failures and result.junit_read:
+        return f"fails already ({ids}); only tests that did not fail here will block"
+    return (f"fails already ({_status(result)}); it has no per-test results, so it is judged as a whole: "
+            "while it keeps failing the gate does not blame the migration")

@@ -18,6 +18,7 @@ from runner.execution.records import CheckResult, FailedTest
 from runner.execution.store import RunFolder
 from runner.model.clusters import failing_cases
 from runner.planning.render import RenderError, render_text
+from runner.playbook.check_commands import is_pytest_command, junitxml_of, with_junitxml
 from runner.playbook.spec import CheckSpec
 
 TAIL_LINES = 15
@@ -29,6 +30,8 @@ class RenderedCheck:
     command: str
     junit: str | None  #: relative to the root
     timeout: float
+    auto_junit: bool = False  #: a plain pytest run without `junit:`: batchmod adds --junitxml to a file of its own
+    must_pass: bool = False
 
 
 def render_check(spec: CheckSpec, context: dict[str, Any], phase: str) -> RenderedCheck:
@@ -38,20 +41,28 @@ def render_check(spec: CheckSpec, context: dict[str, Any], phase: str) -> Render
         junit = render_text(spec.junit, context) if spec.junit else None
     except RenderError as exc:
         raise InputError(f"phase {phase}, check {spec.name}: {exc}") from None
-    return RenderedCheck(spec.name, command, junit, spec.timeout)
+    named = junitxml_of(command) if junit is None else None
+    if named and not os.path.isabs(named):
+        junit = named  # the command writes its own report: read that one
+    auto = junit is None and named is None and is_pytest_command(command)
+    return RenderedCheck(spec.name, command, junit, spec.timeout, auto, spec.must_pass)
 
 
 def run_check(check: RenderedCheck, root: str, folder: RunFolder, log_relpath: str) -> CheckResult:
     """Run one check to completion and return its structured result; never raises for a failing check."""
     junit_path = os.path.join(root, *check.junit.split("/")) if check.junit else None
+    command = check.command
+    if check.auto_junit:
+        junit_path = os.path.join(folder.path, *log_relpath.split("/"))[: -len(".log")] + ".junit.xml"
+        command = with_junitxml(check.command, junit_path)
     stamp_before = _stamp(junit_path)
-    result = run_command(check.command, cwd=root, shell=True, timeout=check.timeout, die_with_parent=True)
+    result = run_command(command, cwd=root, shell=True, timeout=check.timeout, die_with_parent=True)
     output = (result.stdout + result.stderr).decode("utf-8", "replace")
     if result.timed_out:
         output += f"\n[batchmod] timed out after {check.timeout:g}s; the process group was killed{describe_escaped(result.escaped)}\n"
     if result.returncode == 127 and not output.strip():
         output = f"[batchmod] cannot start: {check.command}\n"
-    header = f"$ {check.command}\n[batchmod] exit {result.returncode}, {result.duration:.2f}s\n"
+    header = f"$ {command}\n[batchmod] exit {result.returncode}, {result.duration:.2f}s\n"
     folder.write_text(log_relpath, header + output)
     failures: tuple[FailedTest, ...] = ()
     junit_read = False

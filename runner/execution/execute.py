@@ -14,7 +14,7 @@ from typing import Callable
 from runner.adapters.git import git_branch_exists, git_current_branch, git_toplevel
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
 from runner.errors import BatchmodError, InputError
-from runner.execution.baseline import BaselineCache, tree_fingerprint
+from runner.execution.baseline import BaselineCache, describe_baseline, tree_fingerprint
 from runner.execution.checks import log_name, render_check, run_check
 from runner.execution.context import RunContext, RunIO, RunModel, command_line, run_again, utc_now
 from runner.execution.journal import ConflictError
@@ -275,6 +275,6 @@ def _run_baseline(ctx: RunContext) -> None:
                 result = replace(result, log=log)
             entries.append(BaselineEntry(phase, result))
             ctx.journal.append("baseline", phase=phase, name=check.name, exit_code=result.exit_code, failures=[f.id for f in result.failures])
-            word = "passes" if result.passed else f"fails already ({', '.join(f.id for f in result.failures[:3]) or f'exit {result.exit_code}'})"
+            word = describe_baseline(result, check.must_pass)
             ctx.io.notify(f"baseline: check {check.name} ({phase}) on the untouched tree {word}")
     ctx.save(replace(ctx.state, baseline=tuple(entries), baseline_done=True))

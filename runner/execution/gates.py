@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runner.execution.baseline import describe_verdicts
+from runner.execution.baseline import describe_unblamed, describe_verdicts
 from runner.execution.records import CheckVerdict
 from runner.playbook.spec import PhaseSpec
 
@@ -18,10 +18,10 @@ def decide_gate(spec: PhaseSpec, verdicts: tuple[CheckVerdict, ...], approved: b
     blocking = [v for v in verdicts if v.blocking]
     if blocking:
         return GateDecision(False, False, describe_verdicts(verdicts))
-    ran = f"{len(verdicts)} check{'s' if len(verdicts) != 1 else ''} passed" if verdicts else "no checks"
-    old = [v for v in verdicts if v.preexisting]
-    if old:
-        ran += f" ({len(old)} with failures the untouched tree had too)"
+    passed = sum(1 for v in verdicts if v.result.passed)
+    parts = [f"{passed} check{'s' if passed != 1 else ''} passed"] if passed else []
+    parts.extend(describe_unblamed(v) for v in verdicts if not v.result.passed)
+    ran = "; ".join(parts) if verdicts else "no checks"
     if spec.gate.approval == "manual" and not approved:
         return GateDecision(True, True, f"{ran}; waiting for manual approval")
     return GateDecision(True, False, ran + ("; approved" if approved else ""))

@@ -137,6 +137,8 @@ class CheckVerdict:
     baseline_passed: bool | None  #: None: no baseline for this check
     new_failures: tuple[str, ...]  #: test ids, or the check's name when no ids apply
     preexisting: tuple[str, ...]  #: failures the untouched tree had too (shown, not blamed)
+    whole: bool = False  #: compared with the baseline as a whole (no test ids on both sides)
+    must_pass: bool = False  #: a goal check: blocks while it fails, whatever the baseline
 
     @property
     def blocking(self) -> bool:

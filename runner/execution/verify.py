@@ -16,7 +16,7 @@ def run_phase_checks(ctx: RunContext, phase: str, changed_files: tuple[str, ...]
     for n, check in enumerate(spec.checks, start=seen + 1):
         rendered = render_check(check, context, phase)
         result = run_check(rendered, ctx.root, ctx.folder, log_name(f"checks/{phase}", check.name, n))
-        verdict = judge_check(result, ctx.state.baseline_for(phase, check.name))
+        verdict = judge_check(result, ctx.state.baseline_for(phase, check.name), check.must_pass)
         verdicts.append(verdict)
         ctx.journal.append(
             "check", phase=phase, name=check.name, why=why, exit_code=result.exit_code, duration=result.duration,
@@ -32,4 +32,6 @@ def _word(verdict: CheckVerdict) -> str:
         return "passed"
     if verdict.blocking:
         return "FAILED: " + ", ".join(verdict.new_failures[:3])
-    return "failing as before the migration: " + ", ".join(verdict.preexisting[:3])
+    if verdict.whole:
+        return "failed as on the untouched tree (judged as a whole; not blamed)"
+    return "failed only in tests that failed before too (not blamed): " + ", ".join(verdict.preexisting[:3])

@@ -1,5 +1,5 @@
 """Lints of globs and check commands against the root: globs that leave it or match no
-file, checks whose program is not on PATH. A value that depends on a variable left
+file, checks whose program is not on PATH, checks judged as a whole. A value that depends on a variable left
 unset says so ("depends on --var pkg"), never shows ``None``."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import shutil
 from typing import Any
 
 from runner.errors import Diagnostic
+from runner.playbook.check_commands import is_pytest_command, whole_check_warning
 from runner.playbook.prune import entries
 from runner.playbook.read import PathKey, RawPlaybook, format_json_path
 from runner.playbook.shellwords import first_program
@@ -65,6 +66,8 @@ def check_globs_and_commands(
                 note(("phases", i, "checks", k, "run"), f"the check's program depends on {unset_in(program)}; not checked", "warning")
             elif program and not _program_exists(program, root):
                 note(("phases", i, "checks", k, "run"), f"program `{program}` is not on PATH (the check would fail to start)", "warning")
+            if not check.get("junit") and not check.get("must_pass") and not is_pytest_command(command):
+                note(("phases", i, "checks", k), whole_check_warning(check["name"]), "warning")
     return out
 
 

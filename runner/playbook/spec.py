@@ -94,6 +94,7 @@ class CheckSpec:
     run: str  #: a shell command; Jinja sees vars, ``changed_files`` and ``shquote``
     timeout: float = 900.0
     junit: str | None = None
+    must_pass: bool = False  #: a goal: may fail before the migration, must pass after it (no baseline excuse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,8 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
             budget=budget(raw.get("budget")),
             checks=tuple(
                 CheckSpec(
-                    name=c["name"], run=c["run"], timeout=float(c.get("timeout", 900)), junit=c.get("junit")
+                    name=c["name"], run=c["run"], timeout=float(c.get("timeout", 900)), junit=c.get("junit"),
+                    must_pass=bool(c.get("must_pass", False)),
                 )
                 for c in raw.get("checks", ())
             ),

@@ -63,8 +63,11 @@ def render_verdict(verdict: CheckVerdict) -> str:
     line = f"check {r.name}: {word} in {r.duration:.1f}s [{base}]"
     if verdict.new_failures:
         line += f"; new failures: {', '.join(verdict.new_failures[:8])}"
+    if verdict.must_pass and not r.passed:
+        line += " (must_pass)"
     if verdict.preexisting:
-        line += f"; failing before too (not blamed): {', '.join(verdict.preexisting[:8])}"
+        how = "judged as a whole, " if verdict.whole else ""
+        line += f"; failing before too ({how}not blamed): {', '.join(verdict.preexisting[:8])}"
     return line
 
 

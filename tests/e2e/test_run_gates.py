@@ -98,7 +98,7 @@ def test_baseline_failures_do_not_block_but_new_ones_do(tmp_path: Path) -> None:
     result = run(pb, repo)
     assert result.exit_code == 0, result.output
     assert "failing before too (not blamed): tests.test_pkg::test_legacy" in result.stdout
-    assert "failing before too (not blamed): lint" in result.stdout
+    assert "failing before too (judged as a whole, not blamed): lint" in result.stdout
 
     repo2 = make_repo(tmp_path / "repo2", {**SOURCES, "checks/junit_check.py": JUNIT_SCRIPT, ".gitignore": "reports/\n"})
     pb2 = playbook(tmp_path / "pb2.yaml", UNIONS + f"    checks:\n{junit}")

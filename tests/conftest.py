@@ -74,3 +74,4 @@ def messages_server():  # type: ignore[no-untyped-def]
     server = MessagesServer().start()
     yield server
     server.stop()
+    assert server.allow_invalid or not server.invalid, f"requests the real API would refuse: {server.invalid}"

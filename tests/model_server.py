@@ -162,6 +162,7 @@ class _State:
     requests: list[Received] = field(default_factory=list)
     prefixes: set[str] = field(default_factory=set)
     unexpected: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
     counter: int = 0
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -183,6 +184,7 @@ class MessagesServer:
         self.batch_polls = 1  #: retrievals that still say in_progress before a batch ends
         self._connections: set[socket.socket] = set()
         self._httpd: ThreadingHTTPServer | None = None
+        self.allow_invalid = False  #: set by a test that sends invalid requests on purpose
         self._thread: threading.Thread | None = None
 
     # set-up ---------------------------------------------------------------------
@@ -257,6 +259,13 @@ class MessagesServer:
         with self._lock:
             return list(self._state.unexpected)
 
+    @property
+    def invalid(self) -> list[str]:
+        """Why requests were refused as the real API would refuse them (answered 400).
+        The ``messages_server`` fixture fails a test that sent one, unless ``allow_invalid``."""
+        with self._lock:
+            return list(self._state.invalid)
+
     # routes ---------------------------------------------------------------------
 
     def next_step(self, body: dict[str, Any]) -> Step | None:
@@ -293,6 +302,11 @@ class MessagesServer:
 
     def _messages(self, received: Received) -> tuple[int, dict[str, str], Any]:
         body = received.body
+        problem = request_problem(body)
+        if problem:  # what the real API refuses, refused here too (before the script is consulted)
+            with self._lock:
+                self._state.invalid.append(problem)
+            return _error_body(400, "invalid_request_error", problem)
         step = self.next_step(body)
         if step is None:
             return _error_body(400, "invalid_request_error", "test server: the script is exhausted")
@@ -366,6 +380,39 @@ class MessagesServer:
         if route is None:
             return _error_body(404, "not_found_error", f"test server: no route {received.method} {received.path}")
         return route(self, received)
+
+
+def request_problem(body: dict[str, Any]) -> str:
+    """Why the real API would refuse this Messages request ("" when it looks valid): roles
+    must alternate from user, every tool_use needs its tool_result first thing in the next
+    user turn, no empty text block, at most 4 cache breakpoints, max_tokens given."""
+    if not isinstance(body.get("max_tokens"), int):
+        return "max_tokens: Field required"
+    messages = body.get("messages") or []
+    if not messages:
+        return "messages: at least one message is required"
+    marks = sum(isinstance(p, dict) and "cache_control" in p for p in _blocks_in_order(body))
+    if marks > 4:
+        return f"A maximum of 4 blocks with cache_control may be provided. Found {marks}."
+    pending: list[str] = []
+    for i, message in enumerate(messages):
+        role = message.get("role")
+        if role != ("user" if i % 2 == 0 else "assistant"):
+            return f"messages.{i}: roles must alternate between user and assistant, starting with user"
+        content = message.get("content")
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content or [])
+        if not blocks:
+            return f"messages.{i}: all messages must have non-empty content"
+        for j, block in enumerate(blocks):
+            if block.get("type") == "text" and not block.get("text"):
+                return f"messages.{i}.content.{j}.text: text content blocks must be non-empty"
+        if role == "user" and pending:
+            answered = [b.get("tool_use_id") for b in blocks[:len(pending)] if b.get("type") == "tool_result"]
+            if sorted(answered) != sorted(pending):
+                return (f"messages.{i}: tool_use ids were found without tool_result blocks immediately after: "
+                        + ", ".join(sorted(set(pending) - set(answered))))
+        pending = [b["id"] for b in blocks if b.get("type") == "tool_use"] if role == "assistant" else []
+    return ""
 
 
 def _error_body(status: int, type: str, message: str, headers: dict[str, str] | None = None

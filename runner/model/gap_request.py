@@ -100,8 +100,12 @@ def _gap_entry(n: int, gap: Gap, text: str) -> str:
 
 
 def continue_request(request: ModelRequest, reply: ModelReply, answer: list[dict[str, Any]]) -> ModelRequest:
-    """``request`` followed by the model's ``reply`` and the user's ``answer`` blocks (the next turn)."""
-    said = reply.blocks() or [{"type": "text", "text": "(no answer)"}]
+    """``request`` followed by the model's ``reply`` and the user's ``answer`` blocks (the next turn).
+
+    Empty text blocks of the reply are dropped (the API refuses them in a request).
+    """
+    said = [b for b in reply.blocks() if not (b.get("type") == "text" and not b.get("text"))]
+    said = said or [{"type": "text", "text": "(no answer)"}]
     messages = json.loads(request.messages) + [{"role": "assistant", "content": said},
                                                {"role": "user", "content": answer}]
     return ModelRequest(request.model, request.max_tokens, request.system, canonical(messages), request.tools,

@@ -126,3 +126,19 @@ def test_standalone_server_answers_from_a_file(tmp_path):
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0 and "served 1 message requests" in err
     assert len(log.read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize("messages, problem", [
+    ([{"role": "assistant", "content": "x"}], "roles must alternate"),
+    ([{"role": "user", "content": [{"type": "text", "text": ""}]}], "text content blocks must be non-empty"),
+    ([{"role": "user", "content": "a"},
+      {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "done", "input": {}}]},
+      {"role": "user", "content": "next"}], "without tool_result blocks immediately after: t1"),
+])
+def test_requests_the_api_would_refuse_are_refused(messages_server, messages, problem):
+    messages_server.script(lambda body: text("never"))
+    messages_server.allow_invalid = True
+    client = _client(messages_server, max_retries=0)
+    with pytest.raises(anthropic.BadRequestError, match=problem):
+        client.messages.create(model="m", max_tokens=5, messages=messages)
+    assert messages_server.invalid

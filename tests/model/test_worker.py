@@ -201,3 +201,12 @@ def test_a_long_file_is_shown_as_excerpts_around_the_gaps(messages_server):
     assert "CONSTANT_17 = 17" in opening and "CONSTANT_18 = 18" not in opening
     read_back = messages_server.message_requests()[1]["messages"][-1]["content"][0]["content"]
     assert read_back == source
+
+
+def test_empty_text_blocks_are_not_sent_back(messages_server):
+    from tests.model_server import text_block
+
+    messages_server.script([reply(text_block(""), fix()), reply(done())])
+    assert fill_gaps(job(), api_client(messages_server)).filled
+    assistant = messages_server.message_requests()[1]["messages"][1]
+    assert assistant["role"] == "assistant" and [b["type"] for b in assistant["content"]] == ["tool_use"]

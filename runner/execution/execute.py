@@ -21,7 +21,7 @@ from runner.execution.journal import ConflictError
 from runner.execution.phase import advance_phase, failed_subtasks_stop
 from runner.execution.prepare import plan_budget_stop
 from runner.execution.records import TERMINAL_STATUSES, BaselineEntry, PhaseState, PlannedScope, RunOptions, RunState, Stop
-from runner.execution.saved_plan import SavedPlan, load_saved_plan, refuse_different, refuse_stale
+from runner.execution.saved_plan import SavedPlan, load_saved_plan, note_pruned, refuse_different, refuse_stale, saved_subtask_ids
 from runner.execution.store import RunFolder, RunStore
 from runner.execution.vcs import refuse_dirty, require_branch, switch_branch
 from runner.playbook.load import LoadedPlaybook, load_playbook
@@ -161,9 +161,11 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         io.notify(switch_branch(root, request.branch))  # before planning: the switch may change the tree
         candidates = list_candidates(root)
     started = time.monotonic()
+    ids = saved_subtask_ids(saved)
     plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor,
-                                             model=model.start if model else None),
+                                             model=model.start if model else None, subtask_ids=ids),
                          io.progress, candidates)
+    note_pruned(plan, io.notify)
     plan_seconds = time.monotonic() - started
     if model is not None:
         model.refuse_unanswerable(plan)  # no key and answers missing: exit 2 before anything is written
@@ -194,7 +196,8 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         root=root,
         variables=loaded.variables,
         overrides=tuple(sorted(overrides.items())),
-        options=RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit),
+        options=RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit,
+                           tuple(sorted(ids)) if ids is not None else None),
         status="running",
         created=utc_now(),
         updated=utc_now(),

@@ -14,6 +14,7 @@ from runner.execution.budget import run_budget_use
 from runner.execution.context import RunContext, run_again
 from runner.execution.journal import ConflictError
 from runner.execution.records import FileDelta, ModelExchange, PhasePlanRecord, Stop, SubtaskModel, SubtaskRecord
+from runner.execution.saved_plan import note_pruned
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.plan import BudgetUse, PhaseResult, Plan, SubtaskResult
 from runner.planning.select import list_candidates
@@ -23,8 +24,11 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     """pending → planned: plan, budget, conflicts, then store pre-images, contents and the record."""
     started = time.monotonic()
     model = ctx.model.phases if ctx.model else None
-    plan = plan_playbook(ctx.loaded, PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model), ctx.io.progress,
-                         list_candidates(ctx.root))
+    only = ctx.state.options.plan_subtasks
+    options = PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model,
+                          subtask_ids=frozenset(only) if only is not None else None)
+    plan = plan_playbook(ctx.loaded, options, ctx.io.progress, list_candidates(ctx.root))
+    note_pruned(plan, ctx.io.notify)
     if ctx.model is not None:
         ctx.model.refuse_unanswerable(plan)  # the phase stays pending; nothing of it is written
     result = plan.phases[0]

@@ -198,6 +198,7 @@ class RunOptions:
     plan_sha256: str | None = None
     branch: str | None = None
     commit: bool = False
+    plan_subtasks: tuple[str, ...] | None = None  #: with a saved plan: the only subtasks the run may write
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
 from runner.errors import InputError, StalePlanError
@@ -51,6 +51,21 @@ def load_saved_plan(path: str) -> SavedPlan:
         return SavedPlan(path, sha256_bytes(data), doc["playbook"]["sha256"], tuple(sorted(doc.get("vars", {}).items())), phases)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"--plan {path}: not a plan written by `batchmod plan --out` ({type(exc).__name__}: {exc})") from None
+
+
+def saved_subtask_ids(saved: SavedPlan | None) -> frozenset[str] | None:
+    """The subtasks a run of ``saved`` may plan and write (None: no saved plan, all of them)."""
+    if saved is None:
+        return None
+    return frozenset(s.id for _, subtasks in saved.phases for s in subtasks)
+
+
+def note_pruned(plan: Plan, notify: Callable[[str], None]) -> None:
+    """Say which matching files a saved plan leaves out (they are not touched)."""
+    files = sorted({f for _, fs in plan.pruned for f in fs})
+    if files:
+        shown = ", ".join(files[:10]) + (f" and {len(files) - 10} more" if len(files) > 10 else "")
+        notify(f"not in the saved plan: {shown}; plan again to include {'them' if len(files) > 1 else 'it'}")
 
 
 def refuse_stale(saved: SavedPlan, root: str, playbook_path: str, playbook_sha256: str) -> None:

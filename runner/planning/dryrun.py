@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Container, Iterator
 
 from runner.adapters.dask import DaskExecutor
@@ -38,6 +38,7 @@ class PlanOptions:
     use_cache: bool = True
     executor: str = "local"  #: local | dask://HOST:PORT
     model: ModelAccess | None = None  #: None: gaps are reported, the model is neither asked nor forecast
+    subtask_ids: frozenset[str] | None = None  #: plan only these subtasks (a saved plan's); None: all
 
 
 class _Workspace:
@@ -75,6 +76,9 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     playbook = loaded.playbook
     variables = loaded.context()
     phases = expand_playbook(playbook, variables, candidates.files, options.phase)
+    pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if options.subtask_ids is not None:
+        phases, pruned = keep_subtasks(phases, options.subtask_ids)
     ws = _Workspace(options.root)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:
@@ -98,8 +102,22 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
         phases=phase_results,
         budget=run_budget(playbook, phase_results),
         skipped=candidates.skipped,
+        pruned=pruned,
         stats=stats,
     )
+
+
+def keep_subtasks(phases: tuple[ExpandedPhase, ...], ids: frozenset[str]
+                  ) -> tuple[tuple[ExpandedPhase, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """The phases with only the subtasks in ``ids`` (and their tasks' files); the others as (id, files)."""
+    kept_phases, pruned = [], []
+    for phase in phases:
+        kept = tuple(s for s in phase.subtasks if s.id in ids)
+        pruned.extend((s.id, s.files) for s in phase.subtasks if s.id not in ids)
+        files = {(s.task_index, f) for s in kept for f in s.files}
+        tasks = tuple(replace(t, files=tuple(f for f in t.files if (t.index, f) in files)) for t in phase.tasks)
+        kept_phases.append(replace(phase, tasks=tasks, subtasks=kept))
+    return tuple(kept_phases), tuple(pruned)
 
 
 def _ensure_state_gitignore(root: str) -> None:

@@ -155,6 +155,7 @@ class Plan:
     budget: tuple[BudgetUse, ...]
     skipped: tuple[tuple[str, str], ...]  #: files left out (symlinks leaving the root)
     stats: PlanStats
+    pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (subtask id, files) left out by PlanOptions.subtask_ids
 
     def overshoots(self) -> list[str]:
         """One line per exceeded limit, naming the limit and the overshoot."""

@@ -101,6 +101,31 @@ def test_a_local_len_is_not_the_builtin() -> None:
     assert code == source and "not provably an int" in gaps[0]
 
 
+def test_local_names_are_inferred_from_every_binding_in_their_scope() -> None:
+    source = (
+        "def f(xs, p):\n"
+        "    n = 0\n"
+        "    n += 1\n"
+        "    for i, c in enumerate(xs):\n"
+        "        out = ['%d' % j for j in range(i)] + ['%d|%s' % (i, c)]\n"
+        "    try:\n"
+        "        s = str(p)\n"
+        "    except ValueError as e:\n"
+        "        return 'failed: %s' % e\n"
+        "    k = 1\n"
+        "    k = 2.5\n"
+        "    return '%d %s %s' % (n, s, p), '%d' % (k,), '%s' % k, '%s' % p\n"
+    )
+    code, gaps = convert(source)
+    assert code.splitlines()[4] == "        out = [f'{j}' for j in range(i)] + [f'{i}|{c}']"
+    assert code.splitlines()[8] == "        return f'failed: {e}'"
+    assert code.splitlines()[11] == "    return f'{n} {s} {p}', '%d' % (k,), f'{k}', '%s' % p"
+    assert [g.split(": ", 2)[1:] for g in gaps] == [
+        ["%-format left as is", "%d of an operand not provably an int (a float would be truncated)"],
+        ["%-format left as is", "the operand is not a tuple literal and not provably a single non-tuple value"],
+    ]
+
+
 def test_one_bad_site_is_a_gap_and_the_rest_of_the_file_converts() -> None:
     source = 'a = "%s" % (x,)\nb = "{0}{0}".format(f())\nc = "{}".format(y)\n'
     code, gaps = convert(source)
@@ -118,6 +143,14 @@ def test_max_line_length_leaves_long_results() -> None:
     code, gaps = convert(source, max_line_length=60)
     assert code == source and "would be 91 characters long (max_line_length 60)" in gaps[0]
     assert convert(source, max_line_length=100)[0] != source
+
+
+def test_assume_not_tuple_converts_unknown_single_operands_with_a_warning() -> None:
+    source = 'a = "%s" % name\nb = "%d" % count\nc = "%s=%s" % pair\n'
+    result = FstringTransform(assume_not_tuple=True).transform_module(cst.parse_module(source), CTX)
+    assert result.module.code == 'a = f"{name}"\nb = "%d" % count\nc = "%s=%s" % pair\n'
+    assert result.warnings == ("1:5: converted assuming `name` is never a tuple (assume_not_tuple)",)
+    assert [g.line for g in result.gaps] == [2, 3]
 
 
 def test_bad_target_is_refused() -> None:

@@ -10,10 +10,11 @@ import ast
 import io
 import tokenize
 from dataclasses import dataclass
-from typing import Callable
+from typing import Protocol
 
 import libcst as cst
 
+from runner.transforms.fstring.infer import NOT_TUPLE
 from runner.transforms.fstring.pieces import Expr, NotConvertible
 
 _INT_CALLS = {"len", "int", "ord", "id", "hash"}
@@ -26,8 +27,16 @@ _NOT_TUPLE_NODES = (cst.Float, cst.Imaginary, cst.List, cst.ListComp, cst.Dict, 
 _STR_METHODS = {"join", "format", "strip", "lstrip", "rstrip", "upper", "lower", "title", "replace",
                 "capitalize", "center", "ljust", "rjust", "casefold", "swapcase", "zfill", "expandtabs"}
 
-BuiltinOf = Callable[[cst.CSTNode], "str | None"]
-"""Given a Name node, the builtin it resolves to ("len"), or None."""
+class Oracle(Protocol):
+    """What the tree's metadata says about names."""
+
+    def builtin(self, node: cst.CSTNode) -> str | None:
+        """The builtin a Name resolves to ("len"), or None."""
+        ...
+
+    def name_kind(self, node: cst.Name, depth: int) -> str:
+        """"int", "str", NOT_TUPLE or "" for a local name (see :mod:`.infer`)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +50,31 @@ class Operand:
 
 
 def operand_of(node: cst.BaseExpression, updated: cst.BaseExpression, module: cst.Module,
-               builtin_of: BuiltinOf) -> Operand:
+               oracle: Oracle) -> Operand:
     """Facts from the original node (metadata), code from the updated one."""
-    kind = kind_of(node, builtin_of)
+    kind = value_kind(node, oracle)
     expr = Expr(one_line_code(updated, module), _is_atomic(node), literal=_inline_text(node))
-    return Operand(expr, kind, bool(kind) or is_not_tuple(node, builtin_of), is_pure(node))
+    return Operand(expr, kind if kind in ("int", "str") else "", bool(kind), is_pure(node))
 
 
-def kind_of(node: cst.BaseExpression, builtin_of: BuiltinOf) -> str:
-    """"str" or "int" when the node provably evaluates to that type, else ""."""
+def value_kind(node: cst.BaseExpression, oracle: Oracle, depth: int = 0) -> str:
+    """"str" or "int" when the node provably evaluates to that type, NOT_TUPLE when it
+    provably is not a tuple (``"%s" % x`` is then safe), else ""."""
+    kind = _type_of(node, oracle, depth)
+    if kind:
+        return kind
+    if isinstance(node, _NOT_TUPLE_NODES) or isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        return NOT_TUPLE
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return NOT_TUPLE
+    if isinstance(node, cst.Call) and oracle.builtin(node.func) in _OTHER_NOT_TUPLE_CALLS:
+        return NOT_TUPLE
+    if isinstance(node, cst.Name):
+        return oracle.name_kind(node, depth) if depth <= 3 else ""
+    return ""
+
+
+def _type_of(node: cst.BaseExpression, oracle: Oracle, depth: int) -> str:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         return "" if _is_bytes(node) else "str"
     if isinstance(node, cst.FormattedString):
@@ -57,9 +82,9 @@ def kind_of(node: cst.BaseExpression, builtin_of: BuiltinOf) -> str:
     if isinstance(node, cst.Integer):
         return "int"
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus, cst.BitInvert)):
-        return "int" if kind_of(node.expression, builtin_of) == "int" else ""
+        return "int" if _int_str(node.expression, oracle, depth) == "int" else ""
     if isinstance(node, cst.BinaryOperation):
-        left, right = kind_of(node.left, builtin_of), kind_of(node.right, builtin_of)
+        left, right = _int_str(node.left, oracle, depth), _int_str(node.right, oracle, depth)
         if isinstance(node.operator, cst.Modulo) and left == "str" and isinstance(node.left, cst.BaseString):
             return "str"
         if isinstance(node.operator, cst.Add) and left == right == "str":
@@ -68,35 +93,27 @@ def kind_of(node: cst.BaseExpression, builtin_of: BuiltinOf) -> str:
             return "int"
         return ""
     if isinstance(node, cst.Call):
-        name = builtin_of(node.func)
+        name = oracle.builtin(node.func)
         if name in _INT_CALLS:
             return "int"
         if name in _STR_CALLS:
             return "str"
         func = node.func
         if (isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS
-                and kind_of(func.value, builtin_of) == "str"):
+                and _int_str(func.value, oracle, depth) == "str"):
             return "str"
     if isinstance(node, cst.Attribute) and node.attr.value in ("__name__", "__qualname__"):
         value = node.value
-        if isinstance(value, cst.Call) and builtin_of(value.func) == "type":
+        if isinstance(value, cst.Call) and oracle.builtin(value.func) == "type":
             return "str"
         if isinstance(value, cst.Attribute) and value.attr.value == "__class__":
             return "str"
     return ""
 
 
-def is_not_tuple(node: cst.BaseExpression, builtin_of: BuiltinOf) -> bool:
-    """True when the node provably does not evaluate to a tuple (``"%s" % x`` is safe)."""
-    if kind_of(node, builtin_of) or isinstance(node, _NOT_TUPLE_NODES):
-        return True
-    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
-        return True
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-        return True
-    if isinstance(node, cst.Call):
-        return builtin_of(node.func) in _OTHER_NOT_TUPLE_CALLS
-    return False
+def _int_str(node: cst.BaseExpression, oracle: Oracle, depth: int) -> str:
+    kind = value_kind(node, oracle, depth + 1)
+    return kind if kind in ("int", "str") else ""
 
 
 def is_pure(node: cst.BaseExpression) -> bool:

@@ -7,11 +7,11 @@ ones (inner sites already converted).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from runner.transforms.fstring.braces import Numbering, parse_braces
-from runner.transforms.fstring.exprs import BuiltinOf, Operand, is_pure, operand_of
+from runner.transforms.fstring.exprs import Operand, Oracle, is_pure, operand_of
 from runner.transforms.fstring.percent import Directive, directive_field, parse_percent
 from runner.transforms.fstring.pieces import Expr, Field, NotConvertible, Piece
 from runner.transforms.fstring.render import Literal, inline_text, render_fstring
@@ -20,8 +20,10 @@ from runner.transforms.fstring.render import Literal, inline_text, render_fstrin
 @dataclass(frozen=True, slots=True)
 class SiteContext:
     module: cst.Module
-    builtin_of: BuiltinOf
+    oracle: Oracle
     target: tuple[int, int]
+    assume_not_tuple: bool = False  #: ``"%s" % x`` for any x (x a tuple would format differently)
+    assumed: list[str] = field(default_factory=list)  #: operands taken for non-tuples, for warnings
 
 
 def convert_percent(original: cst.BinaryOperation, updated: cst.BinaryOperation, sc: SiteContext) -> cst.BaseExpression:
@@ -57,13 +59,16 @@ def _percent_operands(node: cst.BaseExpression, updated: cst.BaseExpression, dir
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
             raise NotConvertible("*args in the operand tuple")
         values = [(e.value, u.value) for e, u in zip(node.elements, updated.elements)]
-    elif operand_of(node, updated, sc.module, sc.builtin_of).not_tuple:
+    elif operand_of(node, updated, sc.module, sc.oracle).not_tuple:
         values = [(node, updated)]
+    elif sc.assume_not_tuple and len(directives) == 1:
+        values = [(node, updated)]
+        sc.assumed.append(sc.module.code_for_node(node).strip())
     else:
         raise NotConvertible("the operand is not a tuple literal and not provably a single non-tuple value")
     if len(values) != len(directives):
         raise NotConvertible(f"{len(directives)} directive(s) for {len(values)} value(s)")
-    return {i: operand_of(o, u, sc.module, sc.builtin_of) for i, (o, u) in enumerate(values)}
+    return {i: operand_of(o, u, sc.module, sc.oracle) for i, (o, u) in enumerate(values)}
 
 
 def _mapping_operands(node: cst.BaseExpression, updated: cst.BaseExpression, keys: set[str],
@@ -77,13 +82,13 @@ def _mapping_operands(node: cst.BaseExpression, updated: cst.BaseExpression, key
             if key is None:
                 raise NotConvertible("a key of the operand dict is not a string literal")
             pairs.append((key, e.value, u.value))
-    elif isinstance(node, cst.Call) and isinstance(updated, cst.Call) and sc.builtin_of(node.func) == "dict":
+    elif isinstance(node, cst.Call) and isinstance(updated, cst.Call) and sc.oracle.builtin(node.func) == "dict":
         for a, u in zip(node.args, updated.args):
             if a.keyword is None or a.star:
                 raise NotConvertible("dict(...) operand with positional or ** arguments")
             pairs.append((a.keyword.value, a.value, u.value))
     elif isinstance(node, (cst.Name, cst.Attribute)) and is_pure(node):
-        base = operand_of(node, updated, sc.module, sc.builtin_of)
+        base = operand_of(node, updated, sc.module, sc.oracle)
         return {k: Operand(replace(base.expr, accessors=((False, k),)), "", True, True) for k in keys}
     else:
         raise NotConvertible("%(name)s operand is not a dict literal, dict(...) or a name")
@@ -91,7 +96,7 @@ def _mapping_operands(node: cst.BaseExpression, updated: cst.BaseExpression, key
     for key, o, u in pairs:
         if key in operands:
             raise NotConvertible(f"key {key!r} repeated in the operand dict")
-        operands[key] = operand_of(o, u, sc.module, sc.builtin_of)
+        operands[key] = operand_of(o, u, sc.module, sc.oracle)
     missing = sorted(keys - set(operands))
     if missing:
         raise NotConvertible(f"no value for %({missing[0]})s in the operand dict")
@@ -111,7 +116,7 @@ def convert_format(original: cst.Call, updated: cst.Call, sc: SiteContext) -> cs
     for a, u in zip(original.args, updated.args):
         key: int | str = a.keyword.value if a.keyword is not None else position
         position += a.keyword is None
-        operands[key] = operand_of(a.value, u.value, sc.module, sc.builtin_of)
+        operands[key] = operand_of(a.value, u.value, sc.module, sc.oracle)
     parts = _parts(func.value, "{}")
     numbering = Numbering()
     parsed = [parse_braces(lit.body, numbering) for _, lit in parts]

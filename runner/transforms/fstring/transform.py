@@ -4,9 +4,12 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, QualifiedNameSource
+from libcst.metadata import (MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider,
+                             QualifiedNameSource, ScopeProvider)
 
 from runner.transforms.base import FileContext, Gap, TreeResult
+from runner.transforms.fstring.exprs import value_kind
+from runner.transforms.fstring.infer import NameInference
 from runner.transforms.fstring.pieces import NotConvertible
 from runner.transforms.fstring.sites import SiteContext, convert_format, convert_percent
 
@@ -27,36 +30,52 @@ class FstringTransform:
     ``target``: the oldest Python the code must run on ("3.8" by default; from "3.12"
     quotes and backslashes may be reused inside expressions). ``max_line_length``: a
     conversion that would make a line longer than this (and longer than it was) is left
-    alone and reported. Every site that is not converted is a gap with its reason.
+    alone and reported. ``assume_not_tuple``: ``"%s" % x`` is converted whatever ``x``
+    is (as ruff's unsafe fix does; were ``x`` a tuple at runtime, the result would
+    differ), each such site a warning. Every site not converted is a gap with its reason.
     """
 
-    def __init__(self, target: str = "3.8", max_line_length: int | None = None) -> None:
+    def __init__(self, target: str = "3.8", max_line_length: int | None = None, assume_not_tuple: bool = False) -> None:
         self.target = parse_target(target)
         self.max_line_length = max_line_length
+        self.assume_not_tuple = bool(assume_not_tuple)
 
     def needles(self) -> tuple[str, ...]:
         return ("%", ".format")
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        visitor = _Converter(module, ctx.path, self.target, self.max_line_length)
+        visitor = _Converter(module, ctx.path, self.target, self.max_line_length, self.assume_not_tuple)
         new = wrapper.visit(visitor)
-        return TreeResult(new, gaps=tuple(visitor.gaps))
+        return TreeResult(new, warnings=tuple(visitor.warnings), gaps=tuple(visitor.gaps))
 
 
 class _Converter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
-    def __init__(self, module: cst.Module, path: str, target: tuple[int, int], max_line: int | None) -> None:
+    def __init__(self, module: cst.Module, path: str, target: tuple[int, int], max_line: int | None,
+                 assume_not_tuple: bool) -> None:
         super().__init__()
         self.module = module
         self.path = path
         self.lines = module.code.splitlines()
         self.max_line = max_line
-        self.sc = SiteContext(module, self._builtin_of, target)
+        self.sc = SiteContext(module, self, target, assume_not_tuple)
         self.gaps: list[Gap] = []
+        self.warnings: list[str] = []
+        self._names = NameInference(
+            lambda n: self.get_metadata(ScopeProvider, n, None),
+            lambda n: self.get_metadata(ParentNodeProvider, n, None),
+            lambda n, depth: value_kind(n, self, depth),
+            self.builtin,
+        )
 
-    def _builtin_of(self, node: cst.CSTNode) -> str | None:
+    def name_kind(self, node: cst.Name, depth: int) -> str:
+        """What every binding of the local name provably holds (the site's Oracle)."""
+        return self._names.kind(node, depth)
+
+    def builtin(self, node: cst.CSTNode) -> str | None:
+        """The builtin a Name resolves to, or None (the site's Oracle)."""
         if not isinstance(node, cst.Name):
             return None
         try:
@@ -85,14 +104,20 @@ class _Converter(cst.CSTTransformer):
         return self._convert(original, updated, convert_format, ".format()")
 
     def _convert(self, original, updated, convert, what: str) -> cst.BaseExpression:  # type: ignore[no-untyped-def]
+        assumed = len(self.sc.assumed)
         try:
             new = convert(original, updated, self.sc)
             self._check_length(original, new)
+            if len(self.sc.assumed) > assumed:
+                pos = self.get_metadata(PositionProvider, original)
+                self.warnings.append(f"{pos.start.line}:{pos.start.column + 1}: converted assuming "
+                                     f"`{self.sc.assumed[-1]}` is never a tuple (assume_not_tuple)")
             return new
         except NotConvertible as exc:
             self._gap(original, f"{what} left as is: {exc}")
         except Exception as exc:  # one odd site must not cost the file
             self._gap(original, f"{what} left as is: cannot convert ({type(exc).__name__}: {exc})")
+        del self.sc.assumed[assumed:]
         return updated
 
     def _check_length(self, original: cst.CSTNode, new: cst.BaseExpression) -> None:

@@ -20,8 +20,8 @@ def summary(items: dict[str, int]) -> str:
 
 
 def describe(item) -> str:
-    # `item` may be anything, a tuple too: left alone and reported
-    label = "item %s" % item
+    # `item` may be anything: left by the first phase, converted by assume-not-tuple
+    label = f"item {item}"
     log.info("described %s", label)
     return (f"{label}: {item!r} "
             f"({len(label)} chars)")

@@ -25,7 +25,7 @@ def summary(items: dict[str, int]) -> str:
 
 
 def describe(item) -> str:
-    # `item` may be anything, a tuple too: left alone and reported
+    # `item` may be anything: left by the first phase, converted by assume-not-tuple
     label = "item %s" % item
     log.info("described %s", label)
     return ("{}: {!r} "

@@ -15,7 +15,7 @@ def test_summary():
 
 def test_describe():
     assert report.describe(7) == "item 7: 7 (6 chars)"
-    assert report.describe((1,)) == "item 1: (1,) (6 chars)"
+    assert report.describe([1]) == "item [1]: [1] (8 chars)"
 
 
 def test_shout():

@@ -128,9 +128,11 @@ def _message(error: ValidationError) -> tuple[str, tuple | None]:
         return f"`{error.instance}` is not a valid name: use letters, digits, `_`, `.` and `-`", None
     if v == "anyOf" and path and path[-1] == "transform":
         return (
-            f"`{error.instance}` is not a transform: use rename, rewrite, fstring, command, model, "
+            f"`{error.instance}` is not a transform: use rename, rewrite, fstring, replace, command, model, "
             "a libcst codemod's dotted path (package.module.Class) or python:path/to/file.py:Class"
         ), None
+    if v == "oneOf" and isinstance(error.instance, dict) and "to" in error.instance:
+        return "a replace needs one of `regex` (a regular expression) and `literal` (plain text), not both", None
     if v == "oneOf" and isinstance(error.instance, dict) and "match" in error.instance:
         if "replace" in error.instance and "flag" in error.instance:
             return "a rule has either `replace` (rewrite) or `flag` (report as a gap), not both", None

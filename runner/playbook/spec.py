@@ -74,6 +74,7 @@ class TaskTypeSpec:
     examples: tuple[Example, ...] = ()
     description: str = ""
     context: tuple[str, ...] = ()  #: globs of read-only files the model may read for a gap
+    language: str | None = None  #: python | text | toml | yaml | ini; None: from each file's extension
 
     def args(self) -> dict[str, Any]:
         return json.loads(self.with_json)
@@ -170,6 +171,7 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
             expect_absent=tuple(raw.get("expect_absent", ())),
             on_gap=raw.get("on_gap", "report"),
             instructions=raw.get("instructions", ""),
+            language=raw.get("language"),
             examples=tuple(
                 Example(
                     before=ex["before"],

@@ -77,7 +77,9 @@ def _locate_transform_error(at: PathKey, exc: Exception) -> tuple[PathKey, str]:
         return (*at, where), str(exc)
     if isinstance(exc, ModuleNotFoundError):
         return (*at, "transform"), f"this transform is not available in this batchmod: {exc}"
-    return (*at, "with"), f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
+    field = getattr(exc, "field", None)  # e.g. replace's `regex`: point at the key itself
+    where = (*at, "with", field) if isinstance(field, str) else (*at, "with")
+    return where, f"{type(exc).__name__}: {exc}" if not isinstance(exc, ValueError) else str(exc)
 
 
 def _check_expect_absent(entry: str) -> str | None:

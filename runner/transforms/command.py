@@ -6,7 +6,9 @@ paths; ``run`` is rendered with Jinja (the playbook's vars, ``phase``, ``task`` 
 directory. ``BATCHMOD_ROOT`` names the real root so a tool can read its configuration
 there (``ruff --config "$BATCHMOD_ROOT/pyproject.toml" ...``); it is read-only by
 convention: batchmod only ever reads the scratch copy back. The result of each file
-is re-parsed with libcst and whitespace-only changes are dropped, as for any transform.
+is validated in its language (libcst for Python; TOML, YAML, ini parsers; none for
+text: see :mod:`runner.transforms.validation`) and whitespace-only changes of Python
+files are dropped, as for any transform.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from runner.adapters.shell import CommandResult, run_command
 from runner.playbook.spec import TaskTypeSpec
 from runner.planning.render import RenderError, render_text
 from runner.transforms.base import Changed, Failed, Outcome, Unchanged
-from runner.transforms.engine import describe_parse_error, find_absent_violations, whitespace_only
+from runner.transforms.validation import find_absent_violations, language_of, validation_error, whitespace_only
 
 TAIL_LINES = 20
 
@@ -30,8 +32,10 @@ class CommandTransform:
 
     kind = "command"
 
-    def __init__(self, run: str, timeout: float = 600.0, ok_exit_codes: tuple[int, ...] = (0,)) -> None:
+    def __init__(self, run: str, timeout: float = 600.0, ok_exit_codes: tuple[int, ...] = (0,),
+                 language: str | None = None) -> None:
         self.run = run
+        self.language = language  #: the task type's ``language``; None: each file's extension
         self.timeout = timeout
         self.ok_exit_codes = tuple(ok_exit_codes)
 
@@ -61,7 +65,7 @@ class CommandTransform:
             failure = self._describe_failure(command, result)
             if failure:
                 return _fail_all(files, failure)
-            outcomes = {f: _read_back(scratch, f, sources[f]) for f in files}
+            outcomes = {f: _read_back(scratch, f, sources[f], language_of(f, self.language)) for f in files}
             created = _created_files(scratch, set(files))
         if created:
             note = f"the command created {', '.join(created[:5])}{' …' if len(created) > 5 else ''}; new files are ignored"
@@ -90,11 +94,13 @@ def apply_expect_absent(spec: TaskTypeSpec, sources: dict[str, bytes], outcomes:
             out[path] = outcome
             continue
         text = outcome.after if isinstance(outcome, Changed) else sources[path]
-        try:
-            tree = cst.parse_module(text)
-        except Exception:
-            out[path] = outcome  # an unparseable file the command left alone: nothing to check
-            continue
+        tree = None
+        if language_of(path, spec.language) == "python":
+            try:
+                tree = cst.parse_module(text)
+            except Exception:
+                out[path] = outcome  # an unparseable file the command left alone: nothing to check
+                continue
         gaps = outcome.gaps + find_absent_violations(spec, tree, text, path)
         if gaps and spec.on_gap == "fail":
             out[path] = Failed(f"{len(gaps)} gap(s) remain and on_gap is fail", outcome.warnings, gaps)
@@ -116,7 +122,7 @@ def _write_scratch(scratch: str, sources: dict[str, bytes]) -> None:
             fp.write(data)
 
 
-def _read_back(scratch: str, rel: str, before: bytes) -> Outcome:
+def _read_back(scratch: str, rel: str, before: bytes, language: str) -> Outcome:
     target = os.path.join(scratch, *rel.split("/"))
     if os.path.islink(target):
         return Unchanged("", ("the command replaced the file with a symlink; ignored",))
@@ -126,11 +132,10 @@ def _read_back(scratch: str, rel: str, before: bytes) -> Outcome:
         after = fp.read()
     if after == before:
         return Unchanged()
-    try:
-        cst.parse_module(after)
-    except Exception as exc:
-        return Failed(f"the command's result does not re-parse: {describe_parse_error(exc)}")
-    if whitespace_only(before, after):
+    error = validation_error(language, after)
+    if error:
+        return Failed(f"the command's result does not re-parse: {error}")
+    if language == "python" and whitespace_only(before, after):
         return Unchanged("whitespace-only change dropped")
     return Changed(before, after)
 

@@ -5,9 +5,7 @@ returns a FileResult; it never raises for a bad file or a failing transform.
 """
 from __future__ import annotations
 
-import io
 import os
-import tokenize
 from dataclasses import dataclass
 
 import libcst as cst
@@ -15,7 +13,10 @@ from libcst.codemod import SkipFile
 from libcst.helpers import calculate_module_and_package
 
 from runner.playbook.spec import TaskTypeSpec
-from runner.transforms.base import Changed, FileContext, Gap, Outcome, TreeResult, Unchanged, Failed
+from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
+from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
+    describe_parse_error, find_absent_violations, language_of, validation_error, whitespace_only,
+)
 
 GENERATED_MARKER = b"@" + b"generated"
 
@@ -85,6 +86,17 @@ def apply_file_job(job: FileJob) -> FileResult:
         if not needles_match(transform.needles(), current):  # type: ignore[attr-defined]
             outcomes.append((step.task_index, Unchanged("no needle")))
             continue
+        language = language_of(job.path, step.spec.language)
+        if hasattr(transform, "transform_text"):
+            outcome = _apply_text_step(transform, step, current, ctx, language)
+            outcomes.append((step.task_index, outcome))
+            if isinstance(outcome, Changed):
+                current, tree = outcome.after, None
+            continue
+        if language != "python":
+            reason = f"`{step.spec.transform}` edits Python and {job.path} is {language}; use `replace` or `command`"
+            outcomes.append((step.task_index, Failed(reason)))
+            continue
         if tree is None:
             try:
                 tree = cst.parse_module(current)
@@ -96,6 +108,32 @@ def apply_file_job(job: FileJob) -> FileResult:
         if isinstance(outcome, Changed):
             current, tree = outcome.after, new_tree
     return FileResult(job.path, tuple(outcomes), current)
+
+
+def _apply_text_step(transform, step: Step, current: bytes, ctx: FileContext, language: str) -> Outcome:  # type: ignore[no-untyped-def]
+    """A text transform (``replace``) on any file; the result is validated in ``language``."""
+    try:
+        text = current.decode("utf-8")
+    except UnicodeDecodeError:
+        return Failed("not valid UTF-8: a text transform cannot edit it")
+    try:
+        result = transform.transform_text(text, ctx)
+    except Exception as exc:
+        return Failed(f"{type(exc).__name__} in {step.spec.transform}: {exc}")
+    after = result.text.encode("utf-8")
+    warnings = tuple(result.warnings)
+    error = validation_error(language, after) if after != current else None
+    if error:
+        return Failed(f"the result does not re-parse: {error}", warnings)
+    tree = cst.parse_module(after) if language == "python" and step.spec.expect_absent else None
+    gaps = find_absent_violations(step.spec, tree, after, ctx.path)
+    if step.spec.on_gap == "fail" and gaps:
+        return Failed(f"{len(gaps)} gap(s) remain and on_gap is fail", warnings, gaps)
+    if after == current:
+        return Unchanged("" if result.replacements else "no match", warnings, gaps)
+    if language == "python" and whitespace_only(current, after):
+        return Unchanged("whitespace-only change dropped", warnings, gaps)
+    return Changed(current, after, warnings, gaps)
 
 
 def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: FileContext):  # type: ignore[no-untyped-def]
@@ -124,78 +162,3 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
     if whitespace_only(current, after):
         return Unchanged("whitespace-only change dropped", warnings, gaps), tree
     return Changed(current, after, warnings, gaps), new_tree
-
-
-def find_absent_violations(spec: TaskTypeSpec, tree: cst.Module, source: bytes, path: str) -> tuple[Gap, ...]:
-    """Sites of the task's ``expect_absent`` entries that remain after its transform.
-
-    Patterns are searched in one walk of the tree, text entries in one pass over the lines.
-    """
-    if not spec.expect_absent:
-        return ()
-    patterns, texts = [], []
-    for entry in spec.expect_absent:
-        pattern = _pattern_for(entry)
-        if pattern is not None:
-            patterns.append((pattern, f"`{entry}` remains (expect_absent)"))
-        else:
-            texts.append(entry)
-    gaps: list[Gap] = []
-    if patterns:
-        from runner.transforms.rewrite import find_patterns_sites
-
-        gaps.extend(find_patterns_sites(tree, patterns, path))
-    if texts:
-        for lineno, line in enumerate(source.decode(tree.encoding, "replace").splitlines(), start=1):
-            for entry in texts:
-                col = line.find(entry)
-                if col >= 0:
-                    gaps.append(Gap(path, lineno, col + 1, f"`{entry}` remains (expect_absent)", line.strip()))
-    return tuple(sorted(gaps, key=lambda g: (g.line, g.column)))
-
-
-_PATTERNS: dict[str, object] = {}
-
-
-def _pattern_for(entry: str) -> object | None:
-    try:
-        from runner.transforms.rewrite import compile_pattern, looks_like_pattern
-    except ImportError:
-        return None
-    if entry not in _PATTERNS:
-        _PATTERNS[entry] = compile_pattern(entry) if looks_like_pattern(entry) else None
-    return _PATTERNS[entry]
-
-
-def whitespace_only(before: bytes, after: bytes) -> bool:
-    """True when the two sources differ only in layout (same tokens, same comments)."""
-    key = _token_key(before)
-    return key is not None and key == _token_key(after)
-
-
-def _token_key(source: bytes) -> list[tuple[int, str]] | None:
-    skip_text = (tokenize.INDENT, tokenize.NEWLINE, tokenize.DEDENT)
-    try:
-        return [
-            (tok.type, "" if tok.type in skip_text else tok.string)
-            for tok in tokenize.tokenize(io.BytesIO(source).readline)
-            if tok.type not in (tokenize.NL, tokenize.ENCODING)
-        ]
-    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
-        return None
-
-
-def describe_parse_error(exc: Exception) -> str:
-    """One line saying why a file is not parseable Python."""
-    if isinstance(exc, cst.ParserSyntaxError):
-        message = exc.message.removeprefix("parser error: ")
-        return f"not valid Python: {_clip(message)}"
-    if isinstance(exc, UnicodeDecodeError) or (isinstance(exc, SyntaxError) and "encoding" in str(exc)):
-        return "not valid UTF-8 (nor its declared encoding): the file cannot be decoded"
-    if isinstance(exc, LookupError):
-        return f"unknown source encoding: {exc}"
-    return f"cannot parse: {_clip(' '.join(str(exc).split()))}"
-
-
-def _clip(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,42 +10,49 @@ from typing import Any, Callable
 from runner.playbook.spec import TaskTypeSpec
 
 
-def _rename(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+def _rename(args: dict[str, Any], needles: tuple[str, ...], root: str, language: str | None) -> Any:
     from runner.transforms.rename import RenameTransform
 
     transform = RenameTransform(**args)
     return _with_needles(transform, needles)
 
 
-def _rewrite(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+def _rewrite(args: dict[str, Any], needles: tuple[str, ...], root: str, language: str | None) -> Any:
     from runner.transforms.rewrite import RewriteTransform
 
     return _with_needles(RewriteTransform(args["rules"]), needles)
 
 
-def _fstring(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+def _fstring(args: dict[str, Any], needles: tuple[str, ...], root: str, language: str | None) -> Any:
     from runner.transforms.fstring import FstringTransform
 
     return _with_needles(FstringTransform(**args), needles)
 
 
-def _command(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+def _command(args: dict[str, Any], needles: tuple[str, ...], root: str, language: str | None) -> Any:
     from runner.transforms.command import CommandTransform
 
     return CommandTransform(run=args["run"], timeout=float(args.get("timeout", 600)),
-                            ok_exit_codes=tuple(args.get("ok_exit_codes", (0,))))
+                            ok_exit_codes=tuple(args.get("ok_exit_codes", (0,))), language=language)
 
 
-def _model(args: dict[str, Any], needles: tuple[str, ...], root: str) -> Any:
+def _replace(args: dict[str, Any], needles: tuple[str, ...], root: str, language: str | None) -> Any:
+    from runner.transforms.replace import ReplaceTransform
+
+    return _with_needles(ReplaceTransform(language=language, **args), needles)
+
+
+def _model(args: dict[str, Any], needles: tuple[str, ...], root: str, language: str | None) -> Any:
     from runner.transforms.model_only import ModelOnlyTransform
 
     return ModelOnlyTransform()
 
 
-BUILTINS: dict[str, Callable[[dict[str, Any], tuple[str, ...], str], Any]] = {
+BUILTINS: dict[str, Callable[[dict[str, Any], tuple[str, ...], str, str | None], Any]] = {
     "rename": _rename,
     "rewrite": _rewrite,
     "fstring": _fstring,
+    "replace": _replace,
     "command": _command,
     "model": _model,
 }
@@ -61,8 +68,10 @@ class _NeedleOverride:
     def needles(self) -> tuple[str, ...]:
         return self._needles
 
-    def transform_module(self, module, ctx):  # type: ignore[no-untyped-def]
-        return self._inner.transform_module(module, ctx)
+    def __getattr__(self, name: str) -> Any:  # transform_module, transform_text, language...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._inner, name)
 
 
 def _with_needles(transform: Any, needles: tuple[str, ...]) -> Any:
@@ -77,7 +86,7 @@ def build_transform(spec: TaskTypeSpec, root: str, needles: tuple[str, ...] | No
     chosen = spec.needles if needles is None else needles
     args = spec.args()
     if spec.transform in BUILTINS:
-        return BUILTINS[spec.transform](args, chosen, root)
+        return BUILTINS[spec.transform](args, chosen, root, spec.language)
     from runner.transforms.codemod import CodemodTransform, import_codemod
 
     return CodemodTransform(import_codemod(spec.transform, root), args, chosen)

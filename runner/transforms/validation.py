@@ -1,0 +1,153 @@
+"""Checks shared by the engine and the ``command`` transform (a leaf: imports no transform).
+
+* :func:`language_of`: which parser validates a file (``.py``/``.pyi`` are always
+  Python; else the task type's ``language``, else the extension: ``.toml``,
+  ``.yaml``/``.yml``, ``.cfg``/``.ini``, anything else ``text``);
+* :func:`validation_error`: why a result is not valid in its language (libcst for
+  Python, tomllib/tomli, ruamel.yaml, configparser; ``text`` is never invalid);
+* :func:`find_absent_violations`: a task's ``expect_absent`` sites;
+* :func:`whitespace_only` / :func:`describe_parse_error` for Python sources.
+"""
+from __future__ import annotations
+
+import configparser
+import io
+import sys
+import tokenize
+
+import libcst as cst
+
+from runner.playbook.spec import TaskTypeSpec
+from runner.transforms.base import Gap
+
+LANGUAGES = ("python", "text", "toml", "yaml", "ini")
+_BY_EXTENSION = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".cfg": "ini", ".ini": "ini"}
+
+
+def language_of(path: str, declared: str | None = None) -> str:
+    """The language a file is validated as; Python files stay Python whatever is declared."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name.endswith((".py", ".pyi")):
+        return "python"
+    if declared:
+        return declared
+    dot = name.rfind(".")
+    return _BY_EXTENSION.get(name[dot:], "text") if dot >= 0 else "text"
+
+
+def validation_error(language: str, data: bytes) -> str | None:
+    """One line saying why ``data`` is not valid ``language``, or None when it is."""
+    if language == "python":
+        try:
+            cst.parse_module(data)
+        except Exception as exc:
+            return describe_parse_error(exc)
+        return None
+    if language == "text":
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not valid UTF-8"
+    try:
+        _PARSERS[language](text)
+    except Exception as exc:
+        return f"not valid {language.upper() if language != 'yaml' else 'YAML'}: {_clip(' '.join(str(exc).split()))}"
+    return None
+
+
+def _parse_toml(text: str) -> None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    tomllib.loads(text)
+
+
+def _parse_yaml(text: str) -> None:
+    from ruamel.yaml import YAML
+
+    list(YAML(typ="safe", pure=True).load_all(text))
+
+
+def _parse_ini(text: str) -> None:
+    configparser.ConfigParser(interpolation=None, strict=False).read_string(text)
+
+
+_PARSERS = {"toml": _parse_toml, "yaml": _parse_yaml, "ini": _parse_ini}
+
+
+def find_absent_violations(spec: TaskTypeSpec, tree: cst.Module | None, source: bytes, path: str) -> tuple[Gap, ...]:
+    """Sites of the task's ``expect_absent`` entries that remain after its transform.
+
+    Patterns are searched in one walk of the tree (Python only: ``tree`` None means the
+    file is not Python and only text entries apply), text entries in one pass over the lines.
+    """
+    if not spec.expect_absent:
+        return ()
+    patterns, texts = [], []
+    for entry in spec.expect_absent:
+        pattern = _pattern_for(entry) if tree is not None else None
+        if pattern is not None:
+            patterns.append((pattern, f"`{entry}` remains (expect_absent)"))
+        else:
+            texts.append(entry)
+    gaps: list[Gap] = []
+    if patterns and tree is not None:
+        from runner.transforms.rewrite import find_patterns_sites
+
+        gaps.extend(find_patterns_sites(tree, patterns, path))
+    if texts:
+        for lineno, line in enumerate(source.decode(tree.encoding if tree is not None else "utf-8", "replace").splitlines(), start=1):
+            for entry in texts:
+                col = line.find(entry)
+                if col >= 0:
+                    gaps.append(Gap(path, lineno, col + 1, f"`{entry}` remains (expect_absent)", line.strip()))
+    return tuple(sorted(gaps, key=lambda g: (g.line, g.column)))
+
+
+_PATTERNS: dict[str, object] = {}
+
+
+def _pattern_for(entry: str) -> object | None:
+    try:
+        from runner.transforms.rewrite import compile_pattern, looks_like_pattern
+    except ImportError:
+        return None
+    if entry not in _PATTERNS:
+        _PATTERNS[entry] = compile_pattern(entry) if looks_like_pattern(entry) else None
+    return _PATTERNS[entry]
+
+
+def whitespace_only(before: bytes, after: bytes) -> bool:
+    """True when the two sources differ only in layout (same tokens, same comments)."""
+    key = _token_key(before)
+    return key is not None and key == _token_key(after)
+
+
+def _token_key(source: bytes) -> list[tuple[int, str]] | None:
+    skip_text = (tokenize.INDENT, tokenize.NEWLINE, tokenize.DEDENT)
+    try:
+        return [
+            (tok.type, "" if tok.type in skip_text else tok.string)
+            for tok in tokenize.tokenize(io.BytesIO(source).readline)
+            if tok.type not in (tokenize.NL, tokenize.ENCODING)
+        ]
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError):
+        return None
+
+
+def describe_parse_error(exc: Exception) -> str:
+    """One line saying why a file is not parseable Python."""
+    if isinstance(exc, cst.ParserSyntaxError):
+        message = exc.message.removeprefix("parser error: ")
+        return f"not valid Python: {_clip(message)}"
+    if isinstance(exc, UnicodeDecodeError) or (isinstance(exc, SyntaxError) and "encoding" in str(exc)):
+        return "not valid UTF-8 (nor its declared encoding): the file cannot be decoded"
+    if isinstance(exc, LookupError):
+        return f"unknown source encoding: {exc}"
+    return f"cannot parse: {_clip(' '.join(str(exc).split()))}"
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -20,6 +20,7 @@ from runner.planning.plan import Plan
 from runner.playbook.spec import Playbook
 
 CONTEXT_LINES = 3
+MODEL_SAID = " — model: "  #: how the gap worker appends its last error to a gap's reason
 _GAP_TEXT = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<reason>.*)$", re.S)
 
 
@@ -68,10 +69,11 @@ def collect_run_gaps(root: str, folder: RunFolder, state: RunState, playbook: Pl
                 if parsed is None:
                     continue
                 file, line, col, reason = parsed
+                reason, tried = _model_tries(reason, subtask)
                 sites.append(GapSite(
                     ps.name, subtask.id, subtask.type, file, line, col, reason,
                     instructions=_instructions(playbook, subtask.type),
-                    attempts=attempts.get((subtask.id, file, line), ()),
+                    attempts=attempts.get((subtask.id, file, line), tried),
                     context=excerpt(_as_planned(root, folder, file), line),
                 ))
     return GapQueue(f"run {state.run_id} of {state.playbook_path}", state.playbook_path, tuple(sites))
@@ -90,6 +92,16 @@ def collect_plan_gaps(plan: Plan, playbook: Playbook) -> GapQueue:
                     instructions=_instructions(playbook, result.subtask.type), context=excerpt(data, gap.line),
                 ))
     return GapQueue(f"plan of {plan.playbook_path}", plan.playbook_path, tuple(sites))
+
+
+def _model_tries(reason: str, subtask: object) -> tuple[str, tuple[str, ...]]:
+    """Split ``reason — model: why`` (a gap the worker left) into the reason and its attempts' last error."""
+    base, sep, why = reason.partition(MODEL_SAID)
+    if not sep:
+        return reason, ()
+    work = getattr(subtask, "model", None)
+    n = int(getattr(work, "attempts", 0) or 0)
+    return base, (f"after {n} attempt{'s' if n != 1 else ''}: {why}" if n else why,)
 
 
 def excerpt(data: bytes | None, line: int, around: int = CONTEXT_LINES) -> str:

@@ -14,7 +14,8 @@ class GateDecision:
     reason: str  #: in words, for the state and the report
 
 
-def decide_gate(spec: PhaseSpec, verdicts: tuple[CheckVerdict, ...], approved: bool) -> GateDecision:
+def decide_gate(spec: PhaseSpec, verdicts: tuple[CheckVerdict, ...], approved: bool, rejected: int = 0) -> GateDecision:
+    """Checks first; then review rejections (``rejected`` subtasks) and manual approval hold the phase."""
     blocking = [v for v in verdicts if v.blocking]
     if blocking:
         return GateDecision(False, False, describe_verdicts(verdicts))
@@ -22,6 +23,10 @@ def decide_gate(spec: PhaseSpec, verdicts: tuple[CheckVerdict, ...], approved: b
     parts = [f"{passed} check{'s' if passed != 1 else ''} passed"] if passed else []
     parts.extend(describe_unblamed(v) for v in verdicts if not v.result.passed)
     ran = "; ".join(parts) if verdicts else "no checks"
+    if rejected:
+        ran += f"; {rejected} subtask{'s' if rejected != 1 else ''} rejected by review (not written)"
+        if spec.gate.on_reject != "continue" and not approved:
+            return GateDecision(True, True, f"{ran}; waiting for manual approval")
     if spec.gate.approval == "manual" and not approved:
         return GateDecision(True, True, f"{ran}; waiting for manual approval")
     return GateDecision(True, False, ran + ("; approved" if approved else ""))

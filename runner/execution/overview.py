@@ -13,7 +13,7 @@ from runner.execution.records import PhasePlanRecord, PhaseState, PlannedScope, 
 from runner.execution.store import RunFolder
 from runner.planning.plan import BudgetUse
 
-SUBTASK_STATES = ("pending", "in_progress", "done", "failed", "reverted", "gap")
+SUBTASK_STATES = ("pending", "in_progress", "done", "failed", "rejected", "reverted", "gap")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,8 @@ def _subtask_view(ps: PhaseState, s: SubtaskRecord, done: set[str], open_keys: s
         return SubtaskView(s, "failed", "; ".join(s.errors))
     if s.gaps and s.on_gap == "fail":
         return SubtaskView(s, "failed", f"{len(s.gaps)} gap(s) and on_gap: fail")
+    if s.status == "rejected":
+        return SubtaskView(s, "rejected", "rejected by review: " + "; ".join(s.review))
     if not s.writable:
         return SubtaskView(s, "gap" if s.gaps else "done")
     if ps.state == "rolled_back":

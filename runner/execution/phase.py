@@ -11,10 +11,12 @@ from typing import Callable
 
 from runner.execution.bisect import bisect_phase
 from runner.execution.context import RunContext, command_line, run_again
+from runner.execution.fix_loop import fix_phase
 from runner.execution.formatting import format_phase
 from runner.execution.gates import decide_gate
 from runner.execution.prepare import prepare_phase
 from runner.execution.records import BisectOutcome, CheckVerdict, PhaseState, Stop
+from runner.execution.review_gate import needs_review, phase_client, review_phase
 from runner.execution.rollback import restore_phase
 from runner.execution.vcs import commit_phase
 from runner.reporting.shorten import list_some
@@ -50,11 +52,13 @@ def failed_subtasks_stop(ctx: RunContext, name: str, following: str) -> Stop | N
 def _retry(ctx: RunContext, name: str) -> Stop | None:
     ps = ctx.phase_state(name)
     ctx.io.notify(f"phase {name}: was rolled back; planning it again (attempt {ps.attempt + 2})")
-    ctx.save_phase(replace(ps, state="pending", attempt=ps.attempt + 1, checks=(), gate="", format=None, bisect=None, approval=None))
+    ctx.save_phase(replace(ps, state="pending", attempt=ps.attempt + 1, checks=(), gate="", format=None, bisect=None, approval=None, review=None, fix=None))
     return None
 
 
 def _write(ctx: RunContext, name: str) -> Stop | None:
+    if needs_review(ctx, name):
+        review_phase(ctx, name, phase_client(ctx, name))  # before any write: rejected subtasks are not written
     ps, record = ctx.phase_state(name), ctx.record(name)
     done = ctx.journal.done_keys()
     written = 0
@@ -89,15 +93,19 @@ def _check(ctx: RunContext, name: str) -> Stop | None:
 
 def _gate(ctx: RunContext, ps: PhaseState, verdicts: tuple[CheckVerdict, ...]) -> Stop | None:
     spec = ctx.spec(ps.name)
-    decision = decide_gate(spec, verdicts, ps.approval is not None)
+    decision = decide_gate(spec, verdicts, ps.approval is not None, len(ps.review.rejected) if ps.review else 0)
     ctx.journal.append("gate", phase=ps.name, passed=decision.passed, needs_approval=decision.needs_approval, reason=decision.reason)
     if decision.passed:
         ctx.save_phase(replace(ps, state="awaiting_approval" if decision.needs_approval else "passed", gate=decision.reason))
         return None
-    if spec.on_failure == "bisect" and ps.bisect is None:
+    if spec.on_failure == "fix" and ps.fix is None:
+        ctx.save_phase(replace(ps, state="fixing", gate=decision.reason))
+        return None
+    fallback = spec.after_fix if spec.on_failure == "fix" else spec.on_failure
+    if fallback == "bisect" and ps.bisect is None:
         ctx.save_phase(replace(ps, state="bisecting", gate=decision.reason))
         return None
-    if spec.on_failure == "rollback":
+    if fallback == "rollback":
         ctx.save_phase(replace(ps, state="rolling_back", gate=decision.reason))  # a crash mid-restore resumes it
         return None
     ctx.save_phase(replace(ps, state="failed", gate=decision.reason))
@@ -106,6 +114,11 @@ def _gate(ctx: RunContext, ps: PhaseState, verdicts: tuple[CheckVerdict, ...]) -
         f"fix the failures, then {run_again(ctx.state)} (re-runs the checks, keeps your fixes), "
         f"or {command_line('rollback', ctx.state, '--phase', ps.name)}",
     )
+
+
+def _fix(ctx: RunContext, name: str) -> Stop | None:
+    outcome, verdicts = fix_phase(ctx, name, phase_client(ctx, name))
+    return _gate(ctx, replace(ctx.phase_state(name), fix=outcome, checks=verdicts), verdicts)
 
 
 def _roll_back(ctx: RunContext, name: str) -> Stop:
@@ -190,6 +203,7 @@ _STEPS: dict[str, Callable[[RunContext, str], Stop | None]] = {
     "formatted": _check,
     "failed": _check,
     "bisecting": _bisect,
+    "fixing": _fix,
     "rolling_back": _roll_back,
     "awaiting_approval": _await_approval,
     "passed": _commit,

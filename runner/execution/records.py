@@ -68,6 +68,7 @@ class SubtaskRecord:
     errors: tuple[str, ...] = ()
     on_gap: str = "report"
     model: SubtaskModel | None = None  #: what the model did for it, when it was asked
+    review: tuple[str, ...] = ()  #: the reviewer's reasons ("file:line: reason") when it rejected the subtask
 
     @property
     def failed(self) -> bool:
@@ -76,8 +77,8 @@ class SubtaskRecord:
 
     @property
     def writable(self) -> bool:
-        """A subtask whose edits are written: it changed files and did not fail."""
-        return bool(self.deltas) and not self.failed
+        """A subtask whose edits are written: it changed files, did not fail, was not rejected by review."""
+        return bool(self.deltas) and not self.failed and self.status != "rejected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +175,51 @@ class FormatOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewOutcome:
+    """The model review of a phase, before its writes."""
+
+    reviewed: int  #: subtasks the reviewer was asked about
+    approved: int
+    rejected: tuple[str, ...]  #: subtask ids not written (rejected, or no verdict)
+    not_sampled: int = 0  #: writable subtasks outside ``review: {on, sample}``
+    note: str = ""  #: why some got no verdict (budget spent, no tool call)
+    seconds: float = 0.0
+    calls: int = 0
+    tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRecord:
+    """One failure cluster of the fix loop, and what became of it."""
+
+    key: str
+    signature: str
+    count: int
+    examples: tuple[str, ...]  #: a few test ids
+    round: int  #: the round it was first seen in
+    resolved_in: int = 0  #: the round after which it no longer failed; 0 while it is left
+    note: str = ""  #: why the model's fix was not applied (refused, budget, no fix)
+
+
+@dataclass(frozen=True, slots=True)
+class FixOutcome:
+    """The fix loop of a phase: rounds made, clusters seen, edits refused by the guard."""
+
+    rounds: int = 0
+    clusters: tuple[ClusterRecord, ...] = ()
+    refused: tuple[str, ...] = ()  #: each refused fix, explained ("file: deletes test test_x")
+    files: tuple[str, ...] = ()  #: files the fixes changed
+    calls: int = 0
+    tokens: int = 0
+    passed: bool = False  #: the checks passed after a round
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PhaseState:
     name: str
     #: pending → planned → written → formatted → (awaiting_approval →) passed → done; off the main line:
-    #: failed, bisecting, rolling_back, rolled_back (see execution/phase.py for the steps)
+    #: failed, fixing, bisecting, rolling_back, rolled_back (see execution/phase.py for the steps)
     state: str = "pending"
     attempt: int = 0
     checks: tuple[CheckVerdict, ...] = ()
@@ -189,6 +231,8 @@ class PhaseState:
     commit: str = ""
     adopted: tuple[str, ...] = ()  #: files edited by hand after a failed gate, kept
     plan_seconds: float = 0.0
+    review: ReviewOutcome | None = None  #: set once the model reviewed the phase (gate.review: model)
+    fix: FixOutcome | None = None  #: set once the fix loop ran (on_failure: fix)
 
 
 @dataclass(frozen=True, slots=True)

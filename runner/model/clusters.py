@@ -57,7 +57,7 @@ def normalize_message(message: str) -> str:
     text = re.sub(r"0x[0-9a-fA-F]+", "<addr>", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "<str>", text)
     text = re.sub(r"(?:[A-Za-z]:)?(?:[\w.-]*/)+[\w.-]+", "<path>", text)
-    text = re.sub(r"\b\d+(?:\.\d+)?\b", "<n>", text)
+    text = re.sub(r"-?\b\d+(?:\.\d+)?\b", "<n>", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -33,8 +33,13 @@ def check_meaning(
     _check_names(data, report)
     for i, phase in entries(data.get("phases")):
         _check_phase_budget(data, i, phase, report)
-        if phase.get("gate", {}).get("review") == "model" and _model_off(data):
+        gate = phase.get("gate") if isinstance(phase.get("gate"), dict) else {}
+        review = gate.get("review")
+        if (review == "model" or isinstance(review, dict)) and _model_off(data):
             report(("phases", i, "gate", "review"), "review: model needs a `model:` section with provider anthropic or replay")
+        fix = phase.get("on_failure")
+        if (fix == "fix" or (isinstance(fix, list) and "fix" in fix)) and _model_off(data):
+            report(("phases", i, "on_failure"), "on_failure: fix needs a `model:` section with provider anthropic or replay")
     for name, spec in members(data.get("task_types")):
         at = ("task_types", name)
         if spec.get("on_gap") == "model" and _model_off(data):

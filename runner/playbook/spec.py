@@ -102,6 +102,9 @@ class CheckSpec:
 class GateSpec:
     review: str = "none"  #: none | model
     approval: str = "auto"  #: auto | manual
+    review_on: str = "all"  #: all | model-edits: which subtasks the model reviews
+    review_sample: float = 1.0  #: fraction of those, chosen by subtask id (stable)
+    on_reject: str = "stop"  #: stop | continue: after a review rejected subtasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,7 @@ class PhaseSpec:
     format: str | None = None
     gate: GateSpec = GateSpec()
     on_failure: str = "stop"  #: stop | rollback | bisect | fix
+    after_fix: str = "stop"  #: with ``on_failure: [fix, X]``: stop | rollback | bisect once the fix rounds are spent
     on_error: str = "stop"  #: stop | continue: whether later phases run after a failed subtask
     commit: bool = False
     description: str = ""
@@ -154,6 +158,23 @@ class Playbook:
         import os
 
         return os.path.dirname(os.path.abspath(self.path))
+
+
+def build_gate(raw: dict[str, Any]) -> GateSpec:
+    """``gate:`` as a record; ``review: {on, sample}`` is a model review limited to some subtasks."""
+    review = raw.get("review", "none")
+    limits = review if isinstance(review, dict) else {}
+    return GateSpec(
+        review="model" if isinstance(review, dict) else review,
+        approval=raw.get("approval", "auto"),
+        review_on=limits.get("on", "all"),
+        review_sample=float(limits.get("sample", 1.0)),
+        on_reject=raw.get("on_reject", "stop"),
+    )
+
+
+def _first(value: str | list[str]) -> str:
+    return value[0] if isinstance(value, list) else value
 
 
 def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
@@ -208,8 +229,9 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
                 for c in raw.get("checks", ())
             ),
             format=raw.get("format"),
-            gate=GateSpec(**raw.get("gate", {})),
-            on_failure=raw.get("on_failure", "stop"),
+            gate=build_gate(raw.get("gate", {})),
+            on_failure=_first(raw.get("on_failure", "stop")),
+            after_fix=raw["on_failure"][1] if isinstance(raw.get("on_failure"), list) else "stop",
             on_error=raw.get("on_error", "stop"),
             commit=raw.get("commit", "none") == "phase",
             description=raw.get("description", ""),

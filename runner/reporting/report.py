@@ -15,6 +15,7 @@ from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
 from runner.reporting.hunks import Hunk, split_hunks
 from runner.reporting.model_usage import compute_model_figures, model_figures_json
+from runner.reporting.orchestration import fix_json, review_json
 from runner.reporting.report_status import budget_json, verdict_json
 
 
@@ -114,10 +115,13 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
                 "format": {"command": p.state.format.command, "files": [d.path for d in p.state.format.deltas], "note": p.state.format.note}
                 if p.state.format else None,
                 "commit": p.state.commit or None,
+                "review": review_json(p.state.review),
+                "fix": fix_json(p.state.fix),
                 "subtasks": [
                     {"id": v.record.id, "task": v.record.task, "transform": v.record.transform, "state": v.state, "reason": v.reason,
                      "files": list(v.record.files), "lines_added": sum(d.added for d in v.record.deltas),
-                     "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": list(v.record.gaps), "errors": list(v.record.errors)}
+                     "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": list(v.record.gaps), "errors": list(v.record.errors),
+                     "review": list(v.record.review)}
                     for v in p.subtasks if v.record.status != "no-change"
                 ],
                 "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
@@ -128,6 +132,7 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
         ],
         "budget": budget_json(view.budget),
         "model": model_figures_json(compute_model_figures(view)),
+        "funnel": _funnel(view, folder),
     }
 
 
@@ -139,6 +144,14 @@ def _model_hunk(phase: PhaseView, hunk: Hunk) -> dict[str, Any]:
     if record is None or record.model is None:
         return {}
     return {"model": {"attempt": record.model.attempts, "request_key": record.model.request_key}}
+
+
+def _funnel(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
+    from runner.model.prices import PriceTable
+    from runner.reporting.funnel import compute_funnel, funnel_json  # the funnel reads phase_hunks from here
+
+    phases, total = compute_funnel(view, folder, PriceTable())
+    return {"phases": {f.name: funnel_json(f) for f in phases}, "run": funnel_json(total)}
 
 
 def _baseline_json(result: CheckResult) -> dict[str, Any]:

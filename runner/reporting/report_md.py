@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
+from runner.model.prices import PriceTable
+from runner.reporting.funnel import compute_funnel, render_funnel_md
+from runner.reporting.orchestration import fix_lines, review_lines
 from runner.reporting.report import Figures, compute_figures, phase_hunks
 from runner.reporting.model_usage import compute_model_figures, render_model_lines
 from runner.reporting.report_status import render_budget, render_verdict
@@ -22,6 +25,7 @@ def render_report_md(view: RunOverview, folder: RunFolder) -> str:
     if s.stop is not None:
         out += ["", f"> **Stopped:** {s.stop.reason}", f"> Next: `{s.stop.next}`"]
     out += ["", "## Figures", ""] + _figures(f)
+    out += ["", "## Funnel", ""] + render_funnel_md(*compute_funnel(view, folder, PriceTable()))
     out += ["", f"Run budget: {render_budget(view.budget)}"]
     figures = compute_model_figures(view)
     if figures is not None:
@@ -70,6 +74,7 @@ def _phase(view: PhaseView, folder: RunFolder) -> list[str]:
     if ps.bisect is not None:
         out.append(f"- bisect: {ps.bisect.note} ({ps.bisect.check_runs} check runs)")
         out += [f"  - reverted {', '.join(c.subtasks)}: {c.reason}" for c in ps.bisect.culprits]
+    out += [f"- {line}" for line in review_lines(ps) + fix_lines(ps)]
     if ps.adopted:
         out.append(f"- hand edits kept after a failed gate: {', '.join(ps.adopted)}")
     if ps.commit:

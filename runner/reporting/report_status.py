@@ -7,6 +7,7 @@ from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.records import CheckVerdict
 from runner.planning.plan import BudgetUse
 from runner.reporting.model_usage import compute_model_figures, model_figures_json, render_model_lines
+from runner.reporting.orchestration import fix_json, fix_lines, review_json, review_lines
 from runner.reporting.plan_text import budget_line  # the plan's wording, shared
 
 def render_status_text(view: RunOverview, *, include_stop: bool = True) -> str:
@@ -44,8 +45,9 @@ def _phase_lines(view: PhaseView) -> list[str]:
         out.append("  " + render_verdict(verdict))
     if ps.format is not None and (ps.format.deltas or ps.format.note):
         out.append(f"  format: {len(ps.format.deltas)} file(s) changed" + (f"; {ps.format.note}" if ps.format.note else ""))
+    out += [f"  {line}" for line in review_lines(ps) + fix_lines(ps)]
     for sub in view.subtasks:
-        if sub.state in ("failed", "reverted", "in_progress"):
+        if sub.state in ("failed", "rejected", "reverted", "in_progress"):
             out.append(f"  {sub.state.replace('_', ' ')}: {sub.record.id}" + (f" — {sub.reason}" if sub.reason else ""))
     if ps.bisect is not None and ps.bisect.note:
         out.append(f"  bisect: {ps.bisect.note} ({ps.bisect.check_runs} check runs)")
@@ -93,6 +95,9 @@ def status_json(view: RunOverview) -> dict[str, Any]:
                 "subtasks": {st: [v.record.id for v in p.subtasks if v.state == st] for st in SUBTASK_STATES},
                 "budget": budget_json(p.budget),
                 "checks": [verdict_json(v) for v in p.state.checks],
+                "review": review_json(p.state.review),
+                "rejected": {v.record.id: list(v.record.review) for v in p.subtasks if v.state == "rejected"},
+                "fix": fix_json(p.state.fix),
             }
             for p in view.phases
         ],

@@ -146,9 +146,15 @@ def model_session(playbook: Playbook, flags: ModelFlags) -> ModelSession | None:
                          "provider anthropic (or replay) and a cassette")
     if flags.ask and flags.replay:
         raise InputError("--model asks the model and --replay forbids it; pass one of them")
-    if not usable or not any(wants_model(t) for t in playbook.task_types):
+    if not usable or not _needs_model(playbook):
         return None
     return ModelSession(playbook, flags)
+
+
+def _needs_model(playbook: Playbook) -> bool:
+    """A task type hands work to the model, or a phase has it review or fix."""
+    return (any(wants_model(t) for t in playbook.task_types)
+            or any(p.gate.review == "model" or p.on_failure == "fix" for p in playbook.phases))
 
 
 def refuse_unanswerable(plan: Plan, session: ModelSession) -> None:

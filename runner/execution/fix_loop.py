@@ -103,7 +103,7 @@ def _ask(ctx: RunContext, name: str, client: ModelClient, round_no: int, cluster
     out = []
     for cluster in clusters:
         job = FixJob(name, round_no, cluster, diff, tuple(contents.items()), model.reviewer_model,
-                     int(getattr(model, "reviewer_max_tokens", None) or model.max_tokens), params=model.params_json)
+                     model.reviewer_tokens, params=model.params_json)
         proposal = propose_fix(client, job)
         contents.update(dict(proposal.files))
         ctx.journal.append("fix_proposal", phase=name, round=round_no, cluster=cluster.key, signature=cluster.signature,

@@ -30,11 +30,11 @@ def needs_review(ctx: RunContext, name: str) -> bool:
 
 def phase_client(ctx: RunContext, name: str) -> ModelClient:
     """The client the phase's model calls go through (cassette, budget); the commands built it."""
-    model = getattr(ctx, "model", None)
-    if model is None:
+    access = ctx.model.phases if ctx.model is not None else None
+    if access is None or access.client_for_phase is None:
         raise InputError(f"phase {name} needs the model (review or fix) but the run has none; "
-                         "add a `model:` section with provider anthropic or replay")
-    return model.phases.client_for_phase(ctx.spec(name))  # type: ignore[no-any-return]
+                         "give the `model:` section provider anthropic or replay")
+    return access.client_for_phase(ctx.spec(name))
 
 
 def review_phase(ctx: RunContext, name: str, client: ModelClient) -> ReviewOutcome:
@@ -54,7 +54,7 @@ def review_phase(ctx: RunContext, name: str, client: ModelClient) -> ReviewOutco
         if spent:  # no more calls: the rest stays unreviewed, hence unwritten
             verdicts.append(Verdict(item.subtask_id, "none", error=f"not reviewed: {spent}", error_kind="budget"))
             continue
-        verdict = review_subtask(client, item, summary, model.reviewer_model, _reviewer_max_tokens(model),
+        verdict = review_subtask(client, item, summary, model.reviewer_model, model.reviewer_tokens,
                                  model.max_attempts, model.params_json)
         spent = verdict.error if verdict.error_kind == "budget" else ""
         verdicts.append(verdict)
@@ -99,7 +99,7 @@ def subtask_diff(folder: RunFolder, s: SubtaskRecord) -> str:
 
 def made_by_model(s: SubtaskRecord) -> bool:
     """Some of the subtask's edit came from the model (a ``model`` transform, or gaps it filled)."""
-    return s.transform == "model" or bool(getattr(s, "model", None))
+    return s.transform == "model" or (s.model is not None and bool(s.model.files))
 
 
 def plan_summary(record: PhasePlanRecord) -> str:
@@ -113,10 +113,6 @@ def plan_summary(record: PhasePlanRecord) -> str:
     if len(writable) > SUMMARY_ROWS:
         lines.append(f"- … and {len(writable) - SUMMARY_ROWS} more")
     return "\n".join(lines)
-
-
-def _reviewer_max_tokens(model: object) -> int:
-    return int(getattr(model, "reviewer_max_tokens", None) or getattr(model, "max_tokens", 4096))
 
 
 def _outcome(verdicts: list[Verdict], not_sampled: int, seconds: float) -> ReviewOutcome:

@@ -34,6 +34,7 @@ class ModelSpec:
     concurrency: int = 4
     max_tokens: int = 4096
     max_attempts: int = 3
+    reviewer_max_tokens: int | None = None  #: output tokens per reviewer call (review, fix); default max_tokens
     prices_json: str = "{}"  #: model id → {input, output, cache_write, cache_read} $/MTok, over the shipped table
     params_json: str = "{}"  #: sampling parameters the playbook sets (only those are sent)
 
@@ -44,6 +45,10 @@ class ModelSpec:
     @property
     def reviewer_model(self) -> str:
         return self.reviewer or self.name
+
+    @property
+    def reviewer_tokens(self) -> int:
+        return self.reviewer_max_tokens or self.max_tokens
 
     def prices(self) -> dict[str, dict[str, float]]:
         """The playbook's price overrides (a copy)."""

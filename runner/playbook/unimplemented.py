@@ -22,13 +22,7 @@ class Unimplemented:
     instead: str  #: what to do instead, for the user
 
 
-UNIMPLEMENTED: tuple[Unimplemented, ...] = (
-    Unimplemented(
-        ("phases", "*", "gate", "review"), "model",
-        "use `review: none` and let a person review the diff with `approval: manual`",
-    ),
-    Unimplemented(("phases", "*", "on_failure"), "fix", "use stop, rollback or bisect"),
-)
+UNIMPLEMENTED: tuple[Unimplemented, ...] = ()  #: every option the schema accepts is honoured
 
 
 def check_unimplemented(raw: RawPlaybook) -> list[Diagnostic]:

@@ -20,7 +20,7 @@ from runner.planning.cache import ResultCache, job_key
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
 from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult, file_change
-from runner.planning.select import Candidates, list_candidates
+from runner.planning.select import Candidates, list_candidates, oversized_files
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job, needles_match
 from runner.transforms.pool import chunk_size, make_executor
@@ -76,6 +76,9 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     playbook = loaded.playbook
     variables = loaded.context()
     phases = expand_playbook(playbook, variables, candidates.files, options.phase)
+    oversized = oversized_files(options.root, {f for p in phases for t in p.tasks for f in t.files}, playbook.select.max_file_bytes)
+    if oversized:  # planned without them, as if they were not selected
+        phases = expand_playbook(playbook, variables, tuple(f for f in candidates.files if f not in oversized), options.phase)
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if options.subtask_ids is not None:
         phases, pruned = keep_subtasks(phases, options.subtask_ids)
@@ -101,7 +104,7 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
         variables=loaded.variables,
         phases=phase_results,
         budget=run_budget(playbook, phase_results),
-        skipped=candidates.skipped,
+        skipped=candidates.skipped + tuple(oversized.items()),
         pruned=pruned,
         stats=stats,
     )

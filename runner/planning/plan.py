@@ -153,7 +153,7 @@ class Plan:
     variables: tuple[tuple[str, object], ...]
     phases: tuple[PhaseResult, ...]
     budget: tuple[BudgetUse, ...]
-    skipped: tuple[tuple[str, str], ...]  #: files left out (symlinks leaving the root)
+    skipped: tuple[tuple[str, str], ...]  #: files left out (symlinks leaving the root, files over select.max_file_bytes)
     stats: PlanStats
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (subtask id, files) left out by PlanOptions.subtask_ids
 

@@ -129,3 +129,16 @@ def select_files(
     inc = compile_globs(include)
     exc = compile_globs(exclude) if exclude else None
     return [f for f in candidates if inc.match_file(f) and not (exc and exc.match_file(f))]
+
+
+def oversized_files(root: str, paths: set[str], max_bytes: int) -> dict[str, str]:
+    """Of ``paths`` (relative to ``root``), those bigger than ``max_bytes``, with the reason."""
+    out = {}
+    for path in sorted(paths):
+        try:
+            size = os.stat(os.path.join(root, *path.split("/"))).st_size
+        except OSError:
+            continue  # read (and reported) when it is planned
+        if size > max_bytes:
+            out[path] = f"{size:,} bytes, over select.max_file_bytes ({max_bytes:,}); never parsed"
+    return out

@@ -131,6 +131,10 @@ class PhaseSpec:
 class SelectSpec:
     exclude: tuple[str, ...] = ()
     include_generated: bool = False
+    max_file_bytes: int = 2 * 1024 * 1024  #: bigger files are skipped (libcst's cost grows fast with size)
+
+
+DEFAULT_SELECT = SelectSpec()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +258,7 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
         select=SelectSpec(
             exclude=tuple(select.get("exclude", ())),
             include_generated=bool(select.get("include_generated", False)),
+            max_file_bytes=select.get("max_file_bytes", DEFAULT_SELECT.max_file_bytes),
         ),
         budget=budget(data.get("budget")),
         model=model,

@@ -29,6 +29,8 @@ def import_codemod(reference: str, root: str) -> type[Codemod]:
     if reference.startswith("python:"):
         _, rel, class_name = reference.split(":", 2)
         path = os.path.normpath(os.path.join(root, rel))
+        if _leaves_root(rel, root):
+            raise TransformLoadError(f"`{rel}` is outside the root {root}; a python: codemod is a file in the migrated repository, its path relative to the root")
         if not os.path.isfile(path):
             raise TransformLoadError(f"{rel} does not exist under the root {root}")
         module_name = "batchmod_user_codemod_" + "".join(c if c.isalnum() else "_" for c in rel)
@@ -65,6 +67,14 @@ def import_codemod(reference: str, root: str) -> type[Codemod]:
     if inspect.isabstract(cls):
         raise TransformLoadError(f"`{reference}` is abstract; name a concrete codemod class")
     return cls
+
+
+def _leaves_root(rel: str, root: str) -> bool:
+    """An absolute path, ``..`` or a symlink whose target is outside ``root``."""
+    if os.path.isabs(rel) or ".." in rel.replace("\\", "/").split("/"):
+        return True
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([real_root, os.path.realpath(os.path.join(root, rel))]) != real_root
 
 
 def check_codemod_args(cls: type[Codemod], args: dict[str, Any]) -> None:

@@ -95,7 +95,8 @@ phases:
     )
     result = CliRunner().invoke(cli, ["validate", "pb.yaml"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "pb.yaml: valid — playbook anchors: 2 phases, 2 tasks, 1 task type\n"
+    assert result.stdout.startswith("pb.yaml: valid — playbook anchors: 2 phases, 2 tasks, 1 task type")
+    assert "$.phases[1].checks[1]: check `again`" in result.stderr  # the merged mapping has its position
 
 
 def test_a_playbook_over_a_mebibyte_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

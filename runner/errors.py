@@ -58,6 +58,19 @@ class StateDamaged(InputError):
         super().__init__(f"run state damaged: {message}")
 
 
+class WriteError(BatchmodError):
+    """The machine refused a write (disk full, read-only folder or file system, immutable file). Exit 1.
+
+    Nothing is half written (writes are atomic) and the journal keeps the write open,
+    so running the same command again, once the cause is fixed, finishes it.
+    """
+
+    exit_code = 1
+
+    def __init__(self, shown_path: str, exc: OSError) -> None:
+        super().__init__(f"cannot write {shown_path}: {exc.strerror or exc}")
+
+
 class GateStopped(BatchmodError):
     """A gate stopped the run: checks failed, budget exceeded, review, approval. Exit 1."""
 

@@ -38,6 +38,14 @@ def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None, tmp_d
     _replace_from((os.open(sibling, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), sibling), path, data, mode, point)
 
 
+def read_only(path: str) -> bool:
+    """The file exists and nobody may write it (no write bit at all; root would ignore the bits)."""
+    try:
+        return os.stat(path).st_mode & 0o222 == 0
+    except OSError:
+        return False
+
+
 def sibling_temp(path: str) -> str:
     """The temporary beside ``path`` used when the state folder is on another file system."""
     folder, name = os.path.split(os.path.abspath(path))
@@ -47,10 +55,13 @@ def sibling_temp(path: str) -> str:
 def _replace_from(temp: tuple[int, str], path: str, data: bytes, mode: int | None, point: str) -> None:
     fd, tmp = temp
     try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-            fp.flush()
-            os.fsync(fp.fileno())
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if mode is not None:
             os.chmod(tmp, mode)
         kill_point(point)

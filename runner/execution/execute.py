@@ -13,7 +13,7 @@ from typing import Callable
 
 from runner.adapters.git import git_branch_exists, git_current_branch, git_toplevel
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
-from runner.errors import BatchmodError, InputError
+from runner.errors import BatchmodError, InputError, WriteError
 from runner.execution.baseline import BaselineCache, describe_baseline, tree_fingerprint
 from runner.execution.checks import log_name, render_check, run_check
 from runner.execution.context import RunContext, RunIO, RunModel, command_line, run_again, utc_now
@@ -84,8 +84,11 @@ def execute_run(request: RunRequest, io: RunIO, model_for: ModelFor = _no_model)
             stop = Stop(str(exc), f"put the file back as batchmod left it (or undo your edit), then {run_again(ctx.state)}; "
                         f"or {command_line('rollback', ctx.state)} to undo the run")
         except BatchmodError as exc:  # the run stays where it was; running it again retries the step
-            ctx.save(replace(ctx.state, status="stopped", stop=Stop(f"error: {exc}", f"fix it, then {run_again(ctx.state)}"),
-                             execute_seconds=ctx.state.execute_seconds + time.monotonic() - started))
+            try:
+                ctx.save(replace(ctx.state, status="stopped", stop=Stop(f"error: {exc}", f"fix it, then {run_again(ctx.state)}"),
+                                 execute_seconds=ctx.state.execute_seconds + time.monotonic() - started))
+            except WriteError:
+                pass  # a full disk refuses the state too; the first error is the one to tell, status says interrupted
             raise
         except BaseException:  # Ctrl-C and bugs: the status stays `running`; `status` shows it interrupted
             ctx.save(replace(ctx.state, execute_seconds=ctx.state.execute_seconds + time.monotonic() - started))

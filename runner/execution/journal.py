@@ -11,14 +11,14 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from runner.adapters.workspace import (
-    append_line_durable, fsync_dir, read_bytes_or_none, remove_file_if_present, sha256_bytes, sibling_temp, write_bytes_atomic,
+    append_line_durable, fsync_dir, read_bytes_or_none, read_only, remove_file_if_present, sha256_bytes, sibling_temp, write_bytes_atomic,
 )
-from runner.errors import BatchmodError, GateStopped
+from runner.errors import BatchmodError, GateStopped, WriteError
 from runner.execution.records import FileDelta
-from runner.execution.store import RunFolder
+from runner.execution.store import RunFolder, shown_state_path
 
 #: test hook: exit abruptly (like kill -9) after this many file writes in one process
 CRASH_AFTER_WRITES_ENV = "BATCHMOD_TEST_CRASH_AFTER_WRITES"
@@ -48,7 +48,10 @@ class Journal:
 
     def append(self, kind: str, **fields: Any) -> None:
         event = {"t": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "kind": kind, **fields}
-        append_line_durable(self.path, json.dumps(event, ensure_ascii=False, sort_keys=False))
+        try:
+            append_line_durable(self.path, json.dumps(event, ensure_ascii=False, sort_keys=False))
+        except OSError as exc:
+            raise WriteError(shown_state_path(self.path), exc) from None
 
     def events(self) -> list[dict[str, Any]]:
         data = read_bytes_or_none(self.path) or b""
@@ -133,7 +136,7 @@ class TreeWriter:
         if not deltas:
             return []
         current = {d.path: self.disk_sha(d.path) for d in deltas}
-        check_conflicts(deltas, current, label)
+        check_conflicts(deltas, current, label, self)
         contents = {d.path: self.folder.blob(d.post) for d in deltas if current[d.path] != d.post}  # verified before the intent
         self.journal.append(
             "intent", key=key, label=label, files=[{"path": d.path, "pre": d.pre, "post": d.post} for d in deltas], **extra
@@ -162,7 +165,7 @@ class TreeWriter:
         finished = []
         for intent in self.journal.open_intents():
             current = {d.path: self.disk_sha(d.path) for d in intent.deltas}
-            check_conflicts(list(intent.deltas), current, intent.label)
+            check_conflicts(list(intent.deltas), current, intent.label, self)
             for d in intent.deltas:
                 if current[d.path] == d.pre:
                     self._write(d.path, self.folder.blob(d.post))
@@ -176,7 +179,10 @@ class TreeWriter:
 
     def _write(self, path: str, data: bytes) -> None:
         global _writes_done
-        write_bytes_atomic(self.abspath(path), data, tmp_dir=self.tmp_dir, point="tree-rename")
+        try:
+            write_bytes_atomic(self.abspath(path), data, tmp_dir=self.tmp_dir, point="tree-rename")
+        except OSError as exc:
+            raise WriteError(path, exc) from None
         fsync_dir(os.path.dirname(self.abspath(path)))
         _writes_done += 1
         limit = os.environ.get(CRASH_AFTER_WRITES_ENV)
@@ -184,7 +190,10 @@ class TreeWriter:
             os._exit(137)
 
 
-def check_conflicts(deltas: list[FileDelta], current: dict[str, str], label: str) -> None:
+def check_conflicts(deltas: list[FileDelta], current: dict[str, str], label: str, writer: "TreeWriter | None" = None) -> None:
+    """Every file must be at its pre or post hash, and writable when it is still to be written."""
+    if writer is not None:
+        refuse_read_only([d.path for d in deltas if current[d.path] != d.post], writer.abspath)
     bad = [d for d in deltas if current[d.path] not in (d.pre, d.post)]
     if not bad:
         return
@@ -197,6 +206,15 @@ def check_conflicts(deltas: list[FileDelta], current: dict[str, str], label: str
         [d.path for d in bad],
         f"conflict: {names} changed since batchmod planned {label}; left untouched ({detail})",
     )
+
+
+def refuse_read_only(paths: Iterable[str], abspath: Callable[[str], str]) -> None:
+    """A read-only file is the user's "do not touch": a conflict, never silently replaced."""
+    locked = sorted(p for p in paths if read_only(abspath(p)))
+    if locked:
+        modes = ", ".join(f"{p} is read-only (mode {os.stat(abspath(p)).st_mode & 0o777:04o})" for p in locked)
+        raise ConflictError(locked, f"conflict: {modes}; left untouched. Make it writable (chmod u+w) or leave it out "
+                                    "of the playbook's globs, then run again")
 
 
 def _short(sha: str) -> str:

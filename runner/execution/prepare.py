@@ -12,7 +12,7 @@ from dataclasses import replace
 from runner.adapters.workspace import sha256_bytes
 from runner.execution.budget import run_budget_use
 from runner.execution.context import RunContext, run_again
-from runner.execution.journal import ConflictError
+from runner.execution.journal import ConflictError, refuse_read_only
 from runner.execution.records import FileDelta, ModelExchange, PhasePlanRecord, Stop, SubtaskModel, SubtaskRecord
 from runner.execution.saved_plan import note_pruned
 from runner.planning.dryrun import PlanOptions, plan_playbook
@@ -127,6 +127,7 @@ def _journal_model(ctx: RunContext, result: PhaseResult) -> None:
 
 def _refuse_hand_edits(ctx: RunContext, result: PhaseResult) -> None:
     """Files the phase changes must be as the run last left them (or as planned at its start)."""
+    refuse_read_only([c.path for c in result.files], ctx.writer.abspath)
     expected = ctx.expected_hashes()
     written = ctx.journal.written_hashes()
     bad = []

@@ -22,8 +22,9 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from runner.adapters.lifetime import process_alive, process_identity
-from runner.adapters.workspace import read_bytes_or_none, sha256_bytes, write_bytes_durable
-from runner.errors import BatchmodError, InputError, StateDamaged
+from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
+from runner.adapters.workspace import write_bytes_durable as _write_durable
+from runner.errors import BatchmodError, InputError, StateDamaged, WriteError
 from runner.execution.codec import decode_record, encode_record
 from runner.execution.records import PhasePlanRecord, RunState
 
@@ -116,6 +117,20 @@ def _inflate(packed: bytes) -> bytes | None:
         return zlib.decompress(packed)
     except zlib.error:
         return None
+
+
+def write_bytes_durable(path: str, data: bytes) -> None:
+    """A state file's durable write; the machine's refusal names the file (``.batchmod/...``)."""
+    try:
+        _write_durable(path, data)
+    except OSError as exc:
+        raise WriteError(shown_state_path(path), exc) from None
+
+
+def shown_state_path(path: str) -> str:
+    """A path under ``.batchmod/`` as people see it (relative to the migrated root)."""
+    parts = os.path.abspath(path).split(os.sep)
+    return "/".join(parts[parts.index(".batchmod"):]) if ".batchmod" in parts else path
 
 
 def _read_holder(fd: int) -> dict[str, Any] | None:

@@ -61,18 +61,18 @@ def _write(ctx: RunContext, name: str) -> Stop | None:
         review_phase(ctx, name, phase_client(ctx, name))  # before any write: rejected subtasks are not written
     ps, record = ctx.phase_state(name), ctx.record(name)
     done = ctx.journal.done_keys()
-    written = 0
+    written: set[str] = set()  #: files, not subtasks: two subtasks writing one file wrote one file
     for subtask in record.writable():
         key = ctx.key(ps, subtask.id)
         if key in done:
             continue
         attribution = {"model": {"attempt": subtask.model.attempts, "request_key": subtask.model.request_key,
                                  "files": list(subtask.model.files)}} if subtask.model and subtask.model.files else {}
-        written += len(ctx.writer.apply(key, f"subtask {subtask.id}", subtask.deltas, phase=name, subtask=subtask.id,
+        written.update(ctx.writer.apply(key, f"subtask {subtask.id}", subtask.deltas, phase=name, subtask=subtask.id,
                                         **attribution))
     ctx.journal.append("phase_written", phase=name, attempt=ps.attempt, files=list(record.changed_files))
     ctx.save_phase(replace(ctx.phase_state(name), state="written"))
-    ctx.io.notify(f"phase {name}: wrote {written} file(s)")
+    ctx.io.notify(f"phase {name}: wrote {len(written)} file(s)")
     return None
 
 

@@ -55,7 +55,7 @@ def _uses(budget: Budget, files: int, lines: int, calls: int, tokens: int, cost:
 
 
 def phase_budget(phase: PhaseSpec, subtasks: tuple["SubtaskResult", ...], files: tuple["FileChange", ...]) -> tuple["BudgetUse", ...]:
-    lines = sum(s.lines_added + s.lines_removed for s in subtasks)
+    lines = sum(c.added + c.removed for c in files)  # each file's net diff over the phase: a line two tasks change counts once
     calls, tokens, cost, estimated, method = _model_use(subtasks)
     review_calls, review_tokens = _review_calls(phase, subtasks)
     estimated = estimated or review_calls > 0

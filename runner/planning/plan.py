@@ -1,12 +1,12 @@
 """The plan: frozen records of a dry run, and the budget arithmetic over them."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from runner.model.forecast import ModelForecast
 from runner.model.jobs import Exchange
 from runner.planning.expand import Subtask
+from runner.planning.linediff import count_changes, matching_blocks, split_lines, unified_diff
 from runner.transforms.base import Gap
 
 STATUSES = ("change", "no-change", "gap", "error")
@@ -23,14 +23,19 @@ class FileChange:
 
 
 def file_change(path: str, before: bytes, after: bytes) -> FileChange:
-    """The change of one file as a unified diff (a/ b/ prefixes) with its line counts."""
-    a = before.decode("utf-8", "replace").splitlines(keepends=True)
-    b = after.decode("utf-8", "replace").splitlines(keepends=True)
-    lines = list(difflib.unified_diff(a, b, f"a/{path}", f"b/{path}"))
-    added = sum(1 for ln in lines if ln.startswith("+") and not ln.startswith("+++"))
-    removed = sum(1 for ln in lines if ln.startswith("-") and not ln.startswith("---"))
+    """The change of one file as a unified diff (a/ b/ prefixes), its lines counted as
+    ``git diff --numstat`` counts them (see linediff.py)."""
+    a = split_lines(before.decode("utf-8", "surrogateescape"))
+    b = split_lines(after.decode("utf-8", "surrogateescape"))
+    blocks = matching_blocks(a, b)
+    added, removed = count_changes(a, b, blocks)
+    lines = [_printable(ln) for ln in unified_diff(a, b, blocks, f"a/{path}", f"b/{path}")]
     text = "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
     return FileChange(path, before, after, text, added, removed)
+
+
+def _printable(line: str) -> str:
+    return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)

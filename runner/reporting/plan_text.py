@@ -7,8 +7,8 @@ from runner.planning.plan import BudgetUse, PhaseResult, Plan
 def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> str:
     out: list[str] = [f"plan: {plan.playbook_name} ({plan.playbook_path}) on {plan.root}"]
     for phase in plan.phases:
-        lines_added = sum(s.lines_added for s in phase.subtasks)
-        lines_removed = sum(s.lines_removed for s in phase.subtasks)
+        lines_added = sum(c.added for c in phase.files)  # net over the phase, as git diff counts it
+        lines_removed = sum(c.removed for c in phase.files)
         out.append("")
         out.append(
             f"phase {phase.name}: {len(phase.subtasks)} subtasks — "

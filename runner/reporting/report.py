@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from runner.errors import BatchmodError
 from runner.execution.journal import Journal
+from runner.planning.plan import file_change
 from runner.execution.records import CheckResult
 from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
@@ -26,7 +28,7 @@ class Figures:
     planned_files: int
     planned_lines: int
     touched_files: int  #: files whose content differs from the run's start now
-    kept_lines: int  #: added + removed by the subtasks kept
+    kept_lines: int  #: added + removed from the run's start to now, as git diff counts them
     first_pass: tuple[tuple[str, int, int], ...]  #: (phase, checks passed at first run, checks)
     reverted: tuple[str, ...]
     gaps: tuple[str, ...]
@@ -49,12 +51,24 @@ def compute_figures(view: RunOverview, folder: RunFolder) -> Figures:
         planned_files=len({f for p in s.planned for f in p.paths}),
         planned_lines=sum(p.lines for p in s.planned),
         touched_files=len(touched),
-        kept_lines=sum(d.added + d.removed for v in kept for d in v.record.deltas),
+        kept_lines=_net_lines(folder, start, written, touched, sum(d.added + d.removed for v in kept for d in v.record.deltas)),
         first_pass=first_pass,
         reverted=tuple(v.record.id for p in view.phases for v in p.subtasks if v.state == "reverted"),
         gaps=tuple(v.record.id for p in view.phases for v in p.subtasks if v.state == "gap"),
         failed=tuple(v.record.id for p in view.phases for v in p.subtasks if v.state == "failed"),
     )
+
+
+def _net_lines(folder: RunFolder, start: dict[str, str], written: dict[str, str], touched: list[str], fallback: int) -> int:
+    """Lines added + removed from the run's start to now, per file as ``git diff --numstat`` counts them."""
+    total = 0
+    for path in touched:
+        try:
+            change = file_change(path, folder.blob(start[path]), folder.blob(written[path]))
+        except (BatchmodError, KeyError):
+            return fallback  # a start content not kept (an older run): the subtasks' own counts
+        total += change.added + change.removed
+    return total
 
 
 def phase_hunks(folder: RunFolder, phase: str, format_command: str) -> list[Hunk]:

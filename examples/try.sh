@@ -24,7 +24,7 @@ cd "$dest"
 echo "example copied to $dest"
 say batchmod validate playbook.yaml
 say batchmod plan playbook.yaml
-say batchmod run playbook.yaml --yes
+say batchmod run playbook.yaml --yes --replay   # the model's answers from the committed cassette: no key, no network
 say batchmod status
 say batchmod report --out report.md
 say git -c color.ui=never diff --stat

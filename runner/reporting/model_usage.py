@@ -81,12 +81,13 @@ def compute_model_figures(view: RunOverview) -> ModelFigures | None:
 def render_model_lines(f: ModelFigures) -> list[str]:
     """Plain lines for ``status`` and the report."""
     rate = f"{f.first_attempt}/{f.subtasks}" + (f" ({f.first_attempt_rate:.0%})" if f.first_attempt_rate is not None else "")
-    out = [
-        f"model: {f.subtasks} subtask(s) asked, {f.gaps_filled} gap(s) filled, {f.gaps_left} left; first-attempt {rate}",
-        f"  asked: {f.asked.calls} call(s) ({f.asked.exchanges} exchange(s)), input {f.asked.input_tokens}, "
-        f"output {f.asked.output_tokens}, cache write {f.asked.cache_creation_input_tokens}, "
-        f"cache read {f.asked.cache_read_input_tokens} tokens, ${f.cost_usd:.4f}",
-    ]
+    out = [f"model: {f.subtasks} subtask(s), {f.gaps_filled} gap(s) filled, {f.gaps_left} left; first-attempt {rate}"]
+    if f.asked.exchanges:
+        out.append(f"  asked the API: {f.asked.calls} call(s) ({f.asked.exchanges} exchange(s)), input {f.asked.input_tokens}, "
+                   f"output {f.asked.output_tokens}, cache write {f.asked.cache_creation_input_tokens}, "
+                   f"cache read {f.asked.cache_read_input_tokens} tokens, ${f.cost_usd:.4f}")
+    else:
+        out.append("  asked the API: nothing")
     if f.replayed.exchanges:
         out.append(f"  replayed from the cassette (free): {f.replayed.exchanges} exchange(s), recorded input "
                    f"{f.replayed.input_tokens}, output {f.replayed.output_tokens}, cache write "

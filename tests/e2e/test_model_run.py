@@ -58,7 +58,7 @@ def test_gap_filled_written_journaled_reported(tmp_path: Path, api) -> None:  # 
     assert len(model_hunks) == 3 and all(h["model"]["attempt"] == 1 for h in model_hunks)
     assert "+convert = str" in model_hunks[0]["text"]
     status = invoke("status", "--root", str(repo)).output
-    assert "3 gap(s) filled, 0 left; first-attempt 3/3 (100%)" in status
+    assert "model: 3 subtask(s), 3 gap(s) filled, 0 left; first-attempt 3/3 (100%)" in status
 
 
 def test_plan_model_writes_nothing_and_run_replays_its_answers(tmp_path: Path, api) -> None:  # type: ignore[no-untyped-def]

@@ -97,7 +97,8 @@ def failures_from_junit(xml_text: str, check: str, root: str) -> tuple[Failure, 
         if exc == "DocTestFailure" or "UNEXPECTED EXCEPTION" in body:  # the place is the example, not a frame
             inner, at = innermost_frame(body, root, pytest_lines=False)
             frame = f"{inner}:{at}" if inner else file
-        out.append(Failure(check, f"{classname}::{name}" if classname else name, file, line, exc, msg[:500], _tail(body), frame))
+        out.append(Failure(check, f"{classname}::{name}" if classname else name, file, line, exc,
+                           _relative(msg, root)[:500], _tail(body, root), frame))
     return tuple(out)
 
 
@@ -120,11 +121,11 @@ def failures_from_output(output: str, check: str, root: str) -> tuple[Failure, .
     if found:
         file, line = innermost_frame(output, root)
         if len(found) == 1 and file:  # the only traceback in the output is this test's
-            found[0] = Failure(check, found[0].test_id, file, line, found[0].exception, found[0].message, _tail(output))
+            found[0] = Failure(check, found[0].test_id, file, line, found[0].exception, found[0].message, _tail(output, root))
         return tuple(found)
     exc, msg = _exception("", output)
     file, line = innermost_frame(output, root)
-    return (Failure(check, check, file, line, exc, msg[:500] or "the check failed", _tail(output)),)
+    return (Failure(check, check, file, line, exc, msg[:500] or "the check failed", _tail(output, root)),)
 
 
 def count_tests(junit_text: str | None, output: str) -> int | None:
@@ -204,5 +205,15 @@ def _id_file(test_id: str) -> str:
     return head if head.endswith(".py") else ""
 
 
-def _tail(text: str, lines: int = 25) -> str:
-    return "\n".join(text.rstrip("\n").splitlines()[-lines:])
+def _relative(text: str, root: str) -> str:
+    return text.replace(root.rstrip("/") + "/", "")
+
+
+def _tail(text: str, root: str, lines: int = 25) -> str:
+    """The last lines, with the root's path and run timings taken out: the same failure reads the
+    same from any checkout (the fix loop's requests are keyed by their text, for the cassette)."""
+    kept = [_TIMING.sub("", _relative(line, root)) for line in text.rstrip("\n").splitlines()]
+    return "\n".join(kept[-lines:])
+
+
+_TIMING = re.compile(r" in \d+(?:\.\d+)?s\b")

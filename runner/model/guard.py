@@ -1,8 +1,9 @@
 """No reward hacking: a model's fix may make the tests pass, never make them say less.
 
 Pure checks over the files before and after a proposed fix, on libcst trees (not on diff
-text): a test function or class deleted, a skip or xfail added, an assert weakened to a
-constant; and over the check results, fewer test ids than before. Each violation says
+text): a test function or class deleted, a skip or xfail added (a doctest ``+SKIP`` too),
+an assert weakened to a constant; and over the check results, fewer test ids than
+before. Each violation says
 what was refused, so it can be explained back to the model and counted in the report.
 """
 from __future__ import annotations
@@ -125,6 +126,11 @@ class _Collector(cst.CSTVisitor):
             self.skips[f"{name} in {self._where()}"] += 1
             return False
         return True
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        n = node.value.count("doctest: +SKIP")  # a doctest example switched off
+        if n:
+            self.skips[f"doctest +SKIP in {self._where()}"] += n
 
     def visit_Assert(self, node: cst.Assert) -> None:
         if always_true(node.test):

@@ -93,3 +93,13 @@ def test_doctests_that_raise_the_same_error_in_one_file_are_one_cluster() -> Non
         ("NameError", "name 'camelize' is not defined", 150), ("NameError", "name 'camelize' is not defined", 409)]
     (cluster,) = cluster_failures(failures)
     assert cluster.signature == "NameError: name <str> is not defined @ inflection/__init__.py"
+
+
+def test_the_output_tail_reads_the_same_from_any_checkout() -> None:
+    def output(root: str, seconds: str) -> str:
+        return (f'  File "{root}/pkg/a.py", line 3, in f\nValueError: boom\n'
+                f"FAILED tests/test_a.py::test_f - ValueError: boom\n1 failed in {seconds}s\n")
+
+    (one,) = failures_from_output(output("/work/a", "0.12"), "unit", "/work/a")
+    (two,) = failures_from_output(output("/tmp/b", "3.40"), "unit", "/tmp/b")
+    assert one.tail == two.tail and "/work/a" not in one.tail and "0.12" not in one.tail

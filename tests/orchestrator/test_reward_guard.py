@@ -76,3 +76,9 @@ def test_fewer_test_ids_is_refused() -> None:
     v = guard_test_count(25, 24)
     assert v is not None and v.kind == "tests-dropped" and "24 tests, 25 before" in v.explain()
     assert guard_test_count(25, 25) is None and guard_test_count(None, 3) is None
+
+
+def test_switching_a_doctest_off_is_refused() -> None:
+    before = b'def add(a, b):\n    """\n    >>> add(1, 2)\n    3\n    """\n    return a + b\n'
+    after = before.replace(b">>> add(1, 2)", b">>> add(1, 2)  # doctest: +SKIP")
+    assert [(v.kind, v.detail) for v in guard_fix({"m.py": before}, {"m.py": after})] == [("skip-added", "adds a skip or xfail (doctest +SKIP in add)")]

@@ -80,6 +80,10 @@ root_option = click.option("--root", default=".", show_default=True, type=click.
 executor_option = click.option(
     "--executor", default="local", show_default=True, envvar="BATCHMOD_EXECUTOR", metavar="local|dask://HOST:PORT",
     help="Where file jobs run: the local process pool or a Dask distributed scheduler (env BATCHMOD_EXECUTOR).")
+shard_option = click.option(
+    "--shard", default=None, metavar="K/N",
+    help="Only shard K of N: a stable partition of the files by path (directories kept whole for per: directory), "
+         "one per CI job.")
 var_option = click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Override a playbook variable (repeatable).")
 
 
@@ -109,13 +113,15 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write .batchmod/cache.")
 @executor_option
+@shard_option
 @click.option("--model", "ask_model", is_flag=True, help="Ask the model for the gaps (recorded to the cassette) and show its diffs.")
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only; a missing answer fails its subtask.")
 def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, diff: bool, as_json: bool,
-         out: str | None, jobs: int | None, no_cache: bool, executor: str, ask_model: bool, replay: bool) -> None:
+         out: str | None, jobs: int | None, no_cache: bool, executor: str, shard: str | None, ask_model: bool, replay: bool) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
     from runner.adapters.terminal import progress_reporter
     from runner.adapters.dask import parse_executor
+    from runner.planning.shard import parse_shard
     from runner.commands.model_setup import ModelFlags
     from runner.commands.plan import PlanRequest, plan_command
     from runner.playbook.load import parse_var_overrides
@@ -124,7 +130,7 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
         request = PlanRequest(
             playbook=playbook, root=root, overrides=parse_var_overrides(variables), phase=phase,
             jobs=jobs or _jobs_default(), diff=diff, as_json=as_json, out=out, use_cache=not no_cache,
-            executor=parse_executor(executor),
+            executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
             model=ModelFlags(ask=ask_model, replay=replay),
         )
         with progress_reporter() as progress:
@@ -156,11 +162,13 @@ def schema() -> None:
 @click.option("--commit", is_flag=True, help="Commit each phase (as `commit: phase` does).")
 @click.option("--allow-dirty", is_flag=True, help="Run even if files it touches have uncommitted changes.")
 @executor_option
+@shard_option
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only (no network); a missing answer fails its subtask.")
 def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
-        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str, replay: bool) -> None:
+        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str, replay: bool, shard: str | None) -> None:
     """Execute a playbook phase by phase; run it again to continue a stopped run."""
     from runner.adapters.dask import parse_executor
+    from runner.planning.shard import parse_shard
     from runner.commands.run import run_command
     from runner.execution.context import RunIO
     from runner.execution.execute import RunRequest
@@ -170,7 +178,7 @@ def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None,
         request = RunRequest(
             playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
             plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
-            executor=parse_executor(executor),
+            executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
             replay=replay,
         )
         io = RunIO(

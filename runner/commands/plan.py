@@ -13,6 +13,7 @@ from runner.playbook.load import load_playbook
 from runner.planning.dryrun import PlanOptions, Progress, plan_playbook
 from runner.planning.plan import Plan
 from runner.planning.select import list_candidates
+from runner.planning.shard import Shard
 from runner.reporting.plan_json import render_plan_json
 from runner.reporting.plan_text import render_plan_text
 from runner.reporting.summary import summarize_plan
@@ -31,6 +32,7 @@ class PlanRequest:
     out: str | None = None
     use_cache: bool = True
     executor: str = "local"  #: local | dask://HOST:PORT
+    shard: Shard | None = None  #: ``--shard K/N``
     model: ModelFlags = ModelFlags()
 
 
@@ -46,7 +48,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
             notes.extend(session.check_lock())
         access = session.asking() if (request.model.ask or request.model.replay) else session.forecasting()
     options = PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache,
-                          executor=request.executor, model=access)
+                          executor=request.executor, shard=request.shard, model=access)
     plan = plan_playbook(loaded, options, progress, candidates)
     if session is not None and request.model.ask:
         refuse_unanswerable(plan, session)

@@ -29,6 +29,7 @@ from runner.playbook.variables import type_override
 from runner.playbook.spec import Playbook
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.select import Candidates, list_candidates
+from runner.planning.shard import Shard, parse_shard
 from runner.reporting.plan_text import render_plan_text
 
 
@@ -42,6 +43,7 @@ class RunRequest:
     yes: bool = False
     jobs: int = 1
     executor: str = "local"  #: local | dask://HOST:PORT
+    shard: Shard | None = None  #: ``--shard K/N``: this run migrates one shard's files
     branch: str | None = None
     commit: bool = False
     allow_dirty: bool = False
@@ -134,7 +136,17 @@ def _why_new_run(prev: RunState, request: RunRequest, saved: SavedPlan | None) -
         return f"--plan {saved.path} is not the plan run {prev.run_id} executes"
     if request.branch and request.branch != prev.options.branch:
         return f"--branch {request.branch} differs from run {prev.run_id}"
+    if request.shard and str(request.shard) != prev.options.shard:
+        return f"--shard {request.shard} differs from run {prev.run_id} (shard {prev.options.shard or 'none'})"
     return None
+
+
+def _with_saved_shard(request: RunRequest, saved: SavedPlan) -> RunRequest:
+    """The saved plan's shard; ``--shard`` may repeat it, not change it."""
+    if request.shard is not None and str(request.shard) != saved.shard:
+        raise InputError(f"--shard {request.shard} differs from the saved plan's shard ({saved.shard or 'none'}); "
+                         "plan again with that --shard or drop it")
+    return replace(request, shard=parse_shard(saved.shard) if saved.shard else None)
 
 
 def _plan_overrides(saved: SavedPlan, given: dict[str, str]) -> dict[str, object]:
@@ -157,6 +169,7 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         if phase is None and len(saved.phase_names) == 1 and len(playbook.phases) > 1:
             phase = saved.phase_names[0]
         refuse_stale(saved, root, request.playbook, playbook.sha256)
+        request = _with_saved_shard(request, saved)
     git = git_toplevel(root) is not None
     if (request.branch or request.commit) and not git:
         raise InputError(f"--{'branch' if request.branch else 'commit'}: {root} is not a git repository")
@@ -166,6 +179,7 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     started = time.monotonic()
     ids = saved_subtask_ids(saved)
     plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor,
+                                             shard=request.shard,
                                              model=model.start if model else None, subtask_ids=ids),
                          io.progress, candidates)
     note_pruned(plan, io.notify)
@@ -200,7 +214,7 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         variables=loaded.variables,
         overrides=tuple(sorted(overrides.items())),
         options=RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit,
-                           tuple(sorted(ids)) if ids is not None else None),
+                           tuple(sorted(ids)) if ids is not None else None, str(request.shard) if request.shard else None),
         status="running",
         created=utc_now(),
         updated=utc_now(),

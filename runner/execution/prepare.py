@@ -18,6 +18,7 @@ from runner.execution.saved_plan import note_pruned
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.plan import BudgetUse, PhaseResult, Plan, SubtaskResult
 from runner.planning.select import list_candidates
+from runner.planning.shard import parse_shard
 
 
 def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
@@ -25,7 +26,8 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     started = time.monotonic()
     model = ctx.model.phases if ctx.model else None
     only = ctx.state.options.plan_subtasks
-    options = PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model,
+    shard = parse_shard(ctx.state.options.shard) if ctx.state.options.shard else None
+    options = PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model, shard=shard,
                           subtask_ids=frozenset(only) if only is not None else None)
     plan = plan_playbook(ctx.loaded, options, ctx.io.progress, list_candidates(ctx.root))
     note_pruned(plan, ctx.io.notify)

@@ -243,6 +243,7 @@ class RunOptions:
     branch: str | None = None
     commit: bool = False
     plan_subtasks: tuple[str, ...] | None = None  #: with a saved plan: the only subtasks the run may write
+    shard: str | None = None  #: ``K/N`` of ``--shard``; a resumed run keeps it
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ class SavedPlan:
     playbook_sha256: str
     variables: tuple[tuple[str, Any], ...]
     phases: tuple[tuple[str, tuple[SavedSubtask, ...]], ...]
+    shard: str | None = None  #: the plan's ``--shard K/N``; run executes the same shard
 
     @property
     def phase_names(self) -> tuple[str, ...]:
@@ -48,7 +49,8 @@ def load_saved_plan(path: str) -> SavedPlan:
             )
             for p in doc["phases"]
         )
-        return SavedPlan(path, sha256_bytes(data), doc["playbook"]["sha256"], tuple(sorted(doc.get("vars", {}).items())), phases)
+        return SavedPlan(path, sha256_bytes(data), doc["playbook"]["sha256"], tuple(sorted(doc.get("vars", {}).items())),
+                         phases, doc.get("shard"))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"--plan {path}: not a plan written by `batchmod plan --out` ({type(exc).__name__}: {exc})") from None
 

@@ -21,6 +21,7 @@ from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_
 from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult, file_change
 from runner.planning.select import Candidates, list_candidates, oversized_files
+from runner.planning.shard import Shard, select_shard
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job, needles_match
 from runner.transforms.pool import chunk_size, make_executor
@@ -37,6 +38,7 @@ class PlanOptions:
     jobs: int = 1
     use_cache: bool = True
     executor: str = "local"  #: local | dask://HOST:PORT
+    shard: Shard | None = None  #: plan only this shard's files (``--shard K/N``)
     model: ModelAccess | None = None  #: None: gaps are reported, the model is neither asked nor forecast
     subtask_ids: frozenset[str] | None = None  #: plan only these subtasks (a saved plan's); None: all
 
@@ -75,10 +77,11 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     candidates = candidates or list_candidates(options.root)
     playbook = loaded.playbook
     variables = loaded.context()
-    phases = expand_playbook(playbook, variables, candidates.files, options.phase)
+    files = select_shard(candidates.files, options.shard, any(t.per == "directory" for p in playbook.phases for t in p.tasks))
+    phases = expand_playbook(playbook, variables, files, options.phase)
     oversized = oversized_files(options.root, {f for p in phases for t in p.tasks for f in t.files}, playbook.select.max_file_bytes)
     if oversized:  # planned without them, as if they were not selected
-        phases = expand_playbook(playbook, variables, tuple(f for f in candidates.files if f not in oversized), options.phase)
+        phases = expand_playbook(playbook, variables, tuple(f for f in files if f not in oversized), options.phase)
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if options.subtask_ids is not None:
         phases, pruned = keep_subtasks(phases, options.subtask_ids)
@@ -107,6 +110,7 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
         skipped=candidates.skipped + tuple(oversized.items()),
         pruned=pruned,
         stats=stats,
+        shard=str(options.shard) if options.shard else None,
     )
 
 

@@ -161,6 +161,7 @@ class Plan:
     skipped: tuple[tuple[str, str], ...]  #: files left out (symlinks leaving the root, files over select.max_file_bytes)
     stats: PlanStats
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (subtask id, files) left out by PlanOptions.subtask_ids
+    shard: str | None = None  #: ``K/N`` when only one shard's files were planned
 
     def overshoots(self) -> list[str]:
         """One line per exceeded limit, naming the limit and the overshoot."""

@@ -16,6 +16,7 @@ def render_plan_json(plan: Plan) -> dict[str, Any]:
         "playbook": {"name": plan.playbook_name, "path": plan.playbook_path, "sha256": plan.playbook_sha256},
         "batchmod_version": runner.__version__,
         "root": plan.root,
+        "shard": plan.shard,
         "vars": {k: v for k, v in plan.variables},
         "phases": [
             {

@@ -242,11 +242,20 @@ def rollback(root: str, phase: str | None, force: bool) -> None:
 @root_option
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True, help="Output format.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the report to this file.")
-def report(root: str, fmt: str, out: str | None) -> None:
+@click.option("--merge", is_flag=True, help="Merge the reports of the shard runs RUN_DIR... (run folders, .batchmod folders or roots).")
+@click.argument("run_dirs", nargs=-1, metavar="[RUN_DIR]...", type=click.Path(exists=True, file_okay=False))
+def report(root: str, fmt: str, out: str | None, merge: bool, run_dirs: tuple[str, ...]) -> None:
     """A PR-style summary of the current run: diffs by subtask, checks, gates, budgets, figures."""
     from runner.commands.report import report_command
+    from runner.errors import InputError
 
-    _run(lambda: report_command(root, fmt, out))
+    def action() -> CommandResult:
+        if merge != bool(run_dirs):
+            raise InputError("--merge takes the shard runs to merge: batchmod report --merge RUN_DIR RUN_DIR..."
+                             if merge else f"{run_dirs[0]}: a RUN_DIR goes with --merge")
+        return report_command(root, fmt, out, run_dirs)
+
+    _run(action)
 
 
 @cli.command()

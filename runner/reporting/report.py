@@ -106,6 +106,7 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
         "root": s.root,
         "vars": {k: v for k, v in s.variables},
         "branch": s.options.branch,
+        "shard": s.options.shard,
         "figures": {
             "plan_seconds": f.plan_seconds, "execute_seconds": f.execute_seconds,
             "planned": {"files": f.planned_files, "lines": f.planned_lines},

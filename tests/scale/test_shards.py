@@ -125,3 +125,34 @@ def test_a_saved_plan_keeps_its_shard(tmp_path: Path) -> None:
     assert other.exit_code == 2 and "differs from the saved plan's shard (1/2)" in other.output
     _run(root, "--plan", str(saved))
     assert set(_changed(root)) <= planned and _changed(root)
+
+
+def test_report_merge_of_three_shards_adds_up_to_the_unsharded_report(tmp_path: Path) -> None:
+    whole = _checkout(tmp_path, "whole")
+    _run(whole)
+    shards = []
+    for k in (1, 2, 3):
+        root = _checkout(tmp_path, f"shard{k}")
+        _run(root, "--shard", f"{k}/3")
+        shards.append(root)
+    one = json.loads(CliRunner().invoke(cli, ["report", "--root", str(whole), "--format", "json"]).stdout)
+    run_folder = next(p for p in (shards[2] / ".batchmod" / "runs").iterdir() if p.is_dir())
+    dirs = [str(shards[0]), str(shards[1] / ".batchmod"), str(run_folder)]  # a root, a .batchmod, a run folder
+    result = CliRunner().invoke(cli, ["report", "--merge", *dirs, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    merged = json.loads(result.stdout)
+    assert [s["shard"] for s in merged["shards"]] == ["1/3", "2/3", "3/3"]
+    assert merged["status"] == "done"
+    assert merged["figures"]["touched"]["files"] == one["figures"]["touched"]["files"] == 20
+    for mine, theirs in zip(merged["phases"], one["phases"]):
+        assert [s["id"] for s in mine["subtasks"]] == [s["id"] for s in theirs["subtasks"]]
+        assert sorted(h["text"] for h in mine["hunks"]) == sorted(h["text"] for h in theirs["hunks"])
+    md = CliRunner().invoke(cli, ["report", "--merge", *dirs], catch_exceptions=False)
+    assert md.exit_code == 0 and "3 shards merged" in md.stdout and "| 2/3 |" in md.stdout
+
+
+def test_report_merge_needs_run_dirs_and_real_ones(tmp_path: Path) -> None:
+    alone = CliRunner().invoke(cli, ["report", "--merge"])
+    assert alone.exit_code == 2 and "--merge takes the shard runs to merge" in alone.output
+    result = CliRunner().invoke(cli, ["report", "--merge", str(tmp_path)])
+    assert result.exit_code == 2 and "not a batchmod run folder" in result.output

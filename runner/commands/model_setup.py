@@ -21,6 +21,7 @@ from runner.model.cassette import Cassette
 from runner.model.client import ModelClient, Usage
 from runner.model.lock import LOCK_NAME, Lock, compare_lock, parse_lock, render_lock
 from runner.model.prices import PriceTable
+from runner.model.worker import opening_request
 from runner.planning.gapfill import ModelAccess, wants_model
 from runner.planning.plan import Plan
 from runner.playbook.spec import Budget, PhaseSpec, Playbook
@@ -81,8 +82,11 @@ class ModelSession:
                            self.cost_of, forecast_misses=self.key_present)
 
     def forecasting(self) -> ModelAccess:
-        """Nothing is asked: calls, tokens and cost are estimated."""
-        return ModelAccess(self.spec, "forecast", cost_of=self.cost_of)
+        """Nothing is asked: calls, tokens and cost are estimated (the prompt counted by the
+        API's token counter when a key is set, else from bytes)."""
+        api = self._api_client()
+        count = (lambda job: api.count_tokens(opening_request(job))) if api is not None else None
+        return ModelAccess(self.spec, "forecast", cost_of=self.cost_of, count_tokens=count)
 
     @property
     def records(self) -> bool:

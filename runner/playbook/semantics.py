@@ -44,6 +44,9 @@ def check_meaning(
         at = ("task_types", name)
         if spec.get("on_gap") == "model" and _model_off(data):
             report((*at, "on_gap"), "on_gap: model without a usable `model:` section; gaps will only be reported", severity="warning")
+        if spec.get("transform") == "model" and _model_off(data):
+            report((*at, "transform"), "transform: model without a usable `model:` section; every subtask stays a gap "
+                   "(add `model: {provider: anthropic}`)", severity="warning")
         if not spec.get("examples") and spec.get("transform") != "command":
             report(at, f"task type `{name}` has no `examples:`; add a before/after pair so `batchmod test` can check it", severity="warning", key=True)
     _check_model(raw, report)

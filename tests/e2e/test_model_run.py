@@ -191,3 +191,19 @@ def test_kill_9_with_a_torn_cassette_line_resumes_without_asking_again(tmp_path:
     assert len(asked_again) == 2 and all("pkg/gamma.py" in json.dumps(b["messages"][0]) for b in asked_again)
     assert all((repo / p).read_text().count("compat.ensure_text") == 0 for p in ("pkg/alpha.py", "pkg/beta.py", "pkg/gamma.py"))
     assert len(cassette.read_text().splitlines()) == 6
+
+
+def test_plan_forecasts_without_asking_counting_tokens_only_with_a_key(tmp_path: Path, messages_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    repo, pb = model_repo(tmp_path / "repo"), model_playbook(tmp_path / "pb", budget="budget: {max_model_calls: 5}\n")
+    text = invoke("plan", str(pb), "--root", str(repo))
+    assert text.exit_code == 1  # 3 subtasks x 2 calls forecast, over max_model_calls 5, before anything runs
+    assert "model calls ~6/5 OVER" in text.stdout and "estimated from bytes" in text.stdout
+    assert "max_model_calls is 5, the plan estimates 6" in text.stdout
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", messages_server.base_url)
+    doc = json.loads(invoke("plan", str(pb), "--root", str(repo), "--json").stdout)
+    assert doc["budget"]["model_tokens"]["method"] == "count_tokens"
+    assert doc["phases"][0]["subtasks"][0]["model_forecast"]["method"] == "count_tokens"
+    assert messages_server.message_requests() == []  # counted, never asked
+    assert [r.path for r in messages_server.requests] == ["/v1/messages/count_tokens"] * 3
+    assert not (tmp_path / "pb" / "drop.cassette.jsonl").exists()

@@ -87,6 +87,12 @@ shard_option = click.option(
 var_option = click.option("--var", "variables", multiple=True, metavar="KEY=VALUE", help="Override a playbook variable (repeatable).")
 
 
+def targets_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--only / --skip (Terraform's -target): fnmatch patterns over subtask ids, repeatable."""
+    command = click.option("--skip", "skip", multiple=True, metavar="ID|GLOB", help="Leave out the subtasks whose id matches (repeatable).")(command)
+    return click.option("--only", "only", multiple=True, metavar="ID|GLOB", help="Plan only the subtasks whose id matches, e.g. 'library/*' (repeatable).")(command)
+
+
 @cli.command()
 @click.argument("playbook", type=click.Path(dir_okay=True))
 @root_option
@@ -116,14 +122,17 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
 @shard_option
 @click.option("--model", "ask_model", is_flag=True, help="Ask the model for the gaps (recorded to the cassette) and show its diffs.")
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only; a missing answer fails its subtask.")
+@targets_options
 def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, diff: bool, as_json: bool,
-         out: str | None, jobs: int | None, no_cache: bool, executor: str, shard: str | None, ask_model: bool, replay: bool) -> None:
+         out: str | None, jobs: int | None, no_cache: bool, executor: str, shard: str | None, ask_model: bool, replay: bool,
+         only: tuple[str, ...], skip: tuple[str, ...]) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
     from runner.adapters.terminal import progress_reporter
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard
     from runner.commands.model_setup import ModelFlags
     from runner.commands.plan import PlanRequest, plan_command
+    from runner.planning.targets import Targets
     from runner.playbook.load import parse_var_overrides
 
     def action() -> CommandResult:
@@ -131,7 +140,7 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
             playbook=playbook, root=root, overrides=parse_var_overrides(variables), phase=phase,
             jobs=jobs or _jobs_default(), diff=diff, as_json=as_json, out=out, use_cache=not no_cache,
             executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
-            model=ModelFlags(ask=ask_model, replay=replay),
+            model=ModelFlags(ask=ask_model, replay=replay), targets=Targets(only, skip),
         )
         with progress_reporter() as progress:
             return plan_command(request, progress)
@@ -164,14 +173,17 @@ def schema() -> None:
 @executor_option
 @shard_option
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only (no network); a missing answer fails its subtask.")
+@targets_options
 def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
-        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str, replay: bool, shard: str | None) -> None:
+        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str, replay: bool, shard: str | None,
+        only: tuple[str, ...], skip: tuple[str, ...]) -> None:
     """Execute a playbook phase by phase; run it again to continue a stopped run."""
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard
     from runner.commands.run import run_command
     from runner.execution.context import RunIO
     from runner.execution.execute import RunRequest
+    from runner.planning.targets import Targets
     from runner.playbook.load import parse_var_overrides
 
     def action() -> CommandResult:
@@ -179,7 +191,7 @@ def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None,
             playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
             plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
             executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
-            replay=replay,
+            replay=replay, targets=Targets(only, skip),
         )
         io = RunIO(
             notify=lambda line: click.echo(line, err=True),

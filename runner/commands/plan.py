@@ -15,6 +15,7 @@ from runner.planning.plan import Plan
 from runner.planning.select import list_candidates
 from runner.planning.shard import Shard
 from runner.reporting.plan_json import render_plan_json
+from runner.planning.targets import Targets
 from runner.reporting.plan_text import render_plan_text
 from runner.reporting.summary import summarize_plan
 from runner.reporting.summary_text import render_failed_line
@@ -34,6 +35,7 @@ class PlanRequest:
     executor: str = "local"  #: local | dask://HOST:PORT
     shard: Shard | None = None  #: ``--shard K/N``
     model: ModelFlags = ModelFlags()
+    targets: Targets = Targets()  #: --only / --skip
 
 
 def plan_command(request: PlanRequest, progress: Progress | None = None) -> CommandResult:
@@ -48,7 +50,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
             notes.extend(session.check_lock())
         access = session.asking() if (request.model.ask or request.model.replay) else session.forecasting()
     options = PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache,
-                          executor=request.executor, shard=request.shard, model=access)
+                          executor=request.executor, shard=request.shard, model=access, targets=request.targets)
     plan = plan_playbook(loaded, options, progress, candidates)
     if session is not None and request.model.ask:
         refuse_unanswerable(plan, session)

@@ -28,6 +28,7 @@ from runner.playbook.load import LoadedPlaybook, load_playbook
 from runner.playbook.variables import type_override
 from runner.playbook.spec import Playbook
 from runner.planning.dryrun import PlanOptions, plan_playbook
+from runner.planning.targets import Targets
 from runner.planning.select import Candidates, list_candidates
 from runner.planning.shard import Shard, parse_shard
 from runner.reporting.plan_text import render_plan_text
@@ -48,6 +49,7 @@ class RunRequest:
     commit: bool = False
     allow_dirty: bool = False
     replay: bool = False  #: model answers from the cassette only
+    targets: Targets = Targets()  #: --only / --skip; on resume, the run's own (given again, they must be the same)
 
 
 ModelFor = Callable[[Playbook], "RunModel | None"]  #: the run's model for its playbook (None: gaps are reported)
@@ -138,6 +140,8 @@ def _why_new_run(prev: RunState, request: RunRequest, saved: SavedPlan | None) -
         return f"--branch {request.branch} differs from run {prev.run_id}"
     if request.shard and str(request.shard) != prev.options.shard:
         return f"--shard {request.shard} differs from run {prev.run_id} (shard {prev.options.shard or 'none'})"
+    if request.targets and (request.targets.only, request.targets.skip) != (prev.options.only, prev.options.skip):
+        return f"{request.targets.flags()} differs from run {prev.run_id}'s targets"
     return None
 
 
@@ -147,6 +151,17 @@ def _with_saved_shard(request: RunRequest, saved: SavedPlan) -> RunRequest:
         raise InputError(f"--shard {request.shard} differs from the saved plan's shard ({saved.shard or 'none'}); "
                          "plan again with that --shard or drop it")
     return replace(request, shard=parse_shard(saved.shard) if saved.shard else None)
+
+
+def _run_targets(given: Targets, saved: SavedPlan | None) -> Targets:
+    """The run's --only / --skip: a saved plan's own; given again with it, they must be the same."""
+    if saved is None or not saved.targets:
+        if saved is not None and given:
+            raise InputError(f"{given.flags()}: the saved plan {saved.path} was planned without them; plan again with them or drop them")
+        return given
+    if given and (given.only, given.skip) != (saved.targets.only, saved.targets.skip):
+        raise InputError(f"{given.flags()} differs from the saved plan's {saved.targets.flags()}; plan again or drop them")
+    return saved.targets
 
 
 def _plan_overrides(saved: SavedPlan, given: dict[str, str]) -> dict[str, object]:
@@ -178,9 +193,10 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         candidates = list_candidates(root)
     started = time.monotonic()
     ids = saved_subtask_ids(saved)
+    targets = _run_targets(request.targets, saved)
     plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor,
                                              shard=request.shard,
-                                             model=model.start if model else None, subtask_ids=ids),
+                                             model=model.start if model else None, subtask_ids=ids, targets=targets),
                          io.progress, candidates)
     note_pruned(plan, io.notify)
     plan_seconds = time.monotonic() - started
@@ -214,7 +230,8 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         variables=loaded.variables,
         overrides=tuple(sorted(overrides.items())),
         options=RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit,
-                           tuple(sorted(ids)) if ids is not None else None, str(request.shard) if request.shard else None),
+                           tuple(sorted(ids)) if ids is not None else None, str(request.shard) if request.shard else None,
+                           targets.only, targets.skip),
         status="running",
         created=utc_now(),
         updated=utc_now(),

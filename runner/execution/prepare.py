@@ -19,6 +19,7 @@ from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.plan import BudgetUse, PhaseResult, Plan, SubtaskResult
 from runner.planning.select import list_candidates
 from runner.planning.shard import parse_shard
+from runner.planning.targets import Targets
 
 
 def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
@@ -28,7 +29,8 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     only = ctx.state.options.plan_subtasks
     shard = parse_shard(ctx.state.options.shard) if ctx.state.options.shard else None
     options = PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model, shard=shard,
-                          subtask_ids=frozenset(only) if only is not None else None)
+                          subtask_ids=frozenset(only) if only is not None else None,
+                          targets=Targets(ctx.state.options.only, ctx.state.options.skip, strict=False))
     plan = plan_playbook(ctx.loaded, options, ctx.io.progress, list_candidates(ctx.root))
     note_pruned(plan, ctx.io.notify)
     if ctx.model is not None:

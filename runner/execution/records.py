@@ -244,6 +244,8 @@ class RunOptions:
     commit: bool = False
     plan_subtasks: tuple[str, ...] | None = None  #: with a saved plan: the only subtasks the run may write
     shard: str | None = None  #: ``K/N`` of ``--shard``; a resumed run keeps it
+    only: tuple[str, ...] = ()  #: --only patterns over subtask ids, honoured on resume
+    skip: tuple[str, ...] = ()  #: --skip patterns
 
 
 @dataclass(frozen=True, slots=True)

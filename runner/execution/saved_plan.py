@@ -9,6 +9,7 @@ from typing import Any, Callable
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
 from runner.errors import InputError, StalePlanError
 from runner.planning.plan import Plan
+from runner.planning.targets import Targets
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class SavedPlan:
     variables: tuple[tuple[str, Any], ...]
     phases: tuple[tuple[str, tuple[SavedSubtask, ...]], ...]
     shard: str | None = None  #: the plan's ``--shard K/N``; run executes the same shard
+    targets: Targets = Targets()  #: the --only / --skip it was planned with
 
     @property
     def phase_names(self) -> tuple[str, ...]:
@@ -49,8 +51,9 @@ def load_saved_plan(path: str) -> SavedPlan:
             )
             for p in doc["phases"]
         )
+        targets = doc.get("targets", {})
         return SavedPlan(path, sha256_bytes(data), doc["playbook"]["sha256"], tuple(sorted(doc.get("vars", {}).items())),
-                         phases, doc.get("shard"))
+                         phases, doc.get("shard"), Targets(tuple(targets.get("only", ())), tuple(targets.get("skip", ()))))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"--plan {path}: not a plan written by `batchmod plan --out` ({type(exc).__name__}: {exc})") from None
 

@@ -20,6 +20,7 @@ from runner.planning.cache import ResultCache, job_key
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
 from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult, file_change
+from runner.planning.targets import Targets, targeted_ids
 from runner.planning.select import Candidates, list_candidates, oversized_files
 from runner.planning.shard import Shard, select_shard
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
@@ -41,6 +42,7 @@ class PlanOptions:
     shard: Shard | None = None  #: plan only this shard's files (``--shard K/N``)
     model: ModelAccess | None = None  #: None: gaps are reported, the model is neither asked nor forecast
     subtask_ids: frozenset[str] | None = None  #: plan only these subtasks (a saved plan's); None: all
+    targets: Targets = Targets()  #: --only / --skip
 
 
 class _Workspace:
@@ -85,6 +87,13 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if options.subtask_ids is not None:
         phases, pruned = keep_subtasks(phases, options.subtask_ids)
+    targeted_out = 0
+    if options.targets:
+        every = [s.id for p in phases for s in p.subtasks]
+        phases, _ = keep_subtasks(phases, targeted_ids(every, options.targets))
+        targeted_out = len(every) - sum(len(p.subtasks) for p in phases)
+        if options.phase is None:  # a phase left with no subtask is not planned at all
+            phases = tuple(p for p in phases if p.subtasks)
     ws = _Workspace(options.root)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:
@@ -109,6 +118,8 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
         budget=run_budget(playbook, phase_results),
         skipped=candidates.skipped + tuple(oversized.items()),
         pruned=pruned,
+        targets=options.targets,
+        targeted_out=targeted_out,
         stats=stats,
         shard=str(options.shard) if options.shard else None,
     )

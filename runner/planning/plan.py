@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from runner.model.forecast import ModelForecast
 from runner.model.jobs import Exchange
 from runner.planning.expand import Subtask
+from runner.planning.targets import Targets
 from runner.planning.linediff import count_changes, matching_blocks, split_lines, unified_diff
 from runner.transforms.base import Gap
 
@@ -162,6 +163,8 @@ class Plan:
     stats: PlanStats
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()  #: (subtask id, files) left out by PlanOptions.subtask_ids
     shard: str | None = None  #: ``K/N`` when only one shard's files were planned
+    targets: Targets = Targets()  #: the --only / --skip patterns
+    targeted_out: int = 0  #: subtasks they left out
 
     def overshoots(self) -> list[str]:
         """One line per exceeded limit, naming the limit and the overshoot."""

@@ -30,6 +30,7 @@ def render_plan_json(plan: Plan) -> dict[str, Any]:
         "budget": _budget(plan.budget),
         "within_budget": plan.within_budget,
         "skipped": [{"file": f, "reason": r} for f, r in plan.skipped],
+        "targets": {"only": list(plan.targets.only), "skip": list(plan.targets.skip), "left_out": plan.targeted_out},
     }
 
 

@@ -7,6 +7,8 @@ from runner.planning.plan import BudgetUse, PhaseResult, Plan
 def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> str:
     shard = f", shard {plan.shard}" if plan.shard else ""
     out: list[str] = [f"plan: {plan.playbook_name} ({plan.playbook_path}) on {plan.root}{shard}"]
+    if plan.targets:
+        out.append(f"targets: {plan.targets.flags()} — {plan.targeted_out} subtask(s) left out")
     for phase in plan.phases:
         lines_added = sum(c.added for c in phase.files)  # net over the phase, as git diff counts it
         lines_removed = sum(c.removed for c in phase.files)

@@ -12,30 +12,22 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import threading
 from typing import Any
 
 import anthropic
 from anthropic.resources.messages import Messages
 
+from runner.adapters.api_key import KEY_VARIABLE, NO_KEY_HINT, api_key_from_env
 from runner.errors import InputError
 from runner.model.client import ModelError, ModelReply, ModelRequest, Usage, canonical
 
-KEY_VARIABLE = "ANTHROPIC_API_KEY"
-NO_KEY_HINT = (f"{KEY_VARIABLE} is not set: export your Anthropic API key, "
-               "or answer from the recorded cassette with --replay")
+__all__ = ["AnthropicClient", "KEY_VARIABLE", "NO_KEY_HINT", "api_key_from_env", "describe_error"]
 
 # Parameters the SDK's create() takes by name; any other one (temperature, top_p...) goes
 # in extra_body, which the SDK merges into the JSON body unchanged.
 _CREATE_PARAMS = frozenset(inspect.signature(Messages.create).parameters) - {"self", "extra_body"}
 _COUNT_PARAMS = ("model", "messages", "system", "tools", "tool_choice", "thinking")
-
-
-def api_key_from_env() -> str | None:
-    """The API key from the environment, or None when unset or blank."""
-    key = os.environ.get(KEY_VARIABLE, "").strip()
-    return key or None
 
 
 class _AttemptCounter:

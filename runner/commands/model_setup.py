@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from importlib import metadata
 
-from runner.adapters.anthropic_api import AnthropicClient, api_key_from_env
+from runner.adapters.api_key import api_key_from_env
 from runner.adapters.workspace import read_bytes_or_none, write_text_atomic
 from runner.errors import InputError
 from runner.model.budget import Budgeted, Ledger, Limits
@@ -57,13 +57,15 @@ class ModelSession:
         except ValueError as exc:
             raise InputError(f"{playbook.path}: {exc}") from None
         self.ledger = Ledger(_limits(playbook.budget), self.prices)
-        self._api: AnthropicClient | None = None
+        self._api: ModelClient | None = None
 
     def cost_of(self, model: str, usage: Usage) -> float:
         return self.prices.cost(model, usage) or 0.0
 
-    def _api_client(self) -> AnthropicClient | None:
+    def _api_client(self) -> ModelClient | None:
         if self._api is None and self.key_present:
+            from runner.adapters.anthropic_api import AnthropicClient  # the SDK takes seconds to import
+
             self._api = AnthropicClient()
         return self._api
 

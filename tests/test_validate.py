@@ -289,6 +289,9 @@ def test_a_check_starting_with_a_shell_word_lints_its_real_program(tmp_path: Pat
         ("{{ 'x' * 5000000000 }}", "template error: the result of `*` would be 5,000,000,000 long (at most 1,000,000)"),
         ("{{ 'x' * 5e9 }}", "template error: TypeError: can't multiply sequence by non-int of type 'float'"),
         ("{{ changed_files | shquote }} {{ 1 // 0 }}", "template error: ZeroDivisionError: integer division or modulo by zero"),
+        ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",
+         "template error: the template's ranges would run over 1,000,000 steps in all"),
+        ("{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}", "template error: the template renders to over 1,000,000 characters"),
     ],
 )
 @pytest.mark.parametrize("field", ["format", "check", "command", "files"])

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import functools
 import shlex
+from contextvars import ContextVar
 from typing import Any, Iterable
 
 from jinja2 import StrictUndefined, TemplateError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 
 #: names the runner provides at render time, by field
 RUNTIME_NAMES = {
@@ -50,7 +51,24 @@ class _BoundedSandbox(ImmutableSandboxedEnvironment):
 def _env() -> ImmutableSandboxedEnvironment:
     env = _BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["shquote"] = shquote
+    env.globals["range"] = _counted_range
     return env
+
+
+#: range() items one render may produce in all (nested loops multiply)
+MAX_RANGE_STEPS = 1_000_000
+#: the longest text a template may render to
+MAX_OUTPUT = 1_000_000
+_range_left: ContextVar[int] = ContextVar("range_left", default=MAX_RANGE_STEPS)
+
+
+def _counted_range(*args: int) -> range:
+    steps = safe_range(*args)  # the sandbox's own limit on one range
+    left = _range_left.get() - len(steps)
+    if left < 0:
+        raise SecurityError(f"the template's ranges would run over {MAX_RANGE_STEPS:,} steps in all")
+    _range_left.set(left)
+    return steps
 
 
 class RenderError(ValueError):
@@ -62,13 +80,22 @@ def render_text(template: str, context: dict[str, Any]) -> str:
     """Render ``template`` with ``context``; any failure of the template is a RenderError."""
     if "{{" not in template and "{%" not in template:
         return template
+    budget = _range_left.set(MAX_RANGE_STEPS)
     try:
-        return _env().from_string(template).render(**context)
+        size, out = 0, []
+        for chunk in _env().from_string(template).generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise SecurityError(f"the template renders to over {MAX_OUTPUT:,} characters")
+            out.append(chunk)
+        return "".join(out)
     except TemplateError as exc:
         raise RenderError(_explain(exc, context)) from None
     except (ArithmeticError, MemoryError, TypeError, ValueError, LookupError, RecursionError) as exc:
         # the template's own doing (range(10**8), 1/0, 'a' - 1): bad input, not a crash
         raise RenderError(f"template error: {type(exc).__name__}: {exc}") from None
+    finally:
+        _range_left.reset(budget)
 
 
 def undeclared_names(template: str) -> set[str]:

@@ -123,15 +123,6 @@ def test_branch_and_commit_per_phase(repo: Path, two_phase: Path) -> None:
     assert git(repo, "log", "-1", "--format=%s", "main").strip() == "initial"
 
 
-def test_model_review_is_refused_at_start(repo: Path, tmp_path: Path) -> None:
-    body = "  - name: unions\n    tasks:\n      - type: pep604\n        files: [\"pkg/**/*.py\"]\n    gate: {review: model}\n"
-    pb = playbook(tmp_path / "pb.yaml", body, head="model:\n  provider: replay\n  cassette: pb.cassette.jsonl\n")
-    result = run(pb, repo)
-    assert result.exit_code == 2
-    assert "$.phases[0].gate.review: `review: model` is not supported yet" in result.stderr
-    assert git(repo, "status", "--porcelain") == ""
-
-
 def test_nothing_to_change_starts_no_run(repo: Path, two_phase: Path) -> None:
     assert run(two_phase, repo).exit_code == 0
     result = run(two_phase, repo)
@@ -156,13 +147,6 @@ def test_changing_the_playbook_starts_a_new_run(repo: Path, tmp_path: Path) -> N
     result = run(pb, repo)
     assert "changed since run" in result.stderr and "starting a new run" in result.stderr
     assert result.exit_code == 0, result.output
-
-
-def test_model_fix_is_refused_at_start(repo: Path, tmp_path: Path) -> None:
-    body = "  - name: unions\n    tasks:\n      - type: pep604\n        files: [\"pkg/**/*.py\"]\n    on_failure: fix\n"
-    result = run(playbook(tmp_path / "pb.yaml", body), repo)
-    assert result.exit_code == 2
-    assert "$.phases[0].on_failure: `on_failure: fix` is not supported yet" in result.stderr
 
 
 def test_declining_the_prompt_writes_nothing(repo: Path, two_phase: Path) -> None:

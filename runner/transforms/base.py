@@ -47,6 +47,9 @@ class TreeResult:
     module: cst.Module
     warnings: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    #: the transform checked that ``module``'s code parses with Python's parser and that
+    #: the tree is what parsing it gives: the engine then uses it without parsing it again
+    checked: bool = False
 
 
 @runtime_checkable

@@ -149,7 +149,9 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
     except Exception as exc:
         return Failed(f"the transform produced a tree that cannot be rendered: {exc}", warnings), tree
     new_tree = tree
-    if after != current:
+    if after != current and result.checked:
+        new_tree = result.module
+    elif after != current:
         try:
             new_tree = cst.parse_module(after)
         except Exception as exc:

@@ -17,6 +17,7 @@ Scope analysis (libcst's ScopeProvider) runs only when a site needs it, once per
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -81,8 +82,11 @@ def written_as(node: cst.CSTNode, ref: Ref) -> bool:
 class Resolver:
     """What the names of one module are bound to; built per file, lazily."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, code: str | None = None) -> None:
         self.module = module
+        self.code = code  #: the module's source, when the caller has it
+        self._import_text: str | None = None
+        self._mentions: dict[str, bool] = {}
         self._imports: dict[str, frozenset[str]] | None = None
         self._scopes: object | None = None
         #: id(node) -> (node, its original in ``module``), for Names a transformer rebuilt
@@ -105,10 +109,12 @@ class Resolver:
             return False
         if ref.any:
             return full == ref.name
-        imports = self.imports()
         head = full.partition(".")[0]
         if ref.bare:
             return full == ref.name and self._import_or_builtin(node)  # type: ignore[arg-type]
+        if not self._maybe_imported(head):
+            return full == ref.name and not self._maybe_imported(ref.head)
+        imports = self.imports()
         if head not in imports:
             return full == ref.name and ref.head not in imports
         rest = full[len(head):]
@@ -118,6 +124,16 @@ class Resolver:
         if full == ref.name:  # written the same: its head must be imported under its own name
             return any(q == full or q.endswith("." + full) for q in names)
         return ref.name in names
+
+    def _maybe_imported(self, name: str) -> bool:
+        """False when no import statement of the file can mention ``name`` (a text
+        search of the import lines, much cheaper than walking the statements)."""
+        found = self._mentions.get(name)
+        if found is None:
+            if self._import_text is None:
+                self._import_text = "\n".join(_IMPORT_LINE.findall(self.code if self.code is not None else self.module.code))
+            found = self._mentions[name] = re.search(rf"\b{re.escape(name)}\b", self._import_text) is not None
+        return found
 
     # scope analysis ---------------------------------------------------------------
 
@@ -144,6 +160,9 @@ class Resolver:
         assignments = scope[node.value]
         return all(isinstance(a, ImportAssignment) or type(a).__name__ == "BuiltinAssignment" for a in assignments)
 
+
+# An import statement's text, parenthesised or continued lines included (more is fine).
+_IMPORT_LINE = re.compile(r"\bimport\b(?:[^\n(]*\([^)]*\)|(?:[^\n]*\\\r?\n)*[^\n]*)")
 
 _BLOCKS = (cst.BaseStatement, cst.BaseSuite, cst.ExceptHandler, cst.ExceptStarHandler, cst.Else, cst.Finally, cst.MatchCase)
 

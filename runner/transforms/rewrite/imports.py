@@ -37,9 +37,36 @@ def add_imports(module: cst.Module, context: CodemodContext, specs: Iterable[Imp
     end = 1  # the first statement (docstring, __strict__ or anything), the import block, one more
     while end < len(body) and _is_import_line(body[end]):
         end += 1
-    head = module.with_changes(body=body[: end + 1])
-    head = AddImportsVisitor(context).transform_module(head)
-    return module.with_changes(body=[*head.body, *body[end + 1 :]])
+    head = body[: end + 1]
+    stubs = {}  # statements of the head the visitor need not walk (a class, a test module's body)
+    for k, stmt in enumerate(head):
+        if not _is_import_line(stmt) and not _is_docstring(stmt):
+            stub = cst.SimpleStatementLine([cst.Expr(cst.Name(f"__bm_head_{k}"))], leading_lines=stmt.leading_lines)
+            stubs[stub.body[0].value.value] = stmt  # type: ignore[attr-defined]
+            head[k] = stub
+    new_head = AddImportsVisitor(context).transform_module(module.with_changes(body=head)).body
+    restored = [
+        stubs[name].with_changes(leading_lines=stmt.leading_lines) if (name := _stub_name(stmt)) in stubs else stmt
+        for stmt in new_head
+    ]
+    return module.with_changes(body=[*restored, *body[end + 1 :]])
+
+
+def _is_docstring(stmt: cst.BaseStatement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _stub_name(stmt: cst.BaseStatement) -> str:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
+        value = stmt.body[0].value
+        if isinstance(value, cst.Name) and value.value.startswith("__bm_head_"):
+            return value.value
+    return ""
 
 
 def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec]) -> cst.Module:

@@ -43,6 +43,8 @@ def source_of(value: object) -> str:
             return _EMPTY.code_for_node(value.whole_of).strip()
         statements = any(isinstance(v, (cst.BaseStatement, cst.BaseSmallStatement)) for v in value)
         return ("\n" if statements else ", ").join(source_of(v) for v in value)
+    if type(value) is cst.Name and not value.lpar:  # type: ignore[attr-defined]
+        return value.value  # type: ignore[attr-defined]
     if isinstance(value, cst.CSTNode):
         return _EMPTY.code_for_node(_strip(value)).strip()
     return str(value)

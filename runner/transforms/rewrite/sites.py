@@ -126,12 +126,12 @@ class _SiteFinder(cst.CSTVisitor):
         pass
 
 
-def find_sites(module: cst.Module, searches: Sequence[Search], path: str) -> list[Gap]:
+def find_sites(module: cst.Module, searches: Sequence[Search], path: str, code: str | None = None) -> list[Gap]:
     """Every match of every search in one walk (names matched by binding), as gaps
-    sorted by position."""
+    sorted by position. ``code``: the module's source, when the caller has it."""
     if not searches:
         return []
-    finder = _SiteFinder(searches, Resolver(module))
+    finder = _SiteFinder(searches, Resolver(module, code))
     module.visit(finder)
     if not finder.found:
         return []

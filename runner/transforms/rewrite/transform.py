@@ -58,16 +58,21 @@ class RewriteTransform:
         """``transform_module`` with the per-rule counts (matches, changes) of this file."""
         code = module.code
         active = _active_rules(self.rules, code)
-        tree, counts, failures = module, {}, []
+        tree, counts, failures, out_code = module, {}, [], code
         if active:
-            applier = RuleApplier(RuleIndex(active), Resolver(module))
+            index, resolver = RuleIndex(active), Resolver(module, code)
+            applier = RuleApplier(index, resolver)
             tree = module.visit(applier)
+            out_code = tree.code
+            if not _parses(out_code) and _parses(code):  # find the statements that broke, keep the rest
+                applier = RuleApplier(index, resolver, verify=True)
+                tree = module.visit(applier)
+                out_code = tree.code
             counts, failures = applier.counts, applier.failures
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
         if not fired:
-            tree = module
+            tree, out_code = module, code
         gaps = _failure_gaps(tree, module, failures, ctx.path)
-        out_code = tree.code if fired else code
         if fired:
             with_imports = _apply_imports(tree, ctx, fired)
             if with_imports is not tree:
@@ -76,31 +81,36 @@ class RewriteTransform:
                 gaps = _moved(gaps, before_imports, out_code)
         flags = [r for r in self.rules if r.flag is not None and all(n in out_code for n in r.needles)]
         if flags:
-            gaps.extend(find_sites(tree, [Search(r.matcher, r.pattern.kind, r.flag or "", r.label) for r in flags], ctx.path))
-        if fired:
-            _check_parses(code, out_code)
+            searches = [Search(r.matcher, r.pattern.kind, r.flag or "", r.label) for r in flags]
+            gaps.extend(find_sites(tree, searches, ctx.path, out_code))
+        checked = _check_parses(code, out_code) if fired else False
         gaps.sort(key=lambda g: (g.line, g.column))
-        return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps)), counts)
+        return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps), checked=checked), counts)
 
 
-def _check_parses(before: str, after: str) -> None:
-    """The output must parse (a safety net: every rewritten statement was checked on its
-    own). Python's own parser is tried first (fast); libcst's when Python cannot read the
-    input either (e.g. syntax newer than the running Python)."""
-    try:
-        ast.parse(after)
-        return
-    except (SyntaxError, ValueError):
-        pass
+def _check_parses(before: str, after: str) -> bool:
+    """The output must parse (a safety net: the statements that broke were found and
+    left as they were). Python's own parser is tried first (fast: True); libcst's when
+    Python cannot read the input either (e.g. syntax newer than the running Python)."""
+    if _parses(after):
+        return True
     try:
         ast.parse(before)
     except (SyntaxError, ValueError):
         try:
             cst.parse_module(after)
-            return
+            return False
         except cst.ParserSyntaxError as e:
             raise RuntimeError(f"rewrite produced code that does not parse: {e.message}") from None
     raise RuntimeError("rewrite produced code that does not parse (a replacement does not fit its site)")
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _moved(gaps: list[Gap], before: str, after: str) -> list[Gap]:

@@ -84,9 +84,12 @@ class RuleIndex:
 class RuleApplier(cst.CSTTransformer):
     """One walk of one file (created per file: holds per-file state)."""
 
-    def __init__(self, index: RuleIndex, resolver: Resolver | None = None) -> None:
+    def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False) -> None:
         super().__init__()
         self.index = index
+        #: check that each rewritten statement parses (slower: the caller first tries
+        #: without, and walks again with it when the whole output does not parse)
+        self.verify = verify
         self.resolver = resolver
         self.counts: dict[int, RuleCount] = {}
         self.failures: list[Failure] = []
@@ -95,6 +98,9 @@ class RuleApplier(cst.CSTTransformer):
         self.quotes: list[str] = []
         self.sites: list[list[_Site]] = []  # per enclosing statement: the sites rewritten in it
         self.pending: dict[int, list[str]] = {}  # depth -> comments to put above that statement
+        self.comments = 0  # comments left so far
+        self.comments_at: list[int] = []  # per enclosing statement: ``comments`` when it was entered
+        self.expression_rules: dict[type, tuple[Rule, ...]] = {}
 
     # bookkeeping ----------------------------------------------------------------------
 
@@ -110,6 +116,8 @@ class RuleApplier(cst.CSTTransformer):
             self.sites[-1].append(_Site(rule, original))
 
     def _keep_comments(self, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> None:
+        if self.comments_at and self.comments == self.comments_at[-1]:
+            return  # no comment in the statement so far, so none in ``old``
         lost = lost_comments(old, new)
         if lost:
             self.pending.setdefault(len(self.sites), []).extend(lost)
@@ -118,11 +126,12 @@ class RuleApplier(cst.CSTTransformer):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.context.visit(node)
-        tp = type(node)
-        if tp is cst.FormattedString:
+        kind = _kind(type(node))
+        if kind is _FSTRING:
             self.quotes.append(node.start.lstrip("rRbBuUfF"))  # type: ignore[attr-defined]
-        elif is_a(tp, cst.BaseStatement):
+        elif kind is _LINE or kind is _COMPOUND:
             self.sites.append([])
+            self.comments_at.append(self.comments)
         return True
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
@@ -133,33 +142,40 @@ class RuleApplier(cst.CSTTransformer):
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
         tp = type(original_node)
-        if tp is cst.Name and self.resolver is not None:
-            self.resolver.origins[id(updated_node)] = (updated_node, original_node)
+        kind = _kind(tp)
         node = fix_children(updated_node, self.fresh) if self.fresh else updated_node
-        if tp is cst.FormattedString:
+        if kind is _OTHER or kind is _NAME:
+            if kind is _NAME and self.resolver is not None:
+                self.resolver.origins[id(node)] = (node, original_node)
+            rules = self.expression_rules.get(tp)
+            if rules is None:
+                rules = self.expression_rules[tp] = self.index.rules_for(EXPRESSION, tp)
+            if rules and self.context.is_candidate(EXPRESSION, node, original_node):
+                node = self._expression(original_node, node, rules)  # type: ignore[arg-type]
+            return node
+        if kind is _COMMENT:
+            self.comments += 1
+        elif kind is _FSTRING:
             self.quotes.pop()
-        if tp is cst.SimpleStatementLine or tp is cst.SimpleStatementSuite:
+        elif kind is _LINE or kind is _SUITE:
             if self.index.statements:
                 node = self._line(original_node, node)  # type: ignore[arg-type]
-        elif tp is cst.IndentedBlock:
+        elif kind is _BLOCK:
             if not node.body:  # type: ignore[attr-defined]
                 node = node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        elif is_a(tp, cst.BaseCompoundStatement):
+        elif kind is _COMPOUND:
             rules = self.index.rules_for(COMPOUND, tp)
             if rules and self.context.is_candidate(COMPOUND, node, original_node):
                 node = self._compound(original_node, node, rules)  # type: ignore[arg-type]
-        else:
-            rules = self.index.rules_for(EXPRESSION, tp)
-            if rules and self.context.is_candidate(EXPRESSION, node, original_node):
-                node = self._expression(original_node, node, rules)  # type: ignore[arg-type]
-        if is_a(tp, cst.BaseStatement):
+        if kind is _LINE or kind is _COMPOUND:
             node = self._close_statement(original_node, node)
         return node
 
     def _close_statement(self, original: cst.CSTNode, node):  # type: ignore[no-untyped-def]
         comments = self.pending.pop(len(self.sites), None)
         sites = self.sites.pop()
-        if sites:
+        self.comments_at.pop()
+        if sites and self.verify:
             error = parse_error(node)
             if error is not None and parse_error(original) is None:
                 for site in sites:
@@ -256,7 +272,8 @@ class RuleApplier(cst.CSTTransformer):
                     stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
                     if not whole_line and stmts and not _one_line(stmts):
                         raise ReplacementError("the replacement spans lines but the match shares its line with other statements")
-                    _check_parses(stmts)
+                    if self.verify:
+                        _check_parses(stmts)
                 except Exception as err:  # noqa: BLE001 - one site, never the file
                     failures.append(Failure(stmt, rule, describe(err)))
                     continue
@@ -281,7 +298,8 @@ class RuleApplier(cst.CSTTransformer):
             self._count(rule).matches += 1
             try:
                 stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
-                _check_parses(stmts)
+                if self.verify:
+                    _check_parses(stmts)
             except Exception as err:  # noqa: BLE001 - one site, never the file
                 failures.append(Failure(node, rule, describe(err)))
                 continue
@@ -295,6 +313,24 @@ class RuleApplier(cst.CSTTransformer):
             return cst.FlattenSentinel(stmts)
         self.failures.extend(failures)
         return node
+
+
+_OTHER, _NAME, _FSTRING, _LINE, _SUITE, _BLOCK, _COMPOUND, _COMMENT = (object() for _ in range(8))
+_KINDS: dict[type, object] = {
+    cst.Name: _NAME,
+    cst.FormattedString: _FSTRING,
+    cst.SimpleStatementLine: _LINE,
+    cst.SimpleStatementSuite: _SUITE,
+    cst.IndentedBlock: _BLOCK,
+    cst.Comment: _COMMENT,
+}
+
+
+def _kind(tp: type) -> object:
+    kind = _KINDS.get(tp)
+    if kind is None:
+        kind = _KINDS[tp] = _COMPOUND if is_a(tp, cst.BaseCompoundStatement) else _OTHER
+    return kind
 
 
 # helpers ----------------------------------------------------------------------------

@@ -82,19 +82,25 @@ def opening_request(job: GapJob) -> ModelRequest:
     Raises ``ValueError`` when a file of the job is not UTF-8 (the job is not asked at all).
     """
     try:
-        run = _GapRun(job, _NoClient(), None)
+        sandbox = _sandbox_for(job)
     except _Unusable as exc:
         raise ValueError(str(exc)) from None
-    return first_request(job, run.sandbox.files, run.sandbox.regions)
-
-
-class _NoClient:
-    def create(self, request: ModelRequest) -> ModelReply:
-        raise ModelError("no-key", "no client")
+    return first_request(job, sandbox.files, sandbox.regions)
 
 
 class _Unusable(Exception):
     """The job cannot be shown to the model (a file that is not UTF-8)."""
+
+
+def _sandbox_for(job: GapJob) -> Sandbox:
+    """The job's files decoded, with their editable regions (around the gaps, or whole files)."""
+    texts = {path: _decode(path, data) for path, data in job.files}
+    context = {path: _decode(path, data) for path, data in job.context}
+    if job.gaps:
+        regions = {path: gap_regions(path, text, job.gaps) for path, text in texts.items()}
+    else:
+        regions = {path: whole_file(path) for path in texts}
+    return Sandbox(texts, context, regions)
 
 
 class _GapRun:
@@ -102,13 +108,8 @@ class _GapRun:
 
     def __init__(self, job: GapJob, client: ModelClient, check: Check | None) -> None:
         self.job, self.client, self.check = job, client, check
-        texts = {path: _decode(path, data) for path, data in job.files}
-        context = {path: _decode(path, data) for path, data in job.context}
-        if job.gaps:
-            regions = {path: gap_regions(path, text, job.gaps) for path, text in texts.items()}
-        else:
-            regions = {path: whole_file(path) for path in texts}
-        self.sandbox = Sandbox(texts, context, regions)
+        self.sandbox = _sandbox_for(job)
+        regions = self.sandbox.regions
         self.gap_regions = [(gap, region_of(regions.get(gap.file, []), gap.line, gap.line)) for gap in job.gaps]
         self.exchanges: list[Exchange] = []
         self.attempt = 1

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from runner.model.worker import fill_gaps
 from tests.model.helpers import TEST_KEY, api_client
 from tests.model.scenario import CONTEXT, FIXED, GAP_CALL, SOURCE, done, fix, fix_and_done, job, subtask_path
@@ -210,3 +212,16 @@ def test_empty_text_blocks_are_not_sent_back(messages_server):
     assert fill_gaps(job(), api_client(messages_server)).filled
     assistant = messages_server.message_requests()[1]["messages"][1]
     assert assistant["role"] == "assistant" and [b["type"] for b in assistant["content"]] == ["tool_use"]
+
+
+def test_a_file_that_is_not_utf8_is_not_asked(messages_server):
+    from dataclasses import replace
+
+    from runner.model.worker import opening_request
+
+    latin = replace(job(), files=(("src/app.py", "x = 'é'\n".encode("latin-1")),))
+    outcome = fill_gaps(latin, api_client(messages_server))
+    assert outcome.error_kind == "input" and outcome.error.startswith("src/app.py: not UTF-8")
+    assert messages_server.requests == [] and outcome.left[0].reason.endswith("the model is not asked about it")
+    with pytest.raises(ValueError, match="not UTF-8"):
+        opening_request(latin)

@@ -15,19 +15,29 @@ from typing import Any
 import libcst
 
 import runner
+from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult
 
 _VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=2"
 
 
+def result_inputs(spec: TaskTypeSpec) -> tuple[object, ...]:
+    """What a task type's result on a file depends on: its transform, rendered ``with:``,
+    needles, post-conditions, language and whether gaps fail it. Not its name, description,
+    instructions, examples, model context, nor ``on_gap: report`` versus ``model`` (the
+    model fills gaps after the cached step), nor anything else of the playbook."""
+    return (spec.transform, spec.with_json, spec.needles, spec.expect_absent, spec.language, spec.on_gap == "fail")
+
+
 def job_key(job: FileJob, extra: str = "") -> str:
+    """The cache key of one file job: versions, path, each step's result inputs, ``extra``, the content."""
     h = hashlib.sha256()
     h.update(_VERSION_SALT.encode())
     h.update(b"\0" + job.path.encode("utf-8", "surrogateescape"))
     h.update(b"\0" + (b"gen" if job.include_generated else b"nogen"))
     for step in job.steps:
-        h.update(b"\0" + repr((step.task_index, step.spec, step.needles)).encode())
+        h.update(b"\0" + repr((step.task_index, result_inputs(step.spec), step.needles)).encode())
     h.update(b"\0" + extra.encode())
     h.update(b"\0" + hashlib.sha256(job.source).digest())
     return h.hexdigest()

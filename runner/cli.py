@@ -170,13 +170,14 @@ def schema() -> None:
 @click.option("--branch", default=None, help="Create or switch to this git branch before writing.")
 @click.option("--commit", is_flag=True, help="Commit each phase (as `commit: phase` does).")
 @click.option("--allow-dirty", is_flag=True, help="Run even if files it touches have uncommitted changes.")
+@click.option("--new-run", is_flag=True, help="Start a new run even if the current one is not finished (its edits and journal stay).")
 @executor_option
 @shard_option
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only (no network); a missing answer fails its subtask.")
 @targets_options
 def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
-        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, executor: str, replay: bool, shard: str | None,
-        only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+        jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, new_run: bool, executor: str, replay: bool,
+        shard: str | None, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
     """Execute a playbook phase by phase; run it again to continue a stopped run."""
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard
@@ -190,7 +191,7 @@ def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None,
         request = RunRequest(
             playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
             plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
-            executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
+            new_run=new_run, executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
             replay=replay, targets=Targets(only, skip),
         )
         io = RunIO(

@@ -48,6 +48,7 @@ class RunRequest:
     branch: str | None = None
     commit: bool = False
     allow_dirty: bool = False
+    new_run: bool = False  #: start a new run even when the current one is not finished (or is damaged)
     replay: bool = False  #: model answers from the cassette only
     targets: Targets = Targets()  #: --only / --skip; on resume, the run's own (given again, they must be the same)
 
@@ -105,7 +106,7 @@ def execute_run(request: RunRequest, io: RunIO, model_for: ModelFor = _no_model)
 
 def _open_run(request: RunRequest, io: RunIO, store: RunStore, root: str, candidates: Candidates,
               model_for: ModelFor) -> RunContext | RunOutcome:
-    folder = store.current()
+    folder = None if request.new_run else store.current()
     prev = folder.load_state() if folder else None
     if prev is not None and prev.status == "rolling_back":
         raise InputError(f"run {prev.run_id} was interrupted while rolling back; finish it with `{command_line('rollback', prev)}`")

@@ -16,9 +16,9 @@ from typing import Any, Callable, Iterable
 from runner.adapters.workspace import (
     append_line_durable, fsync_dir, read_bytes_or_none, read_only, remove_file_if_present, sha256_bytes, sibling_temp, write_bytes_atomic,
 )
-from runner.errors import BatchmodError, GateStopped, WriteError
+from runner.errors import BatchmodError, GateStopped, StateDamaged, WriteError
 from runner.execution.records import FileDelta
-from runner.execution.store import RunFolder, shown_state_path
+from runner.execution.store import RunFolder, damage_advice, shown_state_path
 
 #: test hook: exit abruptly (like kill -9) after this many file writes in one process
 CRASH_AFTER_WRITES_ENV = "BATCHMOD_TEST_CRASH_AFTER_WRITES"
@@ -56,13 +56,16 @@ class Journal:
     def events(self) -> list[dict[str, Any]]:
         data = read_bytes_or_none(self.path) or b""
         out = []
-        for line in data.decode("utf-8", "replace").splitlines():
+        for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
             try:
                 event = json.loads(line)
             except ValueError:
                 continue  # a line torn by a power loss; its write never started
-            if isinstance(event, dict):
-                out.append(event)
+            problem = _shape_problem(event)
+            if problem:
+                run_id = os.path.basename(os.path.dirname(os.path.abspath(self.path)))
+                raise StateDamaged(f"{shown_state_path(self.path)}:{n}: {problem}; {damage_advice(run_id)}")
+            out.append(event)
         return out
 
     def done_keys(self) -> set[str]:
@@ -96,6 +99,34 @@ class Journal:
                 for f in event.get("files", ()):
                     out[f["path"]] = f["post"]
         return out
+
+
+#: the fields each kind of journal line needs, and the hashes each of its files carries
+_NEEDS = {"intent": (("key", "files"), ("pre", "post")), "done": (("key",), ("post",)),
+          "format_started": (("key", "files"), ("pre",)), "adopt": (("files",), ("post",))}
+
+
+def _shape_problem(event: Any) -> str:
+    """What is wrong with a decoded journal line ("" when nothing is)."""
+    if not isinstance(event, dict):
+        return "a journal line that is not an object"
+    kind = event.get("kind")
+    if not isinstance(kind, str):
+        return "a journal line without `kind`"
+    if kind not in _NEEDS:
+        return ""
+    fields, hashes = _NEEDS[kind]
+    for name in fields:
+        if name not in event:
+            return f"a `{kind}` line without `{name}`"
+    if "key" in fields and not isinstance(event["key"], str):
+        return f"a `{kind}` line whose `key` is not a string"
+    files = event.get("files", [])
+    if not isinstance(files, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("path"), str) and all(isinstance(f.get(h), str) for h in hashes) for f in files
+    ):
+        return f"a `{kind}` line whose `files` are not objects with path and {' and '.join(hashes)}"
+    return ""
 
 
 def _intent(event: dict[str, Any]) -> Intent:

@@ -19,14 +19,14 @@ import sys
 import time
 import zlib
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from runner.adapters.lifetime import process_alive, process_identity
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
 from runner.adapters.workspace import write_bytes_durable as _write_durable
 from runner.errors import BatchmodError, InputError, StateDamaged, WriteError
 from runner.execution.codec import decode_record, encode_record
-from runner.execution.records import PhasePlanRecord, RunState
+from runner.execution.records import STATE_VERSION, PhasePlanRecord, RunState
 
 
 class RunFolder:
@@ -50,7 +50,11 @@ class RunFolder:
         return os.path.join(self.path, "events.jsonl")
 
     def load_state(self) -> RunState:
-        return decode_record(RunState, self._read_json("state.json"))
+        state = self._decode(RunState, "state.json")
+        if state.version > STATE_VERSION:
+            raise StateDamaged(f"{self.shown('state.json')}: written by a newer batchmod (state layout {state.version}, "
+                               f"this one reads up to {STATE_VERSION}); use that batchmod, or {damage_advice(self.run_id)}")
+        return state
 
     def save_state(self, state: RunState) -> None:
         self._write_json("state.json", encode_record(state))
@@ -58,7 +62,7 @@ class RunFolder:
     def load_phase(self, phase: str) -> PhasePlanRecord | None:
         if not os.path.exists(os.path.join(self.path, "phases", f"{phase}.json")):
             return None
-        return decode_record(PhasePlanRecord, self._read_json(f"phases/{phase}.json"))
+        return self._decode(PhasePlanRecord, f"phases/{phase}.json")
 
     def save_phase(self, record: PhasePlanRecord) -> None:
         self._write_json(f"phases/{record.phase}.json", encode_record(record))
@@ -97,15 +101,22 @@ class RunFolder:
         data = read_bytes_or_none(os.path.join(self.path, *relpath.split("/")))
         return data.decode("utf-8", "replace") if data is not None else None
 
-    def _read_json(self, relpath: str) -> dict:  # type: ignore[type-arg]
-        full = os.path.join(self.path, relpath)
+    def _decode(self, cls: type[_R], relpath: str) -> _R:
+        """A record file of the run; anything unreadable or of the wrong shape is StateDamaged."""
+        full = os.path.join(self.path, *relpath.split("/"))
         try:
-            with open(full, encoding="utf-8") as fp:
-                return json.load(fp)  # type: ignore[no-any-return]
-        except (OSError, ValueError) as exc:
-            raise BatchmodError(
-                f"run state damaged: cannot read {full}: {exc}; move {self.path} away to start a new run"
-            ) from None
+            with open(full, "rb") as fp:
+                data = fp.read()
+        except OSError as exc:
+            raise StateDamaged(f"{self.shown(relpath)}: cannot read: {exc.strerror or exc}; {damage_advice(self.run_id)}") from None
+        try:
+            value = json.loads(data)
+        except ValueError as exc:
+            raise StateDamaged(f"{self.shown(relpath)}: not JSON ({exc}); {damage_advice(self.run_id)}") from None
+        try:
+            return decode_record(cls, value)
+        except (ValueError, TypeError) as exc:
+            raise StateDamaged(f"{self.shown(relpath)}: {exc}; {damage_advice(self.run_id)}") from None
 
     def _write_json(self, relpath: str, value: object) -> None:
         text = json.dumps(value, indent=1, ensure_ascii=False) + "\n"
@@ -117,6 +128,15 @@ def _inflate(packed: bytes) -> bytes | None:
         return zlib.decompress(packed)
     except zlib.error:
         return None
+
+
+_R = TypeVar("_R")
+
+
+def damage_advice(run_id: str) -> str:
+    """What people can do about a damaged run (said after every damage message)."""
+    return (f"`batchmod runs` lists the runs; `batchmod run PLAYBOOK --new-run` starts a new run beside it; "
+            f"`batchmod rollback --run {run_id}` restores what its journal recorded, if the journal is readable")
 
 
 def write_bytes_durable(path: str, data: bytes) -> None:

@@ -87,7 +87,7 @@ def apply_file_job(job: FileJob) -> FileResult:
             outcomes.append((step.task_index, Unchanged("no needle")))
             continue
         language = language_of(job.path, step.spec.language)
-        if hasattr(transform, "transform_text"):
+        if hasattr(transform, "transform_text") and (language != "python" or not hasattr(transform, "transform_module")):
             outcome = _apply_text_step(transform, step, current, ctx, language)
             outcomes.append((step.task_index, outcome))
             if isinstance(outcome, Changed):

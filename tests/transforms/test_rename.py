@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,7 @@ def _write_tree(files: dict[str, bytes], root: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_golden(case: Path) -> None:
     args = json.loads((case / "args.json").read_text())
-    transform = RenameTransform(args["old"], args["new"])
+    transform = RenameTransform(**args)
     before, after = case / "before", case / "after"
     assert _py_files(before) == _py_files(after), "before/ and after/ must hold the same files"
 
@@ -341,3 +342,42 @@ def test_patch_target_where_the_name_is_used_is_a_gap() -> None:
     assert '@mock.patch("shop.checkout.to_cents")' in result.module.code
     assert [(g.line, g.source) for g in result.gaps] == [(5, '"shop.checkout.to_cents"')]
     assert "where it is used" in result.gaps[0].reason
+
+
+def test_doctests_pass_before_and_after_renaming_a_public_function(tmp_path: Path) -> None:
+    """`pytest --doctest-modules` on the renamed package: the examples call the new name."""
+    case = CASES_DIR / "docs-and-doctests"
+    for side in ("before", "after"):
+        root = tmp_path / side
+        shutil.copytree(case / side, root)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules", "pkg"],
+            cwd=root, capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode == 0, side + result.stdout + result.stderr
+        assert "3 passed" in result.stdout, result.stdout
+    renamed, _ = _run_tree(RenameTransform("pkg.text.ensure_text", "pkg.text.to_text"), case / "before")
+    assert renamed["pkg/text.py"] == (case / "after" / "pkg/text.py").read_bytes()
+
+
+def test_a_rename_to_a_builtin_leaves_no_import(tmp_path: Path) -> None:
+    transform = RenameTransform("six.text_type", "builtins.str")
+    cases = {
+        "import six\n\n\ndef f(x):\n    return six.text_type(x)\n": "\n\ndef f(x):\n    return str(x)\n",
+        "from six import text_type\n\n\ndef g(x):\n    return text_type(x)\n": "\n\ndef g(x):\n    return str(x)\n",
+        "from six import PY3, text_type\n\nv = (text_type(1), PY3)\n": "from six import PY3\n\nv = (str(1), PY3)\n",
+    }
+    for before, after in cases.items():
+        assert _apply(transform, tmp_path, "m.py", before.encode()).module.code == after
+    shadowed = "import six\n\n\ndef h(str):\n    return six.text_type(str)\n"
+    assert _apply(transform, tmp_path, "m.py", shadowed.encode()).module.code == (
+        "import builtins\n\n\ndef h(str):\n    return builtins.str(str)\n")
+
+
+def test_entry_points_in_pyproject_and_setup_cfg_are_renamed() -> None:
+    transform = RenameTransform("pkg.cli.main", "pkg.cli.run")
+    pyproject = '[project.scripts]\ntool = "pkg.cli:main"\nother = "pkg.cli:main_v2"\n'
+    result = transform.transform_text(pyproject, FileContext("/x", "pyproject.toml", None, None))
+    assert (result.text, result.replacements) == ('[project.scripts]\ntool = "pkg.cli:run"\nother = "pkg.cli:main_v2"\n', 1)
+    setup_cfg = "[options.entry_points]\nconsole_scripts =\n    tool = pkg.cli:main\n"
+    assert transform.transform_text(setup_cfg, FileContext("/x", "setup.cfg", None, None)).text.endswith("tool = pkg.cli:run\n")

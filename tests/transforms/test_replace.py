@@ -82,9 +82,11 @@ task_types:
   drop-six:
     transform: replace
     with: {regex: '(?m)^\\s*six\\b.*\\n', to: ''}
-  rename-on-toml:
+  fstring-on-toml:
+    transform: fstring
+  rename-entry-point:
     transform: rename
-    with: {old: a.b, new: a.c}
+    with: {old: pkg.cli.main, new: pkg.cli.run}
 phases:
   - name: p
     tasks:
@@ -99,9 +101,9 @@ FILES = {
 }
 
 
-def _repo(tmp_path: Path, playbook: str = PLAYBOOK) -> Path:
+def _repo(tmp_path: Path, playbook: str = PLAYBOOK, files: dict[str, str] = FILES) -> Path:
     root = tmp_path / "repo"
-    write_tree(root, {**FILES, "playbook.yaml": playbook})
+    write_tree(root, {**files, "playbook.yaml": playbook})
     git_init(root)
     return root
 
@@ -148,11 +150,24 @@ def test_a_result_that_no_longer_parses_fails_and_nothing_changes(tmp_path: Path
 
 
 def test_a_python_transform_on_a_toml_file_fails_with_what_to_use(tmp_path: Path) -> None:
-    root = _repo(tmp_path, PLAYBOOK.replace("{type: bump, files: [pyproject.toml]}", "{type: rename-on-toml, files: [pyproject.toml]}"))
-    (root / "pyproject.toml").write_text(FILES["pyproject.toml"] + "# a.b\n")
-    sub = _subtasks(_plan(root))["p/rename-on-toml/pyproject.toml"]
+    root = _repo(tmp_path, PLAYBOOK.replace("{type: bump, files: [pyproject.toml]}", "{type: fstring-on-toml, files: [pyproject.toml]}"),
+                 {**FILES, "pyproject.toml": FILES["pyproject.toml"] + "# 100% '%s' % x\n"})
+    sub = _subtasks(_plan(root))["p/fstring-on-toml/pyproject.toml"]
     assert sub["status"] == "error"
-    assert "`rename` edits Python and pyproject.toml is toml; use `replace` or `command`" in json.dumps(sub)
+    assert "`fstring` edits Python and pyproject.toml is toml; use `replace` or `command`" in json.dumps(sub)
+
+
+def test_rename_follows_entry_points_in_pyproject_and_setup_cfg(tmp_path: Path) -> None:
+    playbook = PLAYBOOK.replace("{type: bump, files: [pyproject.toml]}", "{type: rename-entry-point, files: [pyproject.toml, setup.cfg]}")
+    root = _repo(tmp_path, playbook, {
+        **FILES,
+        "pyproject.toml": FILES["pyproject.toml"] + '[project.scripts]\ntool = "pkg.cli:main"\n',
+        "setup.cfg": FILES["setup.cfg"] + "[options.entry_points]\nconsole_scripts =\n    tool = pkg.cli:main\n",
+    })
+    result = invoke("run", str(root / "playbook.yaml"), "--root", str(root), "--yes", "--jobs", "1")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (root / "pyproject.toml").read_text().endswith('tool = "pkg.cli:run"\n')
+    assert (root / "setup.cfg").read_text().endswith("tool = pkg.cli:run\n")
 
 
 def test_replace_examples_pass_batchmod_test(tmp_path: Path) -> None:

@@ -36,10 +36,17 @@ Contracts and chosen behaviour:
 * **Re-exports**: package ``__init__`` files above the old module are read from disk
   (``ctx.root``) to learn public aliases (``a/__init__.py: from .b import c`` makes
   ``a.c`` an alias of ``a.b.c``), so ``from a import c`` elsewhere follows the rename.
-* **Strings** are never rewritten, except ``__all__`` entries of renamed module-level
+* **Docs** (``docs: true``, the default; :mod:`.docs`): strings equal to a renamed
+  dotted name (``mock.patch("a.b.c")``, ``"a.b:c"``) are renamed; in files whose code
+  changes, whole-word mentions in docstrings and comments too, and doctest examples
+  are renamed as code. Files that are not Python get the dotted and entry-point forms
+  (``transform_text``: ``pyproject.toml``, ``setup.cfg``).
+* **Other strings** are never rewritten, except ``__all__`` entries of renamed module-level
   bindings. A literal containing a renamed dotted name (``mock.patch("a.b.c")``, a
   docstring), or equal to the bare old name in a file that uses the old name
   (``getattr(b, "c")``), is reported as a Gap. Comments are ignored.
+* **A rename to a builtin** (``six.text_type`` -> ``builtins.str``) writes the bare
+  builtin and adds no import (:mod:`.to_builtin`), unless the module binds that name.
 * Output is lossless outside the edited nodes, re-parses, and a second application is
   a no-op. ``old`` must name a module or a module-level object (not a class member).
 
@@ -60,6 +67,9 @@ from runner.transforms.rename.planner import plan_rename
 from runner.transforms.rename.reexports import reexported_aliases
 from runner.transforms.rename.scan import may_mention
 from runner.transforms.rename.spec import RenameSpec
+from runner.transforms.rename.text import rename_free_names, rename_in_text
+from runner.transforms.rename.to_builtin import unqualify_builtin
+from runner.transforms.replace import TextResult
 
 __all__ = ["RenameSpec", "RenameTransform"]
 
@@ -71,8 +81,9 @@ class RenameTransform:
     ``new`` inside ``old`` (see :class:`.spec.RenameSpec`).
     """
 
-    def __init__(self, old: str, new: str) -> None:
+    def __init__(self, old: str, new: str, docs: bool = True) -> None:
         self.spec = RenameSpec(old, new)
+        self.docs = bool(docs)
 
     def needles(self) -> tuple[str, ...]:
         return self.spec.needles()
@@ -87,11 +98,33 @@ class RenameTransform:
         ):
             return TreeResult(module=module)
         aliases = reexported_aliases(self.spec, ctx)
-        planned = plan_rename(module, ctx, self.spec, aliases)
+        renamer = (lambda code, renames: rename_doctest(code, ctx, self.spec, aliases, renames)) if self.docs else None
+        planned = plan_rename(module, ctx, self.spec, aliases, renamer)
         gaps = tuple(sorted(planned.gaps, key=lambda g: (g.line, g.column, g.reason)))
         warnings = tuple(planned.warnings)
         if planned.plan.empty:
             return TreeResult(module=module, warnings=warnings, gaps=gaps)
         new_module = planned.module.visit(PlanApplier(planned.plan))
+        if self.spec.new_mod == "builtins":
+            new_module = unqualify_builtin(module, new_module, self.spec.new_last)
         cst.parse_module(new_module.code)  # fail this file rather than write broken code
         return TreeResult(module=new_module, warnings=warnings, gaps=gaps)
+
+    def transform_text(self, text: str, ctx: FileContext) -> TextResult:
+        """Files that are not Python (``pyproject.toml``, ``setup.cfg``): whole-word
+        ``a.b.c`` and entry-point ``a.b:c`` mentions of the old name."""
+        return rename_in_text(text, self.spec)
+
+
+def rename_doctest(code: str, ctx: FileContext, spec: RenameSpec, aliases: dict[str, str],
+                   renames: dict[str, str]) -> str | None:
+    """The doctest code (a docstring's examples joined) renamed like a module whose free
+    names are the module's globals (``renames``: its renamed bindings); None if it does
+    not parse."""
+    try:
+        snippet = cst.parse_module(code)
+    except Exception:
+        return None
+    planned = plan_rename(snippet, ctx, spec, aliases)
+    new = planned.module.visit(PlanApplier(planned.plan)) if not planned.plan.empty else snippet
+    return rename_free_names(new, renames).code

@@ -122,6 +122,9 @@ class PlanApplier(cst.CSTTransformer):
             return updated_node.with_changes(attr=updated_node.attr.with_changes(value=new_attr))
         return updated_node
 
+    def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
+        return self.plan.replace.get(original_node, updated_node)  # type: ignore[return-value]
+
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:

@@ -53,6 +53,7 @@ class Collector(cst.CSTVisitor):
         self.refs: list[Union[cst.Name, cst.Attribute]] = []
         self.strings: list[Union[cst.SimpleString, cst.FormattedString]] = []
         self.global_stmts: list[cst.Global] = []
+        self.comments: list[cst.Comment] = []
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self._stack: list[cst.CSTNode] = []
 
@@ -85,6 +86,9 @@ class Collector(cst.CSTVisitor):
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         self.strings.append(node)
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.comments.append(node)
 
     def visit_Global(self, node: cst.Global) -> None:
         self.global_stmts.append(node)

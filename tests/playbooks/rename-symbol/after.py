@@ -1,4 +1,4 @@
-"""Checkout totals in cents (see shop.money.to_cents)."""
+"""Checkout totals in cents (see shop.money.as_cents)."""
 from decimal import Decimal
 
 from shop import money

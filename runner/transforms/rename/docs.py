@@ -1,0 +1,144 @@
+"""Planning docs: docstrings, doctests, comments and dotted-path strings (``docs: true``).
+
+* A string literal whose whole value is a renamed dotted name (``"a.b.c"``, or the entry
+  point form ``"a.b:c"``) resolves to it: renamed in every file (``mock.patch("a.b.c")``).
+* In a file whose code the rename changes, docstrings and comments have their
+  whole-word mentions renamed: the full dotted name, its dotted tails when only the
+  last part changes (``b.c``), and the bare name when this module's binding of it is
+  renamed.
+* Doctest lines (``>>> `` / ``... ``) of those docstrings are code: the examples of a
+  docstring are parsed together and renamed by the same binding logic as the module,
+  names they use freely (the module's globals, as ``pytest --doctest-modules`` runs
+  them) follow the module's renamed bindings. An example that cannot be parsed or
+  would change its number of lines is left alone and reported.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import libcst as cst
+
+from runner.transforms.rename.analysis import FileAnalysis
+from runner.transforms.rename.scan import string_value
+
+_PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
+
+#: renames a doctest's code (the examples of one docstring, joined); None if it does not parse
+SnippetRenamer = Callable[[str, dict[str, str]], "str | None"]
+
+
+def plan_docs(file: FileAnalysis, rename_snippet: SnippetRenamer) -> None:
+    """Plan the docs edits (run after the code steps, before the string gaps)."""
+    dotted = _dotted_values(file)
+    for node in file.nodes.strings:
+        if isinstance(node, cst.SimpleString) and node not in file.plan.replace:
+            value = string_value(node)
+            if value in dotted and "\\" not in node.value:
+                file.plan.replace[node] = _with_body(node, dotted[value])
+    if file.plan.empty:
+        return
+    words = _word_renames(file)
+    for node in _docstrings(file.module):
+        if node in file.plan.replace:
+            continue
+        body = node.value[len(node.prefix) + len(node.quote): -len(node.quote)]
+        new_body = _rename_docstring(file, node, body, words, rename_snippet)
+        if new_body != body:  # identifiers only: the literal stays valid
+            file.plan.replace[node] = _with_body(node, new_body)
+    for comment in file.nodes.comments:
+        new = _apply_words(comment.value, words)
+        if new != comment.value:
+            file.plan.replace[comment] = comment.with_changes(value=new)
+
+
+def _dotted_values(file: FileAnalysis) -> dict[str, str]:
+    out = {}
+    for old, new in file.targets.items():
+        out[old] = new
+        if "." in old and "." in new:
+            out[_entry_point(old)] = _entry_point(new)
+    return out
+
+
+def _entry_point(dotted: str) -> str:
+    module, _, name = dotted.rpartition(".")
+    return f"{module}:{name}"
+
+
+def _word_renames(file: FileAnalysis) -> list[tuple[re.Pattern[str], str]]:
+    pairs: dict[str, str] = dict(_dotted_values(file))
+    spec = file.spec
+    if not spec.is_move:
+        old_parts, new_last = spec.old.split("."), spec.new_last
+        for k in range(1, len(old_parts) - 1):
+            pairs.setdefault(".".join(old_parts[k:]), ".".join([*old_parts[k:-1], new_last]))
+    for old_local, new_local in file.global_renames.items():
+        pairs.setdefault(old_local, new_local)
+    ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+    return [(re.compile(rf"(?<![\w.]){re.escape(old)}(?![\w])"), new) for old, new in ordered]
+
+
+def _apply_words(text: str, words: list[tuple[re.Pattern[str], str]]) -> str:
+    if not words:
+        return text
+    combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in words))
+    lookup = [(p, new) for p, new in words]
+
+    def one(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return next(new for p, new in lookup if p.fullmatch(found))
+
+    return combined.sub(one, text)
+
+
+def _rename_docstring(file: FileAnalysis, node: cst.SimpleString, body: str,
+                      words: list[tuple[re.Pattern[str], str]], rename_snippet: SnippetRenamer) -> str:
+    lines = body.split("\n")
+    code_at = [i for i, line in enumerate(lines) if _PROMPT.match(line)]
+    prose = [i for i in range(len(lines)) if i not in set(code_at)]
+    out = list(lines)
+    for i in prose:
+        out[i] = _apply_words(lines[i], words)
+    if not code_at:
+        return "\n".join(out)
+    prompts = [_PROMPT.match(lines[i]) for i in code_at]
+    code = "\n".join(lines[i][m.end():] if m else "" for i, m in zip(code_at, prompts)) + "\n"
+    renamed = rename_snippet(code, file.global_renames)
+    if renamed is None or renamed.count("\n") != code.count("\n") or "\\" in code:
+        if renamed != code and any(p.search(code) for p, _ in words):
+            file.gap(node, "doctest example mentions a renamed name but cannot be renamed "
+                           "(it does not parse, has a backslash, or would change its lines)")
+        return "\n".join(out)
+    for i, m, new in zip(code_at, prompts, renamed.split("\n")):
+        out[i] = lines[i][: m.end()] + new if m else lines[i]
+    return "\n".join(out)
+
+
+def _with_body(node: cst.SimpleString, body: str) -> cst.SimpleString:
+    return node.with_changes(value=f"{node.prefix}{node.quote}{body}{node.quote}")
+
+
+def _docstrings(module: cst.Module) -> list[cst.SimpleString]:
+    found: list[cst.SimpleString] = []
+
+    def first(body: object) -> None:
+        statements = getattr(body, "body", ())
+        if not statements or not isinstance(statements[0], cst.SimpleStatementLine):
+            return
+        line = statements[0]
+        if len(line.body) == 1 and isinstance(line.body[0], cst.Expr) and isinstance(line.body[0].value, cst.SimpleString):
+            found.append(line.body[0].value)
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Module(self, node: cst.Module) -> None:
+            first(node)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            first(node.body)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            first(node.body)
+
+    module.visit(_Finder())
+    return found

@@ -1,0 +1,12 @@
+"""Tests for pkg.text.ensure_text."""
+from unittest import mock
+
+from pkg import text
+
+
+def check_patch():
+    with mock.patch("pkg.text.ensure_text") as fake:
+        text.ensure_text("x")  # calls pkg.text.ensure_text (comments are not reported)
+    assert getattr(text, "ensure_text") is not None
+    mock.patch.object(text, "ensure_text")
+    return fake, f"{text.__name__}.ensure_text", "ensure_text_v2"

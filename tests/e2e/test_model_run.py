@@ -207,3 +207,16 @@ def test_plan_forecasts_without_asking_counting_tokens_only_with_a_key(tmp_path:
     assert messages_server.message_requests() == []  # counted, never asked
     assert [r.path for r in messages_server.requests] == ["/v1/messages/count_tokens"] * 3
     assert not (tmp_path / "pb" / "drop.cassette.jsonl").exists()
+
+
+def test_replay_warns_when_the_lock_was_written_by_other_versions(tmp_path: Path, api) -> None:  # type: ignore[no-untyped-def]
+    repo, pb = model_repo(tmp_path / "repo"), model_playbook(tmp_path / "pb", files="pkg/alpha.py")
+    assert invoke("plan", str(pb), "--root", str(repo), "--model").exit_code == 0
+    lock_path = tmp_path / "pb" / "batchmod.lock"
+    lock = json.loads(lock_path.read_text())
+    lock["libcst"] = "0.0.1"
+    lock_path.write_text(json.dumps(lock))
+    result = invoke("plan", str(pb), "--root", str(repo), "--replay")
+    assert result.exit_code == 0, result.output
+    assert "recorded with libcst 0.0.1, this is" in result.stderr
+    assert "1 gap(s) filled, 0 left" in result.stdout

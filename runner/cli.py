@@ -123,14 +123,15 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
 @click.option("--model", "ask_model", is_flag=True, help="Ask the model for the gaps (recorded to the cassette) and show its diffs.")
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only; a missing answer fails its subtask.")
 @targets_options
+@click.option("--batch", is_flag=True, help="With --model: send each phase's first attempts as one Message Batch (as model.batch).")
 def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, diff: bool, as_json: bool,
          out: str | None, jobs: int | None, no_cache: bool, executor: str, shard: str | None, ask_model: bool, replay: bool,
-         only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+         only: tuple[str, ...], skip: tuple[str, ...], batch: bool) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
     from runner.adapters.terminal import progress_reporter
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard
-    from runner.commands.model_setup import ModelFlags
+    from runner.commands.model_setup import ModelFlags, batch_state
     from runner.commands.plan import PlanRequest, plan_command
     from runner.planning.targets import Targets
     from runner.playbook.load import parse_var_overrides
@@ -140,7 +141,9 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
             playbook=playbook, root=root, overrides=parse_var_overrides(variables), phase=phase,
             jobs=jobs or _jobs_default(), diff=diff, as_json=as_json, out=out, use_cache=not no_cache,
             executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
-            model=ModelFlags(ask=ask_model, replay=replay), targets=Targets(only, skip),
+            model=ModelFlags(ask=ask_model, replay=replay, batch=batch, batch_state=batch_state(root),
+                             notify=lambda line: click.echo(line, err=True)),
+            targets=Targets(only, skip),
         )
         with progress_reporter() as progress:
             return plan_command(request, progress)
@@ -175,9 +178,10 @@ def schema() -> None:
 @shard_option
 @click.option("--replay", is_flag=True, help="Answer gaps from the cassette only (no network); a missing answer fails its subtask.")
 @targets_options
+@click.option("--batch", is_flag=True, help="Send each phase's first attempts of gap fills as one Message Batch (as model.batch).")
 def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None, plan_path: str | None, yes: bool,
         jobs: int | None, branch: str | None, commit: bool, allow_dirty: bool, new_run: bool, executor: str, replay: bool,
-        shard: str | None, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+        shard: str | None, only: tuple[str, ...], skip: tuple[str, ...], batch: bool) -> None:
     """Execute a playbook phase by phase; run it again to continue a stopped run."""
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard
@@ -192,7 +196,7 @@ def run(playbook: str, root: str, variables: tuple[str, ...], phase: str | None,
             playbook=playbook, root=root, overrides=tuple(sorted(parse_var_overrides(variables).items())), phase=phase,
             plan=plan_path, yes=yes, jobs=jobs or _jobs_default(), branch=branch, commit=commit, allow_dirty=allow_dirty,
             new_run=new_run, executor=parse_executor(executor), shard=parse_shard(shard) if shard else None,
-            replay=replay, targets=Targets(only, skip),
+            replay=replay, batch=batch, targets=Targets(only, skip),
         )
         io = RunIO(
             notify=lambda line: click.echo(line, err=True),

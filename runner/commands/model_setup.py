@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Callable
 from importlib import metadata
 
 from runner.adapters.api_key import api_key_from_env
 from runner.adapters.workspace import read_bytes_or_none, write_text_atomic
 from runner.errors import InputError
+from runner.model.batch import prefill_first_attempts
 from runner.model.budget import Budgeted, Ledger, Limits
 from runner.model.cassette import Cassette
-from runner.model.client import ModelClient, Usage
+from runner.model.client import ModelClient, ModelError, ModelRequest, Usage
 from runner.model.lock import LOCK_NAME, Lock, compare_lock, parse_lock, render_lock
 from runner.model.prices import PriceTable
 from runner.model.worker import opening_request
@@ -34,6 +36,14 @@ NEEDS_KEY = ("the model must be asked for {n} subtask(s) whose answers are not i
 class ModelFlags:
     ask: bool = False  #: plan --model
     replay: bool = False  #: --replay
+    batch: bool = False  #: --batch (or model.batch): first attempts of a phase as one Message Batch
+    batch_state: str = ""  #: where submitted batch ids are kept (the root's .batchmod/batches.json)
+    notify: Callable[[str], None] | None = None  #: batch progress lines
+
+
+def batch_state(root: str) -> str:
+    """Where the ids of submitted Message Batches are kept, so an interrupted command polls them again."""
+    return os.path.join(os.path.abspath(root), ".batchmod", "batches.json")
 
 
 def _limits(budget: Budget) -> Limits:
@@ -76,7 +86,28 @@ class ModelSession:
 
     def asking(self) -> ModelAccess:
         """The model answers (the cassette first; the API for what it lacks, when a key is set)."""
-        return ModelAccess(self.spec, "ask", self._phase_client, self.cost_of)
+        batch = self._batch if (self.flags.batch or self.spec.batch) and self.flags.batch_state else None
+        return ModelAccess(self.spec, "ask", self._phase_client, self.cost_of, batch=batch)
+
+    def _batch(self, requests: list[ModelRequest]) -> None:
+        """Send the requests the cassette lacks as one batch, as many as the run's budget leaves calls for."""
+        api = self._api_client()
+        if api is None or self.mode == "replay":
+            return
+        known = Cassette(None, self.cassette_path, "replay").keys()
+        wanted = [r for r in requests if r.key() not in known]
+        fits = []
+        for r in wanted:  # budgets are checked before submitting: each request is one call
+            if self.ledger.reserve(r.model) is not None:
+                break
+            fits.append(r)
+        for r in fits:
+            self.ledger.settle(r.role, r.model, Usage(), 0)  # released: the answers are charged as they are used
+        notify = self.flags.notify or (lambda line: None)
+        try:
+            prefill_first_attempts(api, fits, self.flags.batch_state, notify)
+        except ModelError as exc:  # the first attempts are then asked one by one
+            notify(f"batch not used: {exc}")
 
     def cassette_only(self) -> ModelAccess:
         """Recorded answers only; what is missing is forecast when a key could ask it later."""

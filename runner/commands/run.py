@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from runner.commands.model_setup import ModelFlags, ModelSession, model_session, refuse_unanswerable
+from runner.commands.model_setup import ModelFlags, ModelSession, batch_state, model_session, refuse_unanswerable
 from runner.commands.result import CommandResult
 from runner.execution.context import RunIO, RunModel
 from runner.execution.execute import RunRequest, execute_run
@@ -20,7 +20,8 @@ def run_command(request: RunRequest, io: RunIO) -> CommandResult:
     sessions: list[ModelSession] = []
 
     def model_for(playbook: Playbook) -> RunModel | None:
-        session = model_session(playbook, ModelFlags(replay=request.replay))
+        flags = ModelFlags(replay=request.replay, batch=request.batch, batch_state=batch_state(request.root), notify=io.notify)
+        session = model_session(playbook, flags)
         if session is None:
             return None
         if session.mode == "replay":

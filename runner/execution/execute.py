@@ -51,6 +51,7 @@ class RunRequest:
     new_run: bool = False  #: start a new run even when the current one is not finished (or is damaged)
     replay: bool = False  #: model answers from the cassette only
     targets: Targets = Targets()  #: --only / --skip; on resume, the run's own (given again, they must be the same)
+    batch: bool = False  #: first attempts of gap fills as one Message Batch per phase
 
 
 ModelFor = Callable[[Playbook], "RunModel | None"]  #: the run's model for its playbook (None: gaps are reported)

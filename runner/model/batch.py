@@ -17,8 +17,10 @@ from typing import Callable, Protocol
 
 from runner.adapters.workspace import read_bytes_or_none, write_bytes_durable
 from runner.model.client import ModelError, ModelReply, ModelRequest
+from runner.model.jobs import GapJob
 
-POLL_SECONDS = 10.0
+POLL_SECONDS = 0.5  #: the first wait between polls; it doubles up to POLL_MAX
+POLL_MAX = 30.0
 
 
 class BatchApi(Protocol):
@@ -58,16 +60,41 @@ def prefill_first_attempts(api: BatchApi, requests: list[ModelRequest], state_pa
         notify(f"batch {batch_id}: submitted {len(unique)} first attempt(s)")
     else:
         notify(f"batch {batch_id}: submitted by an earlier run; polling it (not submitted again)")
+    wait = poll_seconds
     while True:
         status, done, total = api.poll_batch(batch_id)
         notify(f"batch {batch_id}: {done}/{total} answered ({status.replace('_', ' ')})")
         if status == "ended":
             break
-        sleep(poll_seconds)
+        sleep(wait)
+        wait = min(wait * 2, POLL_MAX)
     results = api.batch_results(batch_id)
     replies = {k: v for k, v in results.items() if isinstance(v, ModelReply)}
     api.prefill(replies)
     return BatchOutcome(batch_id, submitted, len(requests), len(replies))
+
+
+class _FirstOnly:
+    """A client that keeps the first request it is asked and answers none (the worker then stops)."""
+
+    def __init__(self) -> None:
+        self.request: ModelRequest | None = None
+
+    def create(self, request: ModelRequest) -> ModelReply:
+        if self.request is None:
+            self.request = request
+        raise ModelError("transport", "collecting the first request for a batch", request.key())
+
+
+def first_requests(jobs: list[GapJob], fill: Callable[[GapJob, object, None], object]) -> list[ModelRequest]:
+    """The first request the gap worker makes for each job, exactly as it will make it again."""
+    out = []
+    for job in jobs:
+        first = _FirstOnly()
+        fill(job, first, None)
+        if first.request is not None:
+            out.append(first.request)
+    return out
 
 
 def _load(path: str) -> dict[str, str]:

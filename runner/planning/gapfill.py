@@ -39,6 +39,7 @@ class ModelAccess:
     cost_of: CostOf = _no_cost
     count_tokens: CountTokens | None = None  #: forecast mode, when a key is present
     forecast_misses: bool = False  #: ask mode: a job the cassette cannot answer is forecast, not failed
+    batch: Callable[[list[ModelRequest]], None] | None = None  #: model.batch: send these first attempts as one batch
 
     @property
     def asks(self) -> bool:
@@ -84,6 +85,10 @@ def model_for_task(pm: PhaseModel, phase: ExpandedPhase, task: ExpandedTask, out
             pm.forecasts[job.subtask_id] = forecast_job(job, pm.access.cost_of, pm.access.count_tokens)
         return
     check = make_check(task, root, variables, phase.spec.name)
+    if pm.access.batch is not None:  # the first attempts are answered from one Message Batch
+        from runner.model.batch import first_requests
+
+        pm.access.batch(first_requests(jobs, _worker()))
     fills = _fill_all(jobs, pm.client(), check, pm.access.spec.concurrency)
     for job, (fill, kinds) in zip(jobs, fills):
         kind = (fill.error_kind or (kinds[-1] if kinds else "other")) if fill.error else ""

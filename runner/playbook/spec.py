@@ -35,6 +35,7 @@ class ModelSpec:
     max_tokens: int = 4096
     max_attempts: int = 3
     reviewer_max_tokens: int | None = None  #: output tokens per reviewer call (review, fix); default max_tokens
+    batch: bool = False  #: first attempts of a phase's gap fills as one Message Batch
     prices_json: str = "{}"  #: model id → {input, output, cache_write, cache_read} $/MTok, over the shipped table
     params_json: str = "{}"  #: sampling parameters the playbook sets (only those are sent)
 

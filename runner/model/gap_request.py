@@ -95,7 +95,10 @@ def _gap_entry(n: int, gap: Gap, text: str) -> str:
     low, high = max(1, gap.line - AROUND), min(len(lines), gap.line + AROUND)
     width = len(str(high))
     shown = "\n".join(f"{'>' if i == gap.line else ' '}{i:>{width}} | {lines[i - 1]}" for i in range(low, high + 1))
-    matched = f"\n   matched: `{gap.source}`" if gap.source else ""
+    if "\n" in gap.source:
+        matched = f"\n   matched:\n```\n{gap.source.rstrip()}\n```"
+    else:
+        matched = f"\n   matched: `{gap.source}`" if gap.source else ""
     return f"{n}. {gap.file}:{gap.line}:{gap.column}: {gap.reason}{matched}\n```\n{shown}\n```"
 
 

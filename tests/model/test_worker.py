@@ -225,3 +225,13 @@ def test_a_file_that_is_not_utf8_is_not_asked(messages_server):
     assert messages_server.requests == [] and outcome.left[0].reason.endswith("the model is not asked about it")
     with pytest.raises(ValueError, match="not UTF-8"):
         opening_request(latin)
+
+
+def test_a_multiline_match_is_shown_as_a_block(messages_server):
+    from dataclasses import replace
+
+    gap = replace(job().gaps[0], source='compat.ensure_text(\n    raw, "latin-1")')
+    messages_server.script([fix_and_done()])
+    fill_gaps(replace(job(), gaps=(gap,)), api_client(messages_server))
+    opening = messages_server.message_requests()[0]["messages"][0]["content"][0]["text"]
+    assert 'matched:\n```\ncompat.ensure_text(\n    raw, "latin-1")\n```' in opening

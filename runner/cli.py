@@ -227,11 +227,22 @@ def _progress_lines() -> Callable[[str, int, int], None]:
 @cli.command()
 @root_option
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON and nothing else on stdout.")
-def status(root: str, as_json: bool) -> None:
+@click.option("--run", "run_id", default=None, metavar="ID", help="Show this run (see `batchmod runs`) instead of the current one.")
+def status(root: str, as_json: bool, run_id: str | None) -> None:
     """The current run: phases, subtasks by state, budgets, what a gate waits for, what to type next."""
     from runner.commands.status import status_command
 
-    _run(lambda: status_command(root, as_json))
+    _run(lambda: status_command(root, as_json, run_id))
+
+
+@cli.command()
+@root_option
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as JSON and nothing else on stdout.")
+def runs(root: str, as_json: bool) -> None:
+    """Every run kept under .batchmod/runs: id, start, playbook, files written, state."""
+    from runner.commands.runs import runs_command
+
+    _run(lambda: runs_command(root, as_json))
 
 
 @cli.command()
@@ -248,11 +259,12 @@ def approve(phase: str, root: str) -> None:
 @root_option
 @click.option("--phase", default=None, help="Roll back only this phase.")
 @click.option("--force", is_flag=True, help="Restore even files changed since batchmod wrote them.")
-def rollback(root: str, phase: str | None, force: bool) -> None:
+@click.option("--run", "run_id", default=None, metavar="ID", help="Roll back this run (see `batchmod runs`) instead of the current one.")
+def rollback(root: str, phase: str | None, force: bool, run_id: str | None) -> None:
     """Restore the pre-images of the current run (newest phase first) or of one phase."""
     from runner.commands.rollback import rollback_command
 
-    _run(lambda: rollback_command(root, phase, force))
+    _run(lambda: rollback_command(root, phase, force, run_id))
 
 
 @cli.command()

@@ -11,10 +11,11 @@ from runner.execution.store import RunStore
 from runner.reporting.report_status import render_status_text, status_json
 
 
-def status_command(root: str, as_json: bool) -> CommandResult:
+def status_command(root: str, as_json: bool, run_id: str | None = None) -> CommandResult:
     store = RunStore(os.path.abspath(root))
-    folder, state = store.require_current()
-    if state.status == "running" and not store.busy():
+    folder, state = store.require(run_id)
+    current = store.current()
+    if state.status == "running" and not (store.busy() and current is not None and current.path == folder.path):
         state = replace(state, status="interrupted")  # killed or powered off mid-run; `run` continues it
     view = build_overview(folder, state)
     if as_json:

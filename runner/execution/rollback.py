@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from runner.errors import InputError, StateDamaged
 from runner.execution.annotate import restore_annotations
 from runner.execution.context import run_again, utc_now
 from runner.execution.journal import Journal, TreeWriter
 from runner.execution.records import FileDelta, PhasePlanRecord, Stop
-from runner.execution.store import RunStore
+from runner.execution.store import RunFolder, RunStore
 
 
 def restore_deltas(writer: TreeWriter, record: PhasePlanRecord, expected: dict[str, str]) -> tuple[list[FileDelta], list[str]]:
@@ -59,6 +60,52 @@ def overlapping_later(records: list[PhasePlanRecord], phase: str) -> dict[str, l
     return out
 
 
+def refuse_changed(store: RunStore, folder: RunFolder, writer: TreeWriter, changed: list[str]) -> None:
+    """Files changed since the run wrote them: refused, naming a later run that changed them."""
+    later = [f for f in store.run_folders() if f.run_id > folder.run_id]
+    by: dict[str, str] = {}
+    for other in later:
+        try:
+            hashes = Journal(other.events_path).written_hashes()
+        except StateDamaged:
+            continue
+        for path in changed:
+            if hashes.get(path) == writer.disk_sha(path):
+                by[path] = other.run_id
+    them = "them" if len(changed) > 1 else "it"
+    names = ", ".join(changed)
+    if by:
+        runs = sorted(set(by.values()), reverse=True)
+        raise InputError(
+            f"{names} changed since run {folder.run_id} wrote {them} (by the later run {', '.join(runs)}); nothing was rolled back. "
+            f"Roll that run back first (`batchmod rollback --run {runs[0]}`), or pass --force to restore the pre-images anyway"
+        )
+    raise InputError(f"{names} changed since batchmod wrote {them}; "
+                     "nothing was rolled back (pass --force to restore the pre-images anyway and lose those edits)")
+
+
+def _rollback_from_journal(store: RunStore, folder: RunFolder, force: bool) -> RollbackOutcome:
+    """Every file the run wrote, back to its bytes before the run's first write: only the journal is read."""
+    journal = Journal(folder.events_path)
+    writer = TreeWriter(store.root, folder, journal)
+    writer.resolve_open()
+    expected = journal.written_hashes()
+    deltas, changed = [], []
+    for path, pre in sorted(journal.preimages("").items()):
+        current = writer.disk_sha(path)
+        if current == pre:
+            continue
+        if expected.get(path, current) != current:
+            changed.append(path)
+        writer.folder.blob(pre)
+        deltas.append(FileDelta(path, current, pre))
+    if changed and not force:
+        refuse_changed(store, folder, writer, changed)
+    restored = writer.apply(f"journal/rollback/{uuid.uuid4().hex[:12]}", "rollback from the journal (damaged state)", deltas)
+    journal.append("rollback", phases=[], files=restored, from_journal=True)
+    return RollbackOutcome(folder.run_id, (), tuple(sorted(restored)), (), "rolled back from its journal")
+
+
 @dataclass(frozen=True, slots=True)
 class RollbackOutcome:
     run_id: str
@@ -68,11 +115,22 @@ class RollbackOutcome:
     status: str  #: the run's status after
 
 
-def rollback_run(root: str, phase: str | None, force: bool) -> RollbackOutcome:
-    """Restore the pre-images of the current run (newest phase first) or of one phase."""
+def rollback_run(root: str, phase: str | None, force: bool, run_id: str | None = None,
+                 notify: Callable[[str], None] | None = None) -> RollbackOutcome:
+    """Restore the pre-images of a run (the current one by default), newest phase first, or of one phase.
+
+    Files changed since the run wrote them (by hand, or by a later run) are refused
+    unless ``force``. A run whose state is damaged is restored from its journal alone.
+    """
     store = RunStore(root)
-    with store.lock():
-        folder, state = store.require_current()
+    with store.lock(notify):
+        if run_id is not None and phase is None:
+            folder = store.folder(run_id)
+            try:
+                state = folder.load_state()
+            except StateDamaged:
+                return _rollback_from_journal(store, folder, force)
+        folder, state = store.require(run_id)
         journal = Journal(folder.events_path)
         writer = TreeWriter(root, folder, journal)
         writer.resolve_open()
@@ -96,10 +154,7 @@ def rollback_run(root: str, phase: str | None, force: bool) -> RollbackOutcome:
         expected = {**dict(state.start_sha256), **journal.written_hashes()}
         changed = sorted({p for _, r in targets for p in restore_deltas(writer, r, expected)[1]})
         if changed and not force:
-            raise InputError(
-                f"{', '.join(changed)} changed since batchmod wrote {'them' if len(changed) > 1 else 'it'}; "
-                "nothing was rolled back (pass --force to restore the pre-images anyway and lose those edits)"
-            )
+            refuse_changed(store, folder, writer, changed)
         state = replace(state, status="rolling_back")
         folder.save_state(state)
         annotated = None if phase is None else {f for _, r in targets for s in r.subtasks for f in s.files}

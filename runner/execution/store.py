@@ -197,6 +197,28 @@ class RunStore:
         folder = os.path.join(self.runs, data.decode("utf-8", "replace").strip())
         return RunFolder(folder) if os.path.isfile(os.path.join(folder, "state.json")) else None
 
+    def run_folders(self) -> list[RunFolder]:
+        """Every run's folder, oldest first (a run id starts with its UTC start time)."""
+        try:
+            names = sorted(os.listdir(self.runs))
+        except OSError:
+            return []
+        return [RunFolder(os.path.join(self.runs, n)) for n in names if os.path.isdir(os.path.join(self.runs, n))]
+
+    def folder(self, run_id: str) -> RunFolder:
+        """The folder of run ``run_id`` (as `batchmod runs` lists it)."""
+        path = os.path.join(self.runs, run_id)
+        if os.sep in run_id or run_id.startswith(".") or not os.path.isdir(path):
+            raise InputError(f"--run {run_id}: no such run under {self.root}; `batchmod runs` lists them")
+        return RunFolder(path)
+
+    def require(self, run_id: str | None) -> tuple[RunFolder, RunState]:
+        """Run ``run_id``, or the current run when None."""
+        if run_id is None:
+            return self.require_current()
+        folder = self.folder(run_id)
+        return folder, folder.load_state()
+
     def require_current(self) -> tuple[RunFolder, RunState]:
         folder = self.current()
         if folder is None:

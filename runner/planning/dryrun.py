@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Container, Iterator
 
@@ -46,30 +47,64 @@ class PlanOptions:
 
 
 class _Workspace:
-    """Current content of every file: disk at first, then each phase's output."""
+    """Current content of every file: disk at first, then each phase's output.
 
-    def __init__(self, root: str) -> None:
+    Files are streamed, not all held: what was read from disk stays in a cache of at
+    most ``cache_bytes`` (least recently used out), so memory does not grow with the
+    repository. A file read again must still have the sha256 it had the first time;
+    one that changed meanwhile becomes an error of its subtask ("plan again").
+    """
+
+    def __init__(self, root: str, cache_bytes: int = 64 << 20) -> None:
         self.root = root
-        self.disk: dict[str, bytes] = {}
         self.overlay: dict[str, bytes] = {}
         self.errors: dict[str, str] = {}
         self.files_read = 0
+        self._digests: dict[str, str] = {}
+        self._cache: OrderedDict[str, bytes] = OrderedDict()
+        self._cached = 0
+        self._cache_bytes = cache_bytes
 
     def read(self, path: str) -> bytes | None:
+        """The file as the plan sees it now (an earlier phase's output, else the disk's)."""
         if path in self.overlay:
             return self.overlay[path]
-        if path not in self.disk and path not in self.errors:
-            try:
-                with open(os.path.join(self.root, *path.split("/")), "rb") as fp:
-                    self.disk[path] = fp.read()
-                self.files_read += 1
-            except OSError as exc:
-                self.errors[path] = f"cannot read: {exc.strerror or exc}"
-        return self.disk.get(path)
+        return self.disk(path)
+
+    def disk(self, path: str) -> bytes | None:
+        """The file's bytes on disk (None when it cannot be read: see ``errors``)."""
+        if path in self.errors:
+            return None
+        data = self._cache.get(path)
+        if data is not None:
+            self._cache.move_to_end(path)
+            return data
+        try:
+            with open(os.path.join(self.root, *path.split("/")), "rb") as fp:
+                data = fp.read()
+        except OSError as exc:
+            self.errors[path] = f"cannot read: {exc.strerror or exc}"
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        if path not in self._digests:
+            self._digests[path] = digest
+            self.files_read += 1
+        elif self._digests[path] != digest:
+            self.errors[path] = "changed on disk while it was being planned; plan again"
+            return None
+        self._remember(path, data)
+        return data
+
+    def _remember(self, path: str, data: bytes) -> None:
+        self._cache[path] = data
+        self._cached += len(data)
+        while self._cached > self._cache_bytes and len(self._cache) > 1:
+            _, old = self._cache.popitem(last=False)
+            self._cached -= len(old)
 
     def sha256(self, path: str) -> str:
-        data = self.disk.get(path)
-        return hashlib.sha256(data).hexdigest() if data is not None else ""
+        """sha256 of the file's bytes on disk when first read ("" when it could not be read)."""
+        return self._digests.get(path, "")
 
 
 def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progress | None = None,
@@ -186,8 +221,9 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
         masked.update({k: v for k, v in dropped.items() if k not in masked})
     files = tuple(
         file_change(path, before, ws.overlay[path])
-        for path, before in sorted(start.items())
-        if before is not None and path in ws.overlay and ws.overlay[path] != before
+        for path, readable in sorted(start.items()) if readable and path in ws.overlay
+        for before in [at_start[path] if path in at_start else ws.disk(path)]
+        if before is not None and ws.overlay[path] != before
     )
     return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files,
                        pm.budget_spent if pm is not None else "")
@@ -201,14 +237,14 @@ def _failed(s: SubtaskResult) -> bool:
 def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cache: ResultCache,
                     counters: dict[str, int], include_generated: bool, variables: dict[str, Any],
                     progress: Progress | None, masked: Container[tuple[int, str]], pm: PhaseModel | None,
-                    candidates: tuple[str, ...]) -> tuple[dict[str, bytes | None], dict[tuple[int, str], Outcome]]:
-    start: dict[str, bytes | None] = {}
+                    candidates: tuple[str, ...]) -> tuple[dict[str, bool], dict[tuple[int, str], Outcome]]:
+    start: dict[str, bool] = {}  #: every file of the phase: readable at its start?
     outcomes: dict[tuple[int, str], Outcome] = {}
     for kind, tasks in _segments(phase.tasks, pm is not None and pm.access.asks):
         for task in tasks:
             for f in task.files:
                 if f not in start:
-                    start[f] = ws.read(f)
+                    start[f] = ws.read(f) is not None
         if kind == "tree":
             _run_tree_segment(phase, tasks, ws, options, cache, counters, include_generated, outcomes, progress, masked)
         elif kind == "command":

@@ -1,0 +1,114 @@
+"""Scaling: a few-file rename's plan time and peak memory on synthetic trees of 10^3..10^5 files.
+
+Generates trees under ``--work`` (never committed): N modules of about 4 KB in folders
+of 100, three of which use the renamed function. For each size it times ``batchmod plan``
+(cold cache) and reads its peak RSS from the kernel (``wait4``'s ru_maxrss of the child),
+and times the floor: listing, reading and searching every file for the needle in one
+Python process (what no planner can avoid). Prints a Markdown table.
+
+Usage: python benchmarks/scaling.py [--sizes 1000,10000,100000] [--work /tmp/batchmod-scaling]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+FILLER = "".join(
+    f"def helper_{i}(value, *, scale={i}):\n    \"\"\"Scale a value; filler for the benchmark.\"\"\"\n"
+    f"    return [v * scale for v in value] if isinstance(value, list) else value * scale\n\n\n"
+    for i in range(24)
+)
+PLAYBOOK = textwrap.dedent("""\
+    version: 1
+    name: scaling
+    task_types:
+      rename:
+        transform: rename
+        with: {old: pkg.core.target_function, new: pkg.core.renamed_function}
+    phases:
+      - name: rename
+        tasks:
+          - {type: rename, files: ["pkg/**/*.py"]}
+    """)
+
+
+def make_tree(root: Path, count: int) -> None:
+    """``count`` modules, three of which call ``pkg.core.target_function``; a git repository."""
+    if (root / ".complete").exists():
+        return
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "core.py").write_text("def target_function(x):\n    return x\n")
+    for i in range(count):
+        folder = root / "pkg" / f"d{i // 100:04d}"
+        if i % 100 == 0:
+            folder.mkdir()
+            (folder / "__init__.py").write_text("")
+        uses = "from pkg.core import target_function\n\nVALUE = target_function(1)\n\n\n" if i in (7, count // 2, count - 1) else ""
+        (folder / f"m{i:06d}.py").write_text(uses + FILLER)
+    (root / "playbook.yaml").write_text(PLAYBOOK)
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "tree"], cwd=root, check=True)
+    (root / ".complete").write_text("")
+
+
+def run_measured(argv: list[str], cwd: Path) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, peak RSS of the child in MB, the process)."""
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - started
+    out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
+    done = subprocess.CompletedProcess(argv, os.waitstatus_to_exitcode(status), out, err)
+    return seconds, usage.ru_maxrss / 1024, done
+
+
+FLOOR = textwrap.dedent("""\
+    import subprocess, sys
+    files = subprocess.run(["git", "ls-files", "-z"], capture_output=True, check=True).stdout.split(b"\\0")
+    hits = 0
+    for name in files:
+        if name.endswith(b".py"):
+            with open(name, "rb") as fp:
+                hits += b"target_function" in fp.read()
+    print(hits)
+    """)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--work", default="/tmp/batchmod-scaling")
+    parser.add_argument("--batchmod", default=shutil.which("batchmod") or "batchmod")
+    parser.add_argument("--jobs", default="2")
+    args = parser.parse_args()
+    work = Path(args.work)
+    print("| files | source MB | plan s | plan peak RSS MB | floor s | plan / floor | subtasks changed |")
+    print("|---|---|---|---|---|---|---|")
+    for count in (int(s) for s in args.sizes.split(",")):
+        root = work / f"tree-{count}"
+        make_tree(root, count)
+        shutil.rmtree(root / ".batchmod", ignore_errors=True)
+        size = sum(p.stat().st_size for p in (root / "pkg").rglob("*.py")) / 2**20
+        seconds, rss, proc = run_measured([args.batchmod, "plan", "playbook.yaml", "--no-cache", "--jobs", args.jobs], root)
+        if proc.returncode != 0:
+            print(proc.stderr.decode()[-2000:], file=sys.stderr)
+            return 1
+        changed = next((line for line in proc.stdout.decode().splitlines() if "subtasks" in line), "?")
+        floor, _, _ = run_measured([sys.executable, "-c", FLOOR], root)
+        print(f"| {count} | {size:.0f} | {seconds:.2f} | {rss:.0f} | {floor:.2f} | {seconds / floor:.1f}x | {changed.strip()} |",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

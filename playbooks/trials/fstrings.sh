@@ -7,7 +7,8 @@
 #   - each peer on a copy: libcst's ConvertFormatStringCommand +
 #     ConvertPercentFormatStringCommand, pyupgrade --py36-plus, ruff UP031/UP032 with
 #     --unsafe-fixes, and all of them one after the other ("union");
-#   - `batchmod run playbooks/fstrings.yaml` with the suite as the phase's check;
+#   - `batchmod run playbooks/fstrings.yaml`, phase by phase (the safe `fstrings`, then
+#     `assume-not-tuple`), with the suite as the phases' check;
 # and count the sites left by each. The tests that passed before must pass after
 # batchmod (and are also run on the union's output). Prints one markdown row per
 # library. Nothing is written outside $TRIAL_DIR.
@@ -64,8 +65,8 @@ peer() {  # NAME SRC : a copy of SRC with the peer applied
   rm -rf "$out" && cp -r "$src" "$out" && rm -rf "$out/.git"
   case "$name" in
     libcst)
-      (cd "$out" && "$LIBCST_PYTHON" -m libcst.tool codemod -q convert_format_to_fstring.ConvertFormatStringCommand . \
-        && "$LIBCST_PYTHON" -m libcst.tool codemod -q convert_percent_format_to_fstring.ConvertPercentFormatStringCommand .) >/dev/null 2>&1 || true ;;
+      (cd "$out" && "$LIBCST_PYTHON" -m libcst.tool codemod --no-format --hide-progress convert_format_to_fstring.ConvertFormatStringCommand . \
+        && "$LIBCST_PYTHON" -m libcst.tool codemod --no-format --hide-progress convert_percent_format_to_fstring.ConvertPercentFormatStringCommand .) >/dev/null 2>&1 || true ;;
     pyupgrade)
       find "$out" -name '*.py' -print0 | xargs -0 "$PEERS/pyupgrade" --py36-plus >/dev/null 2>&1 || true ;;
     ruff)
@@ -106,22 +107,26 @@ for entry in "${LIBRARIES[@]}"; do
   union_lost=$(comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" <(passed_ids "$union" $TEST_ARGS) | wc -l)
 
   TEST_COMMAND="$VPY -m pytest -q -p no:cacheprovider $TEST_ARGS"
-  (cd "$SRC" && "$BATCHMOD" plan "$PLAYBOOK" --root . --json --out "$TRIAL_DIR/$NAME-plan.json" >/dev/null)
-  # the last phase (assume-not-tuple) ends at its manual gate: exit status 1, files written
-  (cd "$SRC" && "$BATCHMOD" run "$PLAYBOOK" --root . --var "test_command=$TEST_COMMAND" --yes | tail -3) || true
+  (cd "$SRC" && "$BATCHMOD" plan "$PLAYBOOK" --root . --phase fstrings --json --out "$TRIAL_DIR/$NAME-plan.json" >/dev/null)
+  gaps=$("$VPY" -c "import json,sys; p=json.load(open(sys.argv[1])); print(sum(len(s['gaps']) for ph in p['phases'] for s in ph['subtasks']))" "$TRIAL_DIR/$NAME-plan.json")
+  (cd "$SRC" && "$BATCHMOD" run "$PLAYBOOK" --root . --phase fstrings --var "test_command=$TEST_COMMAND" --yes | tail -2)
+  safe=$("$VPY" "$TRIAL_DIR/count_sites.py" "$SRC")
+  safe_lost=$(comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" <(passed_ids "$SRC" $TEST_ARGS) | wc -l)
+  # the second phase ends at its manual gate: exit status 1, its files written
+  (cd "$SRC" && "$BATCHMOD" run "$PLAYBOOK" --root . --phase assume-not-tuple --var "test_command=$TEST_COMMAND" --yes | tail -2) || true
   ours=$("$VPY" "$TRIAL_DIR/count_sites.py" "$SRC")
   passed_ids "$SRC" $TEST_ARGS > "$TRIAL_DIR/$NAME-passed-after.txt"
   lost=$(comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" "$TRIAL_DIR/$NAME-passed-after.txt" | wc -l)
-  gaps=$("$VPY" -c "import json,sys; p=json.load(open(sys.argv[1])); print(sum(len(s['gaps']) for ph in p['phases'] for s in ph['subtasks']))" "$TRIAL_DIR/$NAME-plan.json")
-  echo "   left: libcst ${left[libcst]}, pyupgrade ${left[pyupgrade]}, ruff ${left[ruff]}, union ${left[union]} (tests lost: $union_lost), batchmod $ours ($gaps gaps; tests lost: $lost)"
-  rows+=("| fstrings | $NAME $VERSION | $before | ${left[libcst]} / ${left[pyupgrade]} / ${left[ruff]} / ${left[union]} | $ours | $(wc -l < "$TRIAL_DIR/$NAME-passed-after.txt") passed, $lost lost (union of peers: $union_lost lost) |")
-  if [ "$lost" -ne 0 ]; then
+  echo "   left: libcst ${left[libcst]}, pyupgrade ${left[pyupgrade]}, ruff ${left[ruff]}, union ${left[union]} (tests lost: $union_lost);" \
+       "batchmod safe phase $safe ($gaps gaps; tests lost: $safe_lost), + assume-not-tuple $ours (tests lost: $lost)"
+  rows+=("| fstrings | $NAME $VERSION | $before | ${left[libcst]} / ${left[pyupgrade]} / ${left[ruff]} / ${left[union]} | $safe / $ours | $(wc -l < "$TRIAL_DIR/$NAME-passed-before.txt") passed before; lost after: $safe_lost / $lost (union of peers: $union_lost) |")
+  if [ "$lost" -ne 0 ] || [ "$safe_lost" -ne 0 ]; then
     echo "FAIL: tests that passed before and not after batchmod:"; comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" "$TRIAL_DIR/$NAME-passed-after.txt"; exit 1
   fi
   unset left
 done
 
 echo
-echo "| playbook | library | sites | left by libcst / pyupgrade / ruff / union of peers | left by batchmod | library's tests after batchmod |"
+echo "| playbook | library | sites | left by libcst / pyupgrade / ruff / union of peers | left by batchmod: safe phase / + assume-not-tuple | library's tests |"
 echo "|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

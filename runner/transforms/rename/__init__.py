@@ -35,7 +35,9 @@ Contracts and chosen behaviour:
   for the new location (usually unchanged).
 * **Re-exports**: package ``__init__`` files above the old module are read from disk
   (``ctx.root``) to learn public aliases (``a/__init__.py: from .b import c`` makes
-  ``a.c`` an alias of ``a.b.c``), so ``from a import c`` elsewhere follows the rename.
+  ``a.c`` an alias of ``a.b.c``), so ``from a import c`` elsewhere follows the rename;
+  so are the modules a file imports that re-export the name (``m.c`` where ``m`` does
+  ``from a.b import c``).
 * **Docs** (``docs: true``, the default; :mod:`.docs`): strings equal to a renamed
   dotted name (``mock.patch("a.b.c")``, ``"a.b:c"``) are renamed; in files whose code
   changes, whole-word mentions in docstrings and comments too, and doctest examples
@@ -64,7 +66,7 @@ from runner.transforms.base import FileContext, TreeResult
 from runner.transforms.rename.apply import PlanApplier
 from runner.transforms.rename.modules import import_context
 from runner.transforms.rename.planner import plan_rename
-from runner.transforms.rename.reexports import reexported_aliases
+from runner.transforms.rename.reexports import imported_module_aliases, reexported_aliases
 from runner.transforms.rename.scan import may_mention
 from runner.transforms.rename.spec import RenameSpec
 from runner.transforms.rename.text import rename_free_names, rename_in_text
@@ -98,6 +100,7 @@ class RenameTransform:
         ):
             return TreeResult(module=module)
         aliases = reexported_aliases(self.spec, ctx)
+        aliases.update(imported_module_aliases(module, self.spec, ctx, aliases))
         renamer = (lambda code, renames: rename_doctest(code, ctx, self.spec, aliases, renames)) if self.docs else None
         planned = plan_rename(module, ctx, self.spec, aliases, renamer)
         gaps = tuple(sorted(planned.gaps, key=lambda g: (g.line, g.column, g.reason)))

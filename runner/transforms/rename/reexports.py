@@ -56,3 +56,67 @@ def _package_reexports(
     rel = os.path.relpath(path, root).replace(os.sep, "/")
     planned = plan_rename(module, FileContext(root, rel, package, package), spec, dict(aliases))
     return {f"{package}.{old}": f"{package}.{new}" for old, new in planned.global_renames.items()}
+
+
+def imported_module_aliases(module: cst.Module, spec: RenameSpec, ctx: FileContext,
+                            aliases: dict[str, str]) -> dict[str, str]:
+    """Aliases in modules this file imports that re-export the old name at module level
+    (``pyflakes/scripts/pyflakes.py: from pyflakes.api import checkPath`` makes
+    ``pyflakes.scripts.pyflakes.checkPath`` one), read from disk: once that module's
+    binding is renamed, ``script_pyflakes.checkPath`` here must follow it.
+
+    Only when the file spells ``.<old last part>`` (an attribute use); each imported
+    module found under the root is planned as it would be renamed (cached per version).
+    """
+    if spec.old_mod is None or f".{spec.old_last}" not in module.code:
+        return {}
+    out: dict[str, str] = {}
+    for name in sorted(_imported_modules(module, ctx) - {spec.old_mod, ctx.full_module_name}):
+        base = os.path.join(ctx.root, *name.split("."))
+        for path in (base + ".py", os.path.join(base, "__init__.py")):
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+            found = _module_reexports(path, stat.st_mtime_ns, stat.st_size, ctx.root, name, package, spec,
+                                      tuple(sorted(aliases.items())))
+            out.update({k: v for k, v in found.items() if k.endswith(f".{spec.old_last}")})
+            break
+    return out
+
+
+def _imported_modules(module: cst.Module, ctx: FileContext) -> set[str]:
+    """Dotted names this file imports that may be modules (``import a.b``, ``from a import b``)."""
+    from runner.transforms.rename.modules import resolve_relative
+
+    names: set[str] = set()
+
+    class _Imports(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            names.update(cst.helpers.get_full_name_for_node_or_raise(a.name) for a in node.names)
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            base = ("." * len(node.relative)) + (cst.helpers.get_full_name_for_node(node.module) or "" if node.module else "")
+            absolute = resolve_relative(base, ctx.full_package_name) if base.startswith(".") else base
+            if not absolute or isinstance(node.names, cst.ImportStar):
+                return
+            names.update(f"{absolute}.{a.name.value}" for a in node.names if isinstance(a.name, cst.Name))
+
+    module.visit(_Imports())
+    return names
+
+
+@lru_cache(maxsize=256)
+def _module_reexports(
+    path: str, _mtime: int, _size: int, root: str, name: str, package: str, spec: RenameSpec,
+    aliases: tuple[tuple[str, str], ...],
+) -> dict[str, str]:
+    try:
+        with open(path, "rb") as handle:
+            module = cst.parse_module(handle.read())
+    except (OSError, cst.ParserSyntaxError):
+        return {}
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    planned = plan_rename(module, FileContext(root, rel, name, package), spec, dict(aliases))
+    return {f"{name}.{old}": f"{name}.{new}" for old, new in planned.global_renames.items()}

@@ -1,0 +1,2 @@
+def checkPath(path):
+    return path

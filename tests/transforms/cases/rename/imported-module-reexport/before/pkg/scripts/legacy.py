@@ -1,0 +1,2 @@
+# For backward compatibility
+from pkg.api import checkPath

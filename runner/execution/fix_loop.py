@@ -78,8 +78,17 @@ def fix_phase(ctx: RunContext, name: str, client: ModelClient) -> tuple[FixOutco
             break
     passed = not any(v.blocking for v in current.verdicts)
     outcome = FixOutcome(rounds, tuple(seen.values()), tuple(refused), tuple(sorted(touched)), calls, tokens, passed, note)
+    _charge_record(ctx, name, calls, tokens)
     ctx.journal.append("fix_done", phase=name, rounds=rounds, passed=passed, refused=refused, files=sorted(touched))
     return outcome, current.verdicts
+
+
+def _charge_record(ctx: RunContext, name: str, calls: int, tokens: int) -> None:
+    """The fix loop's calls and tokens join the phase's model budget use (status and report show them)."""
+    record = ctx.record(name)
+    extra = {"model_calls": calls, "model_tokens": tokens}
+    budget = tuple(replace(b, amount=b.amount + extra[b.key]) if b.key in extra else b for b in record.budget)
+    ctx.folder.save_phase(replace(record, budget=budget))
 
 
 def _track(seen: dict[str, ClusterRecord], clusters: tuple[Cluster, ...], round_no: int) -> None:

@@ -114,6 +114,7 @@ phases:
     assert len(conversations) == 2
     fix = status_json(root)["phases"][0]["fix"]
     assert fix["calls"] == 2
+    assert status_json(root)["phases"][0]["budget"]["model_calls"]["used"] == 2  # the fixes count against the budget
     clusters = fix["clusters"]
     assert sorted(c["count"] for c in clusters) == [10, 10] and all(c["resolved_in"] == 1 for c in clusters)
     assert (root / "pkg/m.py").read_text() == repo["pkg/m.py"]

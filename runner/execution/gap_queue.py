@@ -8,7 +8,6 @@ batchmod's state.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 
 from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
@@ -21,7 +20,6 @@ from runner.playbook.spec import Playbook
 
 CONTEXT_LINES = 3
 MODEL_SAID = " — model: "  #: how the gap worker appends its last error to a gap's reason
-_GAP_TEXT = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<reason>.*)$", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +45,6 @@ class GapQueue:
     sites: tuple[GapSite, ...]
 
 
-def parse_gap_text(text: str) -> tuple[str, int, int, str] | None:
-    """(file, line, column, reason) of a stored ``file:line:col: reason``; None when it is not one."""
-    m = _GAP_TEXT.match(text)
-    if not m:
-        return None
-    return m.group("file"), int(m.group("line")), int(m.group("col")), m.group("reason")
-
-
 def collect_run_gaps(root: str, folder: RunFolder, state: RunState, playbook: Playbook | None) -> GapQueue:
     """The gaps of every phase the run planned (not rolled back), as the files are now on disk."""
     attempts = _attempt_errors(folder)
@@ -64,12 +54,9 @@ def collect_run_gaps(root: str, folder: RunFolder, state: RunState, playbook: Pl
         if record is None:
             continue
         for subtask in record.subtasks:
-            for text in subtask.gaps:
-                parsed = parse_gap_text(text)
-                if parsed is None:
-                    continue
-                file, line, col, reason = parsed
-                reason, tried = _model_tries(reason, subtask)
+            for gap in subtask.gaps:
+                file, line, col = gap.file, gap.line, gap.column
+                reason, tried = _model_tries(gap.reason, subtask)
                 sites.append(GapSite(
                     ps.name, subtask.id, subtask.type, file, line, col, reason,
                     instructions=_instructions(playbook, subtask.type),

@@ -13,7 +13,7 @@ from runner.adapters.workspace import sha256_bytes
 from runner.execution.budget import run_budget_use
 from runner.execution.context import RunContext, run_again
 from runner.execution.journal import ConflictError, refuse_read_only
-from runner.execution.records import FileDelta, ModelExchange, PhasePlanRecord, Stop, SubtaskModel, SubtaskRecord
+from runner.execution.records import FileDelta, GapRecord, ModelExchange, PhasePlanRecord, Stop, SubtaskModel, SubtaskRecord
 from runner.execution.saved_plan import note_pruned
 from runner.planning.dryrun import PlanOptions, plan_playbook
 from runner.planning.plan import BudgetUse, PhaseResult, Plan, SubtaskResult
@@ -90,7 +90,7 @@ def _subtask_record(ctx: RunContext, s: SubtaskResult) -> SubtaskRecord:
         status=s.status,
         files=s.subtask.files,
         deltas=tuple(FileDelta(c.path, sha256_bytes(c.before), sha256_bytes(c.after), c.added, c.removed) for c in s.changes),
-        gaps=tuple(f"{g.file}:{g.line}:{g.column}: {g.reason}" for g in s.gaps),
+        gaps=tuple(GapRecord(g.file, g.line, g.column, s.subtask.task, g.rule, g.reason, g.source) for g in s.gaps),
         errors=s.errors,
         on_gap=s.on_gap,
         model=_subtask_model(s),

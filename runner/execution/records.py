@@ -56,6 +56,22 @@ class SubtaskModel:
 
 
 @dataclass(frozen=True, slots=True)
+class GapRecord:
+    """A site left open, as stored and shown everywhere (status, report, gaps)."""
+
+    file: str
+    line: int
+    column: int
+    task: str  #: the task label in its phase
+    rule: str  #: the transform's rule that left it (``rules[3]``), "" when it has none
+    reason: str
+    source: str = ""  #: the matched source text, when there is one
+
+    def render(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
 class SubtaskRecord:
     id: str
     task: str  #: the task label in its phase
@@ -64,7 +80,7 @@ class SubtaskRecord:
     status: str  #: planned status: change | no-change | gap | error
     files: tuple[str, ...]
     deltas: tuple[FileDelta, ...]
-    gaps: tuple[str, ...] = ()  #: "file:line:col: reason"
+    gaps: tuple[GapRecord, ...] = ()
     errors: tuple[str, ...] = ()
     on_gap: str = "report"
     model: SubtaskModel | None = None  #: what the model did for it, when it was asked

@@ -21,6 +21,7 @@ from runner.planning.cache import ResultCache, job_key
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
 from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult, file_change
+from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.targets import Targets, targeted_ids
 from runner.planning.select import Candidates, list_candidates, oversized_files
 from runner.planning.shard import Shard, select_shard
@@ -279,7 +280,7 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
     for task in tasks:
         step = Step(task.index, task.spec, task.needles)
         try:
-            needles[task.index] = build_transform(task.spec, options.root, task.needles).needles()
+            needles[task.index] = with_gap_needles(build_transform(task.spec, options.root, task.needles).needles(), task.spec.expect_absent)
         except Exception as exc:  # validation builds these too; keep the plan going regardless
             for f in task.files:
                 outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")

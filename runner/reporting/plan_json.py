@@ -44,8 +44,8 @@ def _subtask(s: SubtaskResult) -> dict[str, Any]:
         "lines_added": s.lines_added,
         "lines_removed": s.lines_removed,
         "gaps": [
-            {"file": g.file, "line": g.line, "column": g.column, "reason": g.reason, **({"source": g.source} if g.source else {}),
-             **({"rule": g.rule} if g.rule else {})}
+            {"file": g.file, "line": g.line, "column": g.column, "task": s.subtask.task, "rule": g.rule, "reason": g.reason,
+             "source": g.source}
             for g in s.gaps
         ],
     }

@@ -18,7 +18,7 @@ from runner.execution.store import RunFolder
 from runner.reporting.hunks import Hunk, split_hunks
 from runner.reporting.model_usage import compute_model_figures, model_figures_json
 from runner.reporting.orchestration import fix_json, review_json
-from runner.reporting.report_status import budget_json, verdict_json
+from runner.reporting.report_status import budget_json, gap_json, verdict_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
                 "subtasks": [
                     {"id": v.record.id, "task": v.record.task, "transform": v.record.transform, "state": v.state, "reason": v.reason,
                      "files": list(v.record.files), "lines_added": sum(d.added for d in v.record.deltas),
-                     "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": list(v.record.gaps), "errors": list(v.record.errors),
+                     "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": [gap_json(g) for g in v.record.gaps], "errors": list(v.record.errors),
                      "review": list(v.record.review)}
                     for v in p.subtasks if v.record.status != "no-change"
                 ],

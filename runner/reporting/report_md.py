@@ -91,7 +91,7 @@ def _phase(view: PhaseView, folder: RunFolder) -> list[str]:
         out += ["", f"### `{sub.record.id}` — {sub.state.replace('_', ' ')} (+{added} −{removed}, transform `{sub.record.transform}`)"]
         if sub.reason:
             out.append(f"{sub.reason}")
-        out += [f"- gap: {g}" for g in sub.record.gaps] + [f"- error: {e}" for e in sub.record.errors]
+        out += [f"- gap: {g.render()}" for g in sub.record.gaps] + [f"- error: {e}" for e in sub.record.errors]
         if sub.record.id in by_subtask:
             out += ["", "```diff", "".join(by_subtask[sub.record.id]).rstrip("\n"), "```"]
     if "format" in by_subtask:

@@ -4,11 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
-from runner.execution.records import CheckVerdict
+from runner.execution.records import CheckVerdict, GapRecord
 from runner.planning.plan import BudgetUse
 from runner.reporting.model_usage import compute_model_figures, model_figures_json, render_model_lines
 from runner.reporting.orchestration import fix_json, fix_lines, review_json, review_lines
 from runner.reporting.plan_text import budget_line  # the plan's wording, shared
+
+#: gap sites listed per phase in the status text
+MAX_GAPS = 20
+
 
 def render_status_text(view: RunOverview, *, include_stop: bool = True) -> str:
     s = view.state
@@ -49,6 +53,11 @@ def _phase_lines(view: PhaseView) -> list[str]:
     for sub in view.subtasks:
         if sub.state in ("failed", "rejected", "reverted", "in_progress"):
             out.append(f"  {sub.state.replace('_', ' ')}: {sub.record.id}" + (f" — {sub.reason}" if sub.reason else ""))
+    gaps = [g for sub in view.subtasks if sub.state == "gap" for g in sub.record.gaps]
+    for g in gaps[:MAX_GAPS]:
+        out.append(f"  gap: {g.render()} [{g.task}{', ' + g.rule if g.rule else ''}]")
+    if len(gaps) > MAX_GAPS:
+        out.append(f"  … {len(gaps) - MAX_GAPS} more gaps (`batchmod gaps` lists them all)")
     if ps.bisect is not None and ps.bisect.note:
         out.append(f"  bisect: {ps.bisect.note} ({ps.bisect.check_runs} check runs)")
     if ps.adopted:
@@ -95,6 +104,7 @@ def status_json(view: RunOverview) -> dict[str, Any]:
                 "subtasks": {st: [v.record.id for v in p.subtasks if v.state == st] for st in SUBTASK_STATES},
                 "budget": budget_json(p.budget),
                 "checks": [verdict_json(v) for v in p.state.checks],
+                "gaps": [{"subtask": v.record.id, **gap_json(g)} for v in p.subtasks if v.state == "gap" for g in v.record.gaps],
                 "review": review_json(p.state.review),
                 "rejected": {v.record.id: list(v.record.review) for v in p.subtasks if v.state == "rejected"},
                 "fix": fix_json(p.state.fix),
@@ -106,6 +116,11 @@ def status_json(view: RunOverview) -> dict[str, Any]:
         "stop": {"reason": s.stop.reason, "next": s.stop.next} if s.stop else None,
         "next": view.next,
     }
+
+
+def gap_json(g: GapRecord) -> dict[str, Any]:
+    """A gap as JSON: the same fields in status, report and plan JSON."""
+    return {"file": g.file, "line": g.line, "column": g.column, "task": g.task, "rule": g.rule, "reason": g.reason, "source": g.source}
 
 
 def budget_json(uses: tuple[BudgetUse, ...]) -> dict[str, Any]:

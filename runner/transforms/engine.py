@@ -13,6 +13,7 @@ from libcst.codemod import SkipFile
 from libcst.helpers import calculate_module_and_package
 
 from runner.playbook.spec import TaskTypeSpec
+from runner.transforms.gap_needles import with_gap_needles
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
     describe_parse_error, find_absent_violations, language_of, validation_error, whitespace_only,
@@ -83,7 +84,7 @@ def apply_file_job(job: FileJob) -> FileResult:
         except Exception as exc:
             outcomes.append((step.task_index, Failed(f"transform does not load: {exc}")))
             continue
-        if not needles_match(transform.needles(), current):  # type: ignore[attr-defined]
+        if not needles_match(with_gap_needles(transform.needles(), step.spec.expect_absent), current):  # type: ignore[attr-defined]
             outcomes.append((step.task_index, Unchanged("no needle")))
             continue
         language = language_of(job.path, step.spec.language)

@@ -90,6 +90,8 @@ def test_type_override_keeps_strings_and_recorded_values() -> None:
     assert type_override("free", None, "[a, b]") == "[a, b]"  # scalars only
     assert type_override("free", None, "2024-01-01") == "2024-01-01"
     assert type_override("free", None, "'quoted'") == "'quoted'"
+    assert type_override("free", None, "") == ""  # given, and empty
+    assert type_override("free", None, "null") is None
     with pytest.raises(InputError):
         type_override("n", 1, True)
 

@@ -69,8 +69,8 @@ def _as_number(name: str, value: Any, kind: type, default: Any) -> Any:
 
 
 def _yaml_scalar(text: str) -> Any:
-    if len(text) > 200:
-        return text
+    if len(text) > 200 or not text.strip():
+        return text  # `--var x=` gives an empty text, not "unset"
     try:
         value = YAML(typ="safe", pure=True).load(text)
     except (YAMLError, ValueError):

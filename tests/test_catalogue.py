@@ -428,3 +428,56 @@ def test_optional_to_or_copies_are_identical() -> None:
     catalogue = REPO / "runner" / "transforms" / "library" / "optional_to_or.py"
     example = REPO / "examples" / "inventory" / "tools" / "optional_to_or.py"
     assert example.read_text(encoding="utf-8") == catalogue.read_text(encoding="utf-8")
+
+
+# Golden tests: UnionToOrCommand (libcst's ConvertUnionToOrCommand breaks forward references) ---
+
+UNION_CASES = {
+    "imported name, nested, import dropped": (
+        "from typing import Dict, Union\n\n\ndef parse(raw: Union[str, bytes]) -> Dict[str, Union[int, float]]:\n    ...\n",
+        "from typing import Dict\n\n\ndef parse(raw: str | bytes) -> Dict[str, int | float]:\n    ...\n",
+    ),
+    "module alias outside annotations": (
+        "import typing as t\n\nNumber = t.Union[int, float, complex]\n",
+        "\nNumber = int | float | complex\n",
+    ),
+    "a whole annotation with forward references becomes one string": (
+        "import os\nfrom typing import Union\n\n\n"
+        'def f(file: Union[str, "os.PathLike[str]", int]) -> Union[int, "Group"]:\n    ...\n',
+        "import os\n\n\n"
+        'def f(file: "str | os.PathLike[str] | int") -> "int | Group":\n    ...\n',
+    ),
+    "operands that bind looser than | are parenthesised": (
+        "from typing import Union\n\nx: Union[int, lambda: 1] = 1\n",
+        "\nx: int | (lambda: 1) = 1\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNION_CASES))
+def test_union_to_or_golden(case: str) -> None:
+    before, expected = UNION_CASES[case]
+    after, warnings = _apply(_codemod_class("union_to_or", "UnionToOrCommand"), before)
+    assert after == expected
+    assert warnings == []
+
+
+def test_union_to_or_leaves_forward_references_it_cannot_make_one_string() -> None:
+    before = ('from typing import Dict, Union, cast\n\n'
+              'x: Dict[str, Union[int, "Fwd"]] = {}\ny = cast(Union[int, "A"], q)\nz: Union[int, str] = 1\n')
+    after, warnings = _apply(_codemod_class("union_to_or", "UnionToOrCommand"), before)
+    assert after == ('from typing import Dict, Union, cast\n\n'
+                     'x: Dict[str, Union[int, "Fwd"]] = {}\ny = cast(Union[int, "A"], q)\nz: int | str = 1\n')
+    assert len(warnings) == 2 and all("string forward reference left unchanged" in w for w in warnings)
+
+
+def test_union_to_or_output_evaluates_where_libcst_s_does_not() -> None:
+    """click 8.1.7's `_compat.py` shape: libcst's codemod makes the def raise TypeError at import."""
+    before = 'import os\nimport typing as t\n\n\ndef open_stream(file: t.Union[str, "os.PathLike[str]", int]) -> None:\n    pass\n'
+    ours, _ = _apply(_codemod_class("union_to_or", "UnionToOrCommand"), before)
+    exec(compile(ours, "<ours>", "exec", dont_inherit=True), {})
+    from libcst.codemod.commands.convert_union_to_or import ConvertUnionToOrCommand
+
+    theirs, _ = _apply(ConvertUnionToOrCommand, before)
+    with pytest.raises(TypeError):
+        exec(compile(theirs, "<theirs>", "exec", dont_inherit=True), {})

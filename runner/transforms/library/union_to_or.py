@@ -1,0 +1,111 @@
+"""``Union[A, B]`` -> ``A | B`` (PEP 604), without breaking forward references.
+
+libcst's ``ConvertUnionToOrCommand`` turns ``Union[str, "os.PathLike[str]"]`` into
+``str | "os.PathLike[str]"``, which raises ``TypeError`` when the annotation is
+evaluated (a def's annotations are, at import, without ``from __future__ import
+annotations``): on click 8.1.7 that breaks the import and every test. This codemod:
+
+- converts a Union of real types, however ``Union`` was imported (``from typing
+  import Union [as U]``, ``import typing as t``), nested ones too, and drops the
+  imports it leaves unused;
+- turns a Union that holds string forward references and *is* a whole annotation into
+  one string annotation, ``file: "str | os.PathLike[str] | int"`` (evaluated lazily,
+  like the forward references it replaces);
+- leaves, with a warning, a Union with string references anywhere else (inside another
+  subscript, outside annotations), and a Union that is not subscripted with types.
+
+Needs Python 3.10+ at runtime where the unions are evaluated (or annotations that are
+never evaluated: ``from __future__ import annotations``).
+"""
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
+
+from runner.transforms.library.optional_to_or import _LOOSER_THAN_BITOR, _base_name, _typing_imports
+
+UNION_NAMES = frozenset({"typing.Union", "typing_extensions.Union"})
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+class UnionToOrCommand(VisitorBasedCodemodCommand):
+    DESCRIPTION: str = "Convert `Union[A, B]` to `A | B` (PEP 604), keeping forward references valid."
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self._used_bindings: set[str] = set()
+        self._imports: list[cst.Import | cst.ImportFrom] = []
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self._imports.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self._imports.append(node)
+
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}
+        if not names & UNION_NAMES:
+            return updated_node
+        line = self.get_metadata(PositionProvider, original_node).start.line
+        members = [e.slice.value for e in updated_node.slice if isinstance(e.slice, cst.Index) and not e.slice.star]
+        if len(members) != len(updated_node.slice) or not members:
+            self.warn(f"line {line}: Union[...] without plain type arguments left unchanged")
+            return updated_node
+        if any(_holds_string(m) for m in members):
+            return self._forward_references(original_node, updated_node, members, line)
+        self._used_bindings.add(_base_name(original_node.value))
+        return _or_chain(members)
+
+    def _forward_references(self, original: cst.Subscript, updated: cst.Subscript, members: list[cst.BaseExpression],
+                            line: int) -> cst.BaseExpression:
+        parent = self.get_metadata(ParentNodeProvider, original, None)
+        text = _as_annotation_text(members) if isinstance(parent, cst.Annotation) else None
+        if text is None:
+            self.warn(f"line {line}: Union[...] with a string forward reference left unchanged "
+                      "(only a whole annotation can become one string)")
+            return updated
+        self._used_bindings.add(_base_name(original.value))
+        return cst.SimpleString(repr(text) if '"' in text else f'"{text}"')
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        for module, obj, asname in _typing_imports(self._imports, {"Union"}, self._used_bindings):
+            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
+        return updated_node
+
+
+def _holds_string(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, _STRINGS) or bool(m.findall(expr, m.SimpleString() | m.ConcatenatedString() | m.FormattedString()))
+
+
+def _or_chain(members: list[cst.BaseExpression]) -> cst.BaseExpression:
+    parts = [m.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+             if isinstance(m, _LOOSER_THAN_BITOR) and not m.lpar else m for m in members]
+    result = parts[0]
+    for part in parts[1:]:
+        result = cst.BinaryOperation(left=result, operator=cst.BitOr(), right=part)
+    return result
+
+
+def _as_annotation_text(members: list[cst.BaseExpression]) -> str | None:
+    """``A | B | C`` as source text, string members unquoted; None when that is not safe."""
+    pieces = []
+    for member in members:
+        if isinstance(member, cst.SimpleString) and "b" not in member.prefix.lower() and "f" not in member.prefix.lower():
+            pieces.append(str(member.evaluated_value))
+        elif _holds_string(member):
+            return None  # a string inside another member: leave it to a person
+        else:
+            pieces.append(cst.Module([]).code_for_node(member))
+    text = " | ".join(pieces)
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    return text if "\n" not in text and not ('"' in text and "'" in text) else None

@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 PLAYBOOKS = REPO / "playbooks"
 GOLDEN = Path(__file__).resolve().parent / "playbooks"
 UPDATE = os.environ.get("BATCHMOD_UPDATE_GOLDEN") == "1"
-COVERED = ("unittest-to-assert", "typing-modernize", "rename-symbol", "deprecated-apis", "fstrings")
+COVERED = ("unittest-to-assert", "typing-modernize", "rename-symbol", "deprecated-apis", "fstrings", "drop-six")
 
 
 @dataclass(frozen=True)

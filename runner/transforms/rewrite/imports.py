@@ -77,7 +77,69 @@ def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[
         return module
     for spec in _with_aliases(module, specs):
         RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-    return RemoveImportsVisitor(context).transform_module(module)
+    return _keep_layout(module, RemoveImportsVisitor(context).transform_module(module))
+
+
+def _keep_layout(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Blank lines as a formatter leaves them once imports are gone: a removed line's
+    blank lines go to the next statement (import groups do not merge), and the file does
+    not start with blank lines it did not start with."""
+    old, new = list(before.body), list(after.body)
+    if len(old) == len(new):
+        return after
+    out: list[cst.BaseStatement] = []
+    carry, j = 0, 0
+    first_removed = bool(new) and not _same_statement(old[0], new[0])
+    for stmt in old:
+        if j < len(new) and _same_statement(stmt, new[j]):
+            kept = new[j]
+            blanks = _blank_lines(kept)
+            if carry > blanks:
+                kept = kept.with_changes(leading_lines=[*(cst.EmptyLine() for _ in range(carry - blanks)), *kept.leading_lines])
+            out.append(kept)
+            carry, j = 0, j + 1
+        else:
+            carry = max(carry, _blank_lines(stmt))
+    out.extend(new[j:])
+    if first_removed and not _blank_lines(old[0]) and not before.header:
+        lines = list(out[0].leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        out[0] = out[0].with_changes(leading_lines=lines)
+    return after.with_changes(body=out)
+
+
+def _blank_lines(stmt: cst.BaseStatement) -> int:
+    count = 0
+    for line in stmt.leading_lines:
+        if line.comment is not None:
+            break
+        count += 1
+    return count
+
+
+def _same_statement(old: cst.BaseStatement, new: cst.BaseStatement) -> bool:
+    """Whether ``new`` is ``old`` after RemoveImportsVisitor (kept, maybe with fewer names)."""
+    if type(old) is not type(new):
+        return False
+    if not _is_import_line(old):
+        return _is_import_line(new) is False
+    if not _is_import_line(new):
+        return False
+    a, b = old.body[0], new.body[0]  # type: ignore[attr-defined]
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, cst.ImportFrom):
+        return len(a.relative) == len(b.relative) and _module_name(a) == _module_name(b)
+    return bool({_alias(x) for x in a.names} & {_alias(x) for x in b.names})
+
+
+def _module_name(stmt: cst.ImportFrom) -> str:
+    return get_full_name_for_node(stmt.module) or "" if stmt.module is not None else ""
+
+
+def _alias(alias: cst.ImportAlias) -> tuple[str, str | None]:
+    return get_full_name_for_node(alias.name) or "", alias.evaluated_alias
 
 
 def _with_aliases(module: cst.Module, specs: list[ImportSpec]) -> list[ImportSpec]:
@@ -88,7 +150,7 @@ def _with_aliases(module: cst.Module, specs: list[ImportSpec]) -> list[ImportSpe
         if isinstance(stmt, cst.Import):
             for alias in stmt.names:
                 name = get_full_name_for_node(alias.name) or ""
-                if name in modules and alias.asname is not None:
+                if (name in modules and alias.asname is not None) or name.partition(".")[0] in modules and "." in name:
                     out.append(ImportSpec(name, None, alias.evaluated_alias))
         elif not stmt.relative and stmt.module is not None and not isinstance(stmt.names, cst.ImportStar):
             name = get_full_name_for_node(stmt.module) or ""

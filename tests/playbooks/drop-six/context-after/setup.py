@@ -1,0 +1,7 @@
+from setuptools import setup
+
+setup(
+    name="texthelpers",
+    install_requires=["requests>=2",
+        ],
+)

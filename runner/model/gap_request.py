@@ -59,6 +59,8 @@ def first_request(job: GapJob, texts: dict[str, str], regions: dict[str, list[Re
 
 
 def subtask_text(job: GapJob, texts: dict[str, str], regions: dict[str, list[Region]]) -> str:
+    """The per-subtask part: the gap list (or the task for ``transform: model``), the
+    editable lines, the files as they are now, and the names of the context files."""
     if job.gaps:
         work = "Gaps to fill:\n\n" + "\n\n".join(_gap_entry(n, gap, texts.get(gap.file, ""))
                                                   for n, gap in enumerate(job.gaps, start=1))

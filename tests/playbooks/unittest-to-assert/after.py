@@ -40,10 +40,10 @@ class LoadTest(SettingsTestBase):
         # a line break inside brackets: converted
         assert sorted(
                 settings.keys()) == ["name", "port", "ratio"]
-        self.assertTrue(settings.port > 1024 and
-                        settings.port < 65536)  # spans lines outside brackets: a gap
-        self.assertEqual(settings.name, "de"
-                                        "mo")  # implicit concatenation: a gap
+        assert (settings.port > 1024 and
+                        settings.port < 65536)  # spans lines outside brackets: parenthesised
+        assert settings.name == ("de"
+                                        "mo")  # implicit concatenation: parenthesised
 
     def test_truth(self):
         settings = self.load(self.raw)

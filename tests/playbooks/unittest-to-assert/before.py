@@ -43,9 +43,9 @@ class LoadTest(SettingsTestBase):
             ["name", "port", "ratio"],
         )
         self.assertTrue(settings.port > 1024 and
-                        settings.port < 65536)  # spans lines outside brackets: a gap
+                        settings.port < 65536)  # spans lines outside brackets: parenthesised
         self.assertEqual(settings.name, "de"
-                                        "mo")  # implicit concatenation: a gap
+                                        "mo")  # implicit concatenation: parenthesised
 
     def test_truth(self):
         settings = self.load(self.raw)

@@ -244,3 +244,46 @@ def test_an_invalid_playbook_exits_2(tmp_path: Path) -> None:
     assert code == 2
     assert out == ""
     assert "pb.yaml:5:5: $.task_types.fstring" in err
+
+
+FLAGGED = """\
+    ensure:
+      transform: rewrite
+      with:
+        rules:
+          - {match: "compat.u($x)", replace: "$x"}
+          - {match: "compat.ensure_text($x)", flag: "no direct replacement"}
+      examples:
+        - name: declared
+          before: "a = compat.u(x)\\nb = compat.ensure_text(y)"
+          after: "a = x\\nb = compat.ensure_text(y)"
+          gaps: [{line: 2, contains: "no direct replacement"}]
+"""
+
+
+def test_an_example_may_declare_the_gaps_its_flag_rules_leave(tmp_path: Path) -> None:
+    code, out, _ = run_test(tmp_path, playbook(FLAGGED, ("ensure",)))
+    assert code == 0, out
+    assert "ok  ensure: 1 example" in out
+
+
+@pytest.mark.parametrize(
+    ("gaps", "message"),
+    [
+        ('[{line: 1, contains: "no direct replacement"}]', "expected a gap at line 1 with `no direct replacement`, found line 2: no direct replacement"),
+        ('[{line: 2, contains: "elsewhere"}]', "expected a gap at line 2 with `elsewhere`, found line 2: no direct replacement"),
+        ("[]", "expected 0 gap(s), found 1 (line 2)"),
+    ],
+)
+def test_declared_gaps_that_differ_fail_the_example(tmp_path: Path, gaps: str, message: str) -> None:
+    text = FLAGGED.replace('[{line: 2, contains: "no direct replacement"}]', gaps)
+    code, out, _ = run_test(tmp_path, playbook(text, ("ensure",)))
+    assert code == 1
+    assert f"  ensure: declared (example.py): {message}\n" in out
+
+
+def test_without_declared_gaps_a_flagged_example_fails(tmp_path: Path) -> None:
+    text = FLAGGED.replace('          gaps: [{line: 2, contains: "no direct replacement"}]\n', "")
+    code, out, _ = run_test(tmp_path, playbook(text, ("ensure",)))
+    assert code == 1
+    assert "  ensure: declared (example.py): 1 gap(s) remain in the output\n" in out

@@ -66,6 +66,9 @@ class Example:
     after: str
     name: str = ""
     path: str = "example.py"
+    #: the gaps expected in ``after``, in order: (line, text their reason contains);
+    #: None: no gap may remain
+    gaps: tuple[tuple[int, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +212,7 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
                     after=ex["after"],
                     name=ex.get("name", f"example {i + 1}"),
                     path=ex.get("path", "example.py"),
+                    gaps=tuple((g["line"], g.get("contains", "")) for g in ex["gaps"]) if "gaps" in ex else None,
                 )
                 for i, ex in enumerate(raw.get("examples", ()))
             ),

@@ -92,8 +92,9 @@ class _ExampleRunner:
             why = f" ({first.reason})" if not isinstance(first, Changed) and first.reason else ""
             diff = render_diff(expected, actual, f"expected/{path}", f"actual/{path}")
             return ExampleFailure(name, path, f"the output differs from `after`{why}", diff, first.gaps)
-        if first.gaps:
-            return ExampleFailure(name, path, f"{len(first.gaps)} gap(s) remain in the output", gaps=first.gaps)
+        unexpected = _gap_mismatch(example, first.gaps)
+        if unexpected:
+            return ExampleFailure(name, path, unexpected, gaps=first.gaps)
         if actual == before:
             return None  # the first pass was already a no-op
         second = self.apply(path, actual)
@@ -138,6 +139,21 @@ class _ExampleRunner:
             target = os.path.join(tmp, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             shutil.copyfile(source, target)
+
+
+def _gap_mismatch(example: Example, gaps: tuple[Gap, ...]) -> str:
+    """Why the gaps left differ from those the example declares ('' when they agree)."""
+    if example.gaps is None:
+        return f"{len(gaps)} gap(s) remain in the output" if gaps else ""
+    got = [(g.line, g.reason) for g in sorted(gaps, key=lambda g: (g.line, g.column))]
+    want = list(example.gaps)
+    if len(got) != len(want):
+        found = ", ".join(f"line {line}" for line, _ in got) or "none"
+        return f"expected {len(want)} gap(s), found {len(got)} ({found})"
+    for (line, reason), (want_line, contains) in zip(got, want):
+        if line != want_line or contains not in reason:
+            return f"expected a gap at line {want_line} with `{contains}`, found line {line}: {reason}"
+    return ""
 
 
 def render_diff(a: bytes, b: bytes, a_name: str, b_name: str) -> str:

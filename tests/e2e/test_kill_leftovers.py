@@ -6,6 +6,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from e2e_support import invoke, spawn, tree_bytes
 
 
@@ -67,20 +69,22 @@ def temp_files(root: Path) -> list[str]:
                   if p.is_file() and ".git" not in p.parts and (p.name.endswith(".tmp") or ".batchmod-" in p.name))
 
 
-def test_kill_between_a_temp_write_and_its_rename_leaves_no_temp_after_resume(tmp_path: Path, repo: Path, two_phase: Path) -> None:
+@pytest.mark.parametrize(("run_kill", "rollback_kill"), [(1, 1), (3, 2), (6, 4)])
+def test_kill_between_a_temp_write_and_its_rename_leaves_no_temp_after_resume(run_kill: int, rollback_kill: int, tmp_path: Path,
+                                                                             repo: Path, two_phase: Path) -> None:
     from e2e_support import SOURCES, make_repo
 
     clean = make_repo(tmp_path / "clean", SOURCES)
     assert invoke("run", str(two_phase), "--root", str(clean), "--yes", "--jobs", "1").exit_code == 0
     original = tree_bytes(repo)
-    killed_run(two_phase, repo, "tree-rename@3", "--jobs", "1")
+    killed_run(two_phase, repo, f"tree-rename@{run_kill}", "--jobs", "1")
     assert [t for t in temp_files(repo) if not t.startswith(".batchmod/")] == []  # the tree never sees a temp
     result = invoke("run", str(two_phase), "--root", str(repo), "--yes", "--jobs", "1")
     assert result.exit_code == 0, result.output
     assert tree_bytes(repo) == tree_bytes(clean)
     assert temp_files(repo) == []
 
-    proc = spawn("rollback", "--root", str(repo), env={"BATCHMOD_TEST_KILL_AT": "tree-rename@2"})
+    proc = spawn("rollback", "--root", str(repo), env={"BATCHMOD_TEST_KILL_AT": f"tree-rename@{rollback_kill}"})
     proc.wait(timeout=60)
     assert proc.returncode == -9
     assert [t for t in temp_files(repo) if not t.startswith(".batchmod/")] == []

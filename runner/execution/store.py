@@ -200,10 +200,10 @@ class RunStore:
     def run_folders(self) -> list[RunFolder]:
         """Every run's folder, oldest first (a run id starts with its UTC start time)."""
         try:
-            names = sorted(os.listdir(self.runs))
+            names = sorted(n for n in os.listdir(self.runs) if os.path.isdir(os.path.join(self.runs, n)))  # not `current`
         except OSError:
             return []
-        return [RunFolder(os.path.join(self.runs, n)) for n in names if os.path.isdir(os.path.join(self.runs, n))]
+        return [RunFolder(os.path.join(self.runs, n)) for n in names]
 
     def folder(self, run_id: str) -> RunFolder:
         """The folder of run ``run_id`` (as `batchmod runs` lists it)."""

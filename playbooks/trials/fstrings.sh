@@ -112,6 +112,7 @@ for entry in "${LIBRARIES[@]}"; do
   (cd "$SRC" && "$BATCHMOD" run "$PLAYBOOK" --root . --phase fstrings --var "test_command=$TEST_COMMAND" --yes | tail -2)
   safe=$("$VPY" "$TRIAL_DIR/count_sites.py" "$SRC")
   safe_lost=$(comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" <(passed_ids "$SRC" $TEST_ARGS) | wc -l)
+  (cd "$SRC" && git add -A . ':!.batchmod' && git -c user.name=trial -c user.email=trial@localhost commit -qm "batchmod: fstrings phase")
   # the second phase ends at its manual gate: exit status 1, its files written
   (cd "$SRC" && "$BATCHMOD" run "$PLAYBOOK" --root . --phase assume-not-tuple --var "test_command=$TEST_COMMAND" --yes | tail -2) || true
   ours=$("$VPY" "$TRIAL_DIR/count_sites.py" "$SRC")

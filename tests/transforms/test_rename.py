@@ -355,7 +355,7 @@ def test_doctests_pass_before_and_after_renaming_a_public_function(tmp_path: Pat
             cwd=root, capture_output=True, text=True, timeout=120,
         )
         assert result.returncode == 0, side + result.stdout + result.stderr
-        assert "3 passed" in result.stdout, result.stdout
+        assert "4 passed" in result.stdout, result.stdout
     renamed, _ = _run_tree(RenameTransform("pkg.text.ensure_text", "pkg.text.to_text"), case / "before")
     assert renamed["pkg/text.py"] == (case / "after" / "pkg/text.py").read_bytes()
 

@@ -9,7 +9,8 @@
 * Doctest lines (``>>> `` / ``... ``) of those docstrings are code: the examples of a
   docstring are parsed together and renamed by the same binding logic as the module,
   names they use freely (the module's globals, as ``pytest --doctest-modules`` runs
-  them) follow the module's renamed bindings. An example that cannot be parsed or
+  them) follow the module's renamed bindings. An example that cannot be parsed alone
+  (a backslash continuation) has its words renamed like prose; one whose renaming
   would change its number of lines is left alone and reported.
 """
 from __future__ import annotations
@@ -104,11 +105,16 @@ def _rename_docstring(file: FileAnalysis, node: cst.SimpleString, body: str,
         return "\n".join(out)
     prompts = [_PROMPT.match(lines[i]) for i in code_at]
     code = "\n".join(lines[i][m.end():] if m else "" for i, m in zip(code_at, prompts)) + "\n"
-    renamed = rename_snippet(code, file.global_renames)
-    if renamed is None or renamed.count("\n") != code.count("\n") or "\\" in code:
-        if renamed != code and any(p.search(code) for p, _ in words):
-            file.gap(node, "doctest example mentions a renamed name but cannot be renamed "
-                           "(it does not parse, has a backslash, or would change its lines)")
+    renamed = rename_snippet(code, file.global_renames) if "\\" not in code else None
+    if renamed is None:
+        # Not parseable on its own (a backslash continuation, escapes the source spells
+        # differently): its free names are the module's globals, renamed as words.
+        for i in code_at:
+            out[i] = _apply_words(lines[i], words)
+        return "\n".join(out)
+    if renamed.count("\n") != code.count("\n"):
+        if any(p.search(code) for p, _ in words):
+            file.gap(node, "doctest example mentions a renamed name but renaming it would change its lines; not rewritten")
         return "\n".join(out)
     for i, m, new in zip(code_at, prompts, renamed.split("\n")):
         out[i] = lines[i][: m.end()] + new if m else lines[i]
@@ -127,8 +133,14 @@ def _docstrings(module: cst.Module) -> list[cst.SimpleString]:
         if not statements or not isinstance(statements[0], cst.SimpleStatementLine):
             return
         line = statements[0]
-        if len(line.body) == 1 and isinstance(line.body[0], cst.Expr) and isinstance(line.body[0].value, cst.SimpleString):
-            found.append(line.body[0].value)
+        if len(line.body) == 1 and isinstance(line.body[0], cst.Expr):
+            value = line.body[0].value
+            while isinstance(value, cst.ConcatenatedString):  # "..." "..." docstrings
+                if isinstance(value.left, cst.SimpleString):
+                    found.append(value.left)
+                value = value.right
+            if isinstance(value, cst.SimpleString):
+                found.append(value)
 
     class _Finder(cst.CSTVisitor):
         def visit_Module(self, node: cst.Module) -> None:

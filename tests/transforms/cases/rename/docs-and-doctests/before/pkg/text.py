@@ -27,3 +27,17 @@ def unrelated(ensure_text):
     1
     """
     return ensure_text
+
+
+def tabbed(sep):
+    "Joins with ensure_text()" " per item."
+    return sep
+
+
+def continued():
+    """A doctest continued with a backslash in the docstring itself.
+
+    >>> v = ensure_text("\\t") ; \
+        v == '\\t'
+    True
+    """

@@ -68,7 +68,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     stderr += "".join(f"batchmod: {line}\n" for line in [*notes, *model_failures(plan)])
     summary = summarize_plan(plan)
     failed_line = render_failed_line(summary, "plan")
-    exit_code = max(summary.exit_code, 1 if any(p.model_budget_spent for p in plan.phases) else 0)
+    exit_code = summary.exit_code
     if request.as_json:
         return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr + failed_line, exit_code=exit_code)
     text = render_plan_text(plan, diff=request.diff)

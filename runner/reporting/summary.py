@@ -32,8 +32,12 @@ def summarize_run(view: RunOverview) -> RunSummary:
 
 
 def summarize_plan(plan: Plan, stopped: str | None = None) -> RunSummary:
-    """The summary of a dry run; over budget counts as stopped (``run`` would refuse it)."""
+    """The summary of a dry run; over budget, or a model budget spent before every gap was
+    asked about, counts as stopped (``run`` would refuse it, or leave those gaps)."""
     overshoots = plan.overshoots()
+    spent = [p.name for p in plan.phases if p.model_budget_spent]
     if stopped is None and overshoots:
         stopped = "; ".join(overshoots)
+    elif stopped is None and spent:
+        stopped = f"the model budget ran out in phase {', '.join(spent)}"
     return RunSummary(stopped, tuple(sid for p in plan.phases for sid in p.failed))

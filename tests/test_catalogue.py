@@ -416,11 +416,14 @@ def test_optional_to_or_golden(case: str, impl: str) -> None:
 
 
 @pytest.mark.parametrize("impl", sorted(OPTIONAL_IMPLEMENTATIONS))
-def test_optional_to_or_leaves_forward_references(impl: str) -> None:
-    before = 'from typing import Optional\n\nparent: Optional["Node"] = None\nchild: Optional[int] = None\n'
+def test_optional_to_or_forward_references(impl: str) -> None:
+    before = ('from typing import Literal, Optional\n\nparent: Optional["Node"] = None\nchild: Optional[int] = None\n'
+              'kids = Optional["Node"]\nmode: Optional[Literal["r", "w"]] = None\n')
     after, warnings = _apply(OPTIONAL_IMPLEMENTATIONS[impl](), before)
-    assert after == 'from typing import Optional\n\nparent: Optional["Node"] = None\nchild: int | None = None\n'
-    assert warnings == ["line 3: Optional[...] with a string forward reference left unchanged"]
+    assert after == ('from typing import Literal, Optional\n\nparent: "Node | None" = None\nchild: int | None = None\n'
+                     'kids = Optional["Node"]\nmode: Optional[Literal["r", "w"]] = None\n')
+    assert warnings == ["line 5: Optional[...] with a string forward reference left unchanged",
+                        "line 6: Optional[...] with a string forward reference left unchanged"]
 
 
 def test_optional_to_or_copies_are_identical() -> None:
@@ -440,6 +443,10 @@ UNION_CASES = {
     "module alias outside annotations": (
         "import typing as t\n\nNumber = t.Union[int, float, complex]\n",
         "\nNumber = int | float | complex\n",
+    ),
+    "nested forward references are unquoted into one string": (
+        "import typing as t\n\n\ndef f(p: t.Union[int, list[\"Param\"]]) -> None:\n    ...\n",
+        "\n\ndef f(p: \"int | list[Param]\") -> None:\n    ...\n",
     ),
     "a whole annotation with forward references becomes one string": (
         "import os\nfrom typing import Union\n\n\n"

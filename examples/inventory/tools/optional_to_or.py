@@ -7,20 +7,25 @@ however it was imported (``from typing import Optional``, ``import typing as t``
 leaves unused. The result needs Python 3.10+ at runtime (or annotations that are never
 evaluated: ``from __future__ import annotations``).
 
-Left alone, with a warning: an ``Optional`` whose argument is or contains a string
-forward reference (``Optional["Item"]`` -> ``"Item" | None`` would raise TypeError when
-evaluated), and an ``Optional`` that is not subscripted with exactly one type.
+An ``Optional`` whose argument is or contains a string forward reference cannot become
+``"Item" | None`` (a TypeError when evaluated). When it is a whole annotation it becomes
+one string annotation, ``"Item | None"`` (evaluated lazily, like the reference it
+replaces). Left alone, with a warning: such an ``Optional`` anywhere else, one whose
+references cannot be unquoted safely (``Literal["x"]`` inside, f-strings, both kinds of
+quotes), and an ``Optional`` that is not subscripted with exactly one type.
 
 Self-contained (libcst only) so it can live in ``runner/transforms/library/`` or in a
 migrated repository (``transform: python:tools/optional_to_or.py:OptionalToOrCommand``).
 """
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
 OPTIONAL_NAMES = frozenset({"typing.Optional", "typing_extensions.Optional"})
 
@@ -31,7 +36,7 @@ _LOOSER_THAN_BITOR = (cst.IfExp, cst.Lambda, cst.BooleanOperation, cst.Compariso
 class OptionalToOrCommand(VisitorBasedCodemodCommand):
     DESCRIPTION: str = "Convert `Optional[X]` to `X | None` (PEP 604, Python 3.10+)."
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
@@ -53,9 +58,13 @@ class OptionalToOrCommand(VisitorBasedCodemodCommand):
             self.warn(f"line {line}: Optional[...] without exactly one type argument left unchanged")
             return updated_node
         inner = updated_node.slice[0].slice.value
-        if m.findall(inner, m.SimpleString() | m.ConcatenatedString() | m.FormattedString()):
-            self.warn(f"line {line}: Optional[...] with a string forward reference left unchanged")
-            return updated_node
+        if holds_string(inner):
+            text = forward_reference_text(inner)
+            if text is None or not isinstance(self.get_metadata(ParentNodeProvider, original_node, None), cst.Annotation):
+                self.warn(f"line {line}: Optional[...] with a string forward reference left unchanged")
+                return updated_node
+            self._used_bindings.add(_base_name(original_node.value))
+            return string_annotation(f"{text} | None")
         if isinstance(inner, _LOOSER_THAN_BITOR) and not inner.lpar:
             inner = inner.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         self._used_bindings.add(_base_name(original_node.value))
@@ -68,6 +77,50 @@ class OptionalToOrCommand(VisitorBasedCodemodCommand):
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
+
+
+def holds_string(expr: cst.BaseExpression) -> bool:
+    """Whether ``expr`` is or contains a string literal (a forward reference, in a type)."""
+    strings = m.SimpleString() | m.ConcatenatedString() | m.FormattedString()
+    return m.matches(expr, strings) or bool(m.findall(expr, strings))
+
+
+def forward_reference_text(expr: cst.BaseExpression) -> str | None:
+    """``expr`` as type text with its string literals unquoted (``list["Item"]`` ->
+    ``list[Item]``); None when that is not safe: a ``Literal[...]``, an f-string, bytes,
+    a concatenation, a result that does not parse or would need both kinds of quotes."""
+    if m.findall(expr, m.Subscript(value=m.Name("Literal") | m.Attribute(attr=m.Name("Literal")))):
+        return None
+    if m.findall(expr, m.ConcatenatedString() | m.FormattedString()) or m.matches(expr, m.ConcatenatedString() | m.FormattedString()):
+        return None
+    found: dict[str, str] = {}
+
+    class _Unquote(cst.CSTTransformer):
+        def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.BaseExpression:
+            value = updated.evaluated_value
+            if not isinstance(value, str):
+                found["bytes"] = ""
+                return updated
+            placeholder = f"__batchmod_ref_{len(found)}__"
+            found[placeholder] = value
+            return cst.Name(placeholder)
+
+    wrapped = cst.Module([cst.SimpleStatementLine([cst.Expr(expr)])]).visit(_Unquote())
+    if "bytes" in found:
+        return None
+    text = wrapped.code.strip()
+    for placeholder, value in found.items():
+        text = text.replace(placeholder, value)
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    return None if "\n" in text or ('"' in text and "'" in text) else text
+
+
+def string_annotation(text: str) -> cst.SimpleString:
+    """``text`` as a string literal, double-quoted unless it holds a double quote."""
+    return cst.SimpleString(f"'{text}'" if '"' in text else f'"{text}"')
 
 
 def _base_name(expr: cst.BaseExpression) -> str:

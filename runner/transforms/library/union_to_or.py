@@ -12,25 +12,23 @@ annotations``): on click 8.1.7 that breaks the import and every test. This codem
   one string annotation, ``file: "str | os.PathLike[str] | int"`` (evaluated lazily,
   like the forward references it replaces);
 - leaves, with a warning, a Union with string references anywhere else (inside another
-  subscript, outside annotations), and a Union that is not subscripted with types.
+  subscript, outside annotations) or that cannot be unquoted safely (``Literal["x"]``),
+  and a Union that is not subscripted with types.
 
 Needs Python 3.10+ at runtime where the unions are evaluated (or annotations that are
 never evaluated: ``from __future__ import annotations``).
 """
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
-import libcst.matchers as m
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
-from runner.transforms.library.optional_to_or import _LOOSER_THAN_BITOR, _base_name, _typing_imports
+from runner.transforms.library.optional_to_or import (_LOOSER_THAN_BITOR, _base_name, _typing_imports,
+                                                      forward_reference_text, holds_string, string_annotation)
 
 UNION_NAMES = frozenset({"typing.Union", "typing_extensions.Union"})
-_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 
 class UnionToOrCommand(VisitorBasedCodemodCommand):
@@ -58,7 +56,7 @@ class UnionToOrCommand(VisitorBasedCodemodCommand):
         if len(members) != len(updated_node.slice) or not members:
             self.warn(f"line {line}: Union[...] without plain type arguments left unchanged")
             return updated_node
-        if any(_holds_string(m) for m in members):
+        if any(holds_string(m) for m in members):
             return self._forward_references(original_node, updated_node, members, line)
         self._used_bindings.add(_base_name(original_node.value))
         return _or_chain(members)
@@ -72,16 +70,12 @@ class UnionToOrCommand(VisitorBasedCodemodCommand):
                       "(only a whole annotation can become one string)")
             return updated
         self._used_bindings.add(_base_name(original.value))
-        return cst.SimpleString(repr(text) if '"' in text else f'"{text}"')
+        return string_annotation(text)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         for module, obj, asname in _typing_imports(self._imports, {"Union"}, self._used_bindings):
             RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
         return updated_node
-
-
-def _holds_string(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, _STRINGS) or bool(m.findall(expr, m.SimpleString() | m.ConcatenatedString() | m.FormattedString()))
 
 
 def _or_chain(members: list[cst.BaseExpression]) -> cst.BaseExpression:
@@ -94,18 +88,6 @@ def _or_chain(members: list[cst.BaseExpression]) -> cst.BaseExpression:
 
 
 def _as_annotation_text(members: list[cst.BaseExpression]) -> str | None:
-    """``A | B | C`` as source text, string members unquoted; None when that is not safe."""
-    pieces = []
-    for member in members:
-        if isinstance(member, cst.SimpleString) and "b" not in member.prefix.lower() and "f" not in member.prefix.lower():
-            pieces.append(str(member.evaluated_value))
-        elif _holds_string(member):
-            return None  # a string inside another member: leave it to a person
-        else:
-            pieces.append(cst.Module([]).code_for_node(member))
-    text = " | ".join(pieces)
-    try:
-        ast.parse(text, mode="eval")
-    except SyntaxError:
-        return None
-    return text if "\n" not in text and not ('"' in text and "'" in text) else None
+    """``A | B | C`` as the text of one string annotation; None when that is not safe."""
+    pieces = [forward_reference_text(member) for member in members]
+    return None if any(p is None for p in pieces) else " | ".join(pieces)  # type: ignore[arg-type]

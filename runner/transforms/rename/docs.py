@@ -3,9 +3,9 @@
 * A string literal whose whole value is a renamed dotted name (``"a.b.c"``, or the entry
   point form ``"a.b:c"``) resolves to it: renamed in every file (``mock.patch("a.b.c")``).
 * In a file whose code the rename changes, docstrings and comments have their
-  whole-word mentions renamed: the full dotted name, its dotted tails when only the
-  last part changes (``b.c``), and the bare name when this module's binding of it is
-  renamed.
+  whole-word mentions renamed: the full dotted name, its dotted tails and bare name
+  when only the last part changes (``b.c``, ``c``), and the names of this module's
+  renamed bindings.
 * Doctest lines (``>>> `` / ``... ``) of those docstrings are code: the examples of a
   docstring are parsed together and renamed by the same binding logic as the module,
   names they use freely (the module's globals, as ``pytest --doctest-modules`` runs
@@ -74,6 +74,7 @@ def _word_renames(file: FileAnalysis) -> list[tuple[re.Pattern[str], str]]:
         old_parts, new_last = spec.old.split("."), spec.new_last
         for k in range(1, len(old_parts) - 1):
             pairs.setdefault(".".join(old_parts[k:]), ".".join([*old_parts[k:-1], new_last]))
+        pairs.setdefault(spec.old_last, new_last)  # the file uses the symbol: its bare name in prose
     for old_local, new_local in file.global_renames.items():
         pairs.setdefault(old_local, new_local)
     ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))

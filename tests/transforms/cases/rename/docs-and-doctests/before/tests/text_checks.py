@@ -10,3 +10,9 @@ def check_patch():
     assert getattr(text, "ensure_text") is not None
     mock.patch.object(text, "ensure_text")
     return fake, f"{text.__name__}.ensure_text", "ensure_text_v2"
+
+
+def check_local():
+    """Calls ensure_text through a local import."""
+    from pkg.text import ensure_text
+    return ensure_text("x")

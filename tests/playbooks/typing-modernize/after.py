@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typing
 from collections import deque
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 Number = int | float
 Handlers = Dict[str, List[Callable[..., Any]]]  # runtime alias: stays Dict/List
@@ -14,7 +14,7 @@ class Job:
         self.name = name
         self.args = args
         self.retries = retries
-        self.parent: Optional["Job"] = None  # string forward reference: left alone
+        self.parent: "Job | None" = None  # string forward reference: one string annotation
         self.tags: set[str] = set()
 
     def describe(self, verbose: bool = False) -> str:

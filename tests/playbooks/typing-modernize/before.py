@@ -14,7 +14,7 @@ class Job:
         self.name = name
         self.args = args
         self.retries = retries
-        self.parent: Optional["Job"] = None  # string forward reference: left alone
+        self.parent: Optional["Job"] = None  # string forward reference: one string annotation
         self.tags: Set[str] = set()
 
     def describe(self, verbose: bool = False) -> typing.Text:

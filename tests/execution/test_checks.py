@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -99,6 +100,8 @@ def test_timeout_holds_when_a_child_escapes_the_group_and_keeps_the_output_open(
     assert took < 4, f"a 1 s timeout took {took:.1f} s"
     assert outcome.timed_out and not outcome.passed
     escaped = int(pidfile.read_text())
-    assert f"a process it started (pid {escaped}) left the process group and kept the output open; it was killed" in outcome.tail
+    # one pid as a rule; two when `setsid` forked before exec-ing (seen once under load): both are named
+    named = re.search(r"(?:a process|processes) it started \(pids? ([\d, ]+)\) left the process group and kept the output open", outcome.tail)
+    assert named and escaped in {int(p) for p in named.group(1).split(", ")}, outcome.tail
     assert "started" in outcome.tail
     assert _gone(escaped)

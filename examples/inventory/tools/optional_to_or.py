@@ -33,14 +33,16 @@ OPTIONAL_NAMES = frozenset({"typing.Optional", "typing_extensions.Optional"})
 _LOOSER_THAN_BITOR = (cst.IfExp, cst.Lambda, cst.BooleanOperation, cst.Comparison, cst.UnaryOperation, cst.NamedExpr)
 
 
-class OptionalToOrCommand(VisitorBasedCodemodCommand):
-    DESCRIPTION: str = "Convert `Optional[X]` to `X | None` (PEP 604, Python 3.10+)."
+class TypingNameCommand(VisitorBasedCodemodCommand):
+    """Base of the codemods that replace a typing name: collects the imports, and drops
+    those through which a replaced name was reached once they are unused."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
+    TYPING_OBJECTS: frozenset[str] = frozenset()  #: the names replaced, e.g. {"Optional"}
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
-        self._used_bindings: set[str] = set()  # local names through which an Optional was reached
+        self._used_bindings: set[str] = set()  # local names through which a replaced name was reached
         self._imports: list[cst.Import | cst.ImportFrom] = []
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -48,6 +50,17 @@ class OptionalToOrCommand(VisitorBasedCodemodCommand):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self._imports.append(node)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        for module, obj, asname in _typing_imports(self._imports, set(self.TYPING_OBJECTS), self._used_bindings):
+            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
+        return updated_node
+
+
+class OptionalToOrCommand(TypingNameCommand):
+    DESCRIPTION: str = "Convert `Optional[X]` to `X | None` (PEP 604, Python 3.10+)."
+
+    TYPING_OBJECTS = frozenset({"Optional"})
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}
@@ -69,11 +82,6 @@ class OptionalToOrCommand(VisitorBasedCodemodCommand):
             inner = inner.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         self._used_bindings.add(_base_name(original_node.value))
         return cst.BinaryOperation(left=inner, operator=cst.BitOr(), right=cst.Name("None"))
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        for module, obj, asname in _typing_imports(self._imports, {"Optional"}, self._used_bindings):
-            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
-        return updated_node
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line

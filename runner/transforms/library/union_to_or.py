@@ -21,31 +21,18 @@ never evaluated: ``from __future__ import annotations``).
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
-from runner.transforms.library.optional_to_or import (_LOOSER_THAN_BITOR, _base_name, _typing_imports,
+from runner.transforms.library.optional_to_or import (_LOOSER_THAN_BITOR, TypingNameCommand, _base_name,
                                                       forward_reference_text, holds_string, string_annotation)
 
 UNION_NAMES = frozenset({"typing.Union", "typing_extensions.Union"})
 
 
-class UnionToOrCommand(VisitorBasedCodemodCommand):
+class UnionToOrCommand(TypingNameCommand):
     DESCRIPTION: str = "Convert `Union[A, B]` to `A | B` (PEP 604), keeping forward references valid."
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
-
-    def __init__(self, context: CodemodContext) -> None:
-        super().__init__(context)
-        self._used_bindings: set[str] = set()
-        self._imports: list[cst.Import | cst.ImportFrom] = []
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self._imports.append(node)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self._imports.append(node)
+    TYPING_OBJECTS = frozenset({"Union"})
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}
@@ -71,11 +58,6 @@ class UnionToOrCommand(VisitorBasedCodemodCommand):
             return updated
         self._used_bindings.add(_base_name(original.value))
         return string_annotation(text)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        for module, obj, asname in _typing_imports(self._imports, {"Union"}, self._used_bindings):
-            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
-        return updated_node
 
 
 def _or_chain(members: list[cst.BaseExpression]) -> cst.BaseExpression:

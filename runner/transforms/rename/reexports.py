@@ -48,14 +48,7 @@ def _package_reexports(
     aliases: tuple[tuple[str, str], ...],
 ) -> dict[str, str]:
     # Cached per file version (mtime, size): pure function of the file's content.
-    try:
-        with open(path, "rb") as handle:
-            module = cst.parse_module(handle.read())
-    except (OSError, cst.ParserSyntaxError):
-        return {}
-    rel = os.path.relpath(path, root).replace(os.sep, "/")
-    planned = plan_rename(module, FileContext(root, rel, package, package), spec, dict(aliases))
-    return {f"{package}.{old}": f"{package}.{new}" for old, new in planned.global_renames.items()}
+    return _module_reexports(path, _mtime, _size, root, package, package, spec, aliases)
 
 
 def imported_module_aliases(module: cst.Module, spec: RenameSpec, ctx: FileContext,

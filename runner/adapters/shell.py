@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,11 @@ from runner.adapters import supervise
 
 #: after the group is killed, how long to drain what is left in the pipes
 _DRAIN_SECONDS = 0.3
+
+
+def program_on_path(program: str) -> bool:
+    """Whether ``program`` (a bare name) is an executable on PATH; runs nothing."""
+    return shutil.which(program) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,15 @@ def read_bytes_or_none(path: str) -> bytes | None:
         return None
 
 
+def read_bytes_prefix(path: str, limit: int) -> bytes:
+    """At most ``limit`` bytes from the start of ``path`` (the rest is never read).
+
+    Raises OSError as ``open`` does: FileNotFoundError, IsADirectoryError, PermissionError…
+    """
+    with open(path, "rb") as fp:
+        return fp.read(limit)
+
+
 def fsync_dir(folder: str) -> None:
     """Make a rename or a new file in ``folder`` survive a power loss."""
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from typing import Any
 
+from runner.adapters.shell import program_on_path
 from runner.errors import Diagnostic
 from runner.playbook.check_commands import is_pytest_command, whole_check_warning
 from runner.playbook.prune import entries
@@ -78,4 +78,4 @@ def _unmark(text: str) -> str:
 def _program_exists(program: str, root: str) -> bool:
     if "/" in program:
         return os.path.exists(os.path.join(root, program))
-    return shutil.which(program) is not None
+    return program_on_path(program)

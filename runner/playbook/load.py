@@ -17,11 +17,14 @@ from runner.playbook.variables import resolve_variables
 
 @dataclass(frozen=True, slots=True)
 class LoadedPlaybook:
+    """A playbook that passed every check, with its variables resolved and the warnings it drew."""
+
     playbook: Playbook
     variables: tuple[tuple[str, Any], ...]  #: playbook vars with --var overrides applied
     warnings: tuple[Diagnostic, ...]
 
     def context(self) -> dict[str, Any]:
+        """The resolved variables as a fresh dict (a Jinja render context to extend)."""
         return dict(self.variables)
 
 

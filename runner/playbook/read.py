@@ -9,6 +9,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from runner.adapters.workspace import read_bytes_prefix
 from runner.errors import Diagnostic, InputError, PlaybookError
 from runner.playbook.bounds import MAX_BYTES, MAX_DEPTH, expansion_too_big, nesting_too_deep
 
@@ -35,6 +36,7 @@ class SourceMap:
 
 
 def format_json_path(path: PathKey) -> str:
+    """``("phases", 1, "name")`` → ``$.phases[1].name`` (the form every diagnostic shows)."""
     out = "$"
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -43,6 +45,8 @@ def format_json_path(path: PathKey) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RawPlaybook:
+    """A playbook file as read: its bytes' sha256, the plain data and where each value is."""
+
     path: str
     sha256: str
     data: Any  #: plain Python data (dict/list/str/int/float/bool/None)
@@ -52,8 +56,7 @@ class RawPlaybook:
 def read_playbook(path: str) -> RawPlaybook:
     """Read and parse a playbook file; malformed YAML raises PlaybookError with position."""
     try:
-        with open(path, "rb") as fp:
-            raw = fp.read(MAX_BYTES + 1)  # a bigger file is refused below, unread
+        raw = read_bytes_prefix(path, MAX_BYTES + 1)  # a bigger file is refused below, unread
     except FileNotFoundError:
         raise InputError(f"{path}: no such playbook file; check the path") from None
     except IsADirectoryError:

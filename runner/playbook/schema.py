@@ -4,13 +4,12 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from runner.adapters.package_data import package_text
 from runner.errors import Diagnostic
 from runner.playbook.read import RawPlaybook, format_json_path
 
@@ -27,15 +26,12 @@ _TYPE_NAMES = {
 
 def schema_text() -> str:
     """The schema as shipped: package data in a wheel, ``schemas/`` in a source checkout."""
-    packaged = resources.files("runner").joinpath("schemas/playbook.schema.json")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    source = Path(__file__).resolve().parents[2] / "schemas" / "playbook.schema.json"
-    return source.read_text(encoding="utf-8")
+    return package_text("schemas/playbook.schema.json")
 
 
 @functools.lru_cache(maxsize=1)
 def load_schema() -> dict[str, Any]:
+    """The playbook's JSON Schema, parsed once per process (callers must not change it)."""
     return json.loads(schema_text())
 
 
@@ -83,61 +79,103 @@ def _diagnose(raw: RawPlaybook, error: ValidationError) -> Diagnostic:
 
 def _message(error: ValidationError) -> tuple[str, tuple | None]:
     """A one-line message with a hint, and (for unknown keys) the key's own path."""
-    v = error.validator
-    path = tuple(error.absolute_path)
-    if v == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = [k for k in error.instance if k not in allowed]
-        if extra and allowed:
-            key = extra[0]
-            hint = _did_you_mean(key, allowed)
-            return f"unknown key `{key}`{hint}; allowed: {', '.join(allowed)}", (*path, key)
-    if v == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return f"missing required key `{missing}`", None
-    if v == "enum":
-        options = [str(o) for o in error.validator_value]
-        hint = _did_you_mean(str(error.instance), options)
-        return f"`{error.instance}` is not one of: {', '.join(options)}{hint}", None
-    if v == "const":
-        if path == ("version",):
-            return f"unsupported version {error.instance!r}; this batchmod reads version 1", None
-        return f"must be {error.validator_value!r}", None
-    if v == "type":
-        expected = error.validator_value
-        names = [expected] if isinstance(expected, str) else list(expected)
-        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        return f"expected {want}, got {_describe(error.instance)}", None
+    if error.validator == "additionalProperties":
+        unknown = _unknown_key(error)
+        if unknown is not None:
+            return unknown
+    word = _WORDS.get(str(error.validator))
+    return (word(error, tuple(error.absolute_path)) if word else None) or error.message, None
+
+
+def _unknown_key(error: ValidationError) -> tuple[str, tuple] | None:
+    """The first key the mapping may not have, with the allowed ones (None: jsonschema's words)."""
+    if not isinstance(error.instance, dict):
+        return None
+    allowed = sorted(error.schema.get("properties", {}))
+    extra = [k for k in error.instance if k not in allowed]
+    if not (extra and allowed):
+        return None
+    key = extra[0]
+    return f"unknown key `{key}`{_did_you_mean(key, allowed)}; allowed: {', '.join(allowed)}", (*tuple(error.absolute_path), key)
+
+
+def _required(error: ValidationError, path: tuple) -> str:
+    missing = error.message.split("'")[1] if "'" in error.message else error.message
+    return f"missing required key `{missing}`"
+
+
+def _enum(error: ValidationError, path: tuple) -> str:
+    options = [str(o) for o in error.validator_value]
+    return f"`{error.instance}` is not one of: {', '.join(options)}{_did_you_mean(str(error.instance), options)}"
+
+
+def _const(error: ValidationError, path: tuple) -> str:
+    if path == ("version",):
+        return f"unsupported version {error.instance!r}; this batchmod reads version 1"
+    return f"must be {error.validator_value!r}"
+
+
+def _type(error: ValidationError, path: tuple) -> str:
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+    return f"expected {want}, got {_describe(error.instance)}"
+
+
+def _limit(error: ValidationError, path: tuple) -> str:
+    """minItems, minProperties, minLength, minimum, exclusiveMinimum and maximum in words."""
+    v, limit, got = error.validator, error.validator_value, error.instance
     if v == "minItems":
-        return "must not be empty" if error.validator_value == 1 else f"needs at least {error.validator_value} items", None
+        return "must not be empty" if limit == 1 else f"needs at least {limit} items"
     if v == "minProperties":
-        return "must declare at least one entry", None
+        return "must declare at least one entry"
     if v == "minLength":
-        return "must not be empty", None
+        return "must not be empty"
     if v == "minimum":
-        return f"must be at least {error.validator_value}, got {error.instance}", None
+        return f"must be at least {limit}, got {got}"
     if v == "exclusiveMinimum":
-        return f"must be greater than {error.validator_value}, got {error.instance}", None
-    if v == "maximum":
-        return f"must be at most {error.validator_value}, got {error.instance}", None
-    if v == "pattern":
-        if path and path[-1] == "name" or (len(path) == 1 and path[0] == "name"):
-            return f"`{error.instance}` is not a valid name: use letters, digits, `_`, `.` and `-`, starting with a letter or digit", None
-        return f"`{error.instance}` does not match the pattern {error.validator_value}", None
-    if v == "propertyNames":
-        return f"`{error.instance}` is not a valid name: use letters, digits, `_`, `.` and `-`", None
-    if v == "anyOf" and path and path[-1] == "transform":
-        return (
-            f"`{error.instance}` is not a transform: use rename, rewrite, fstring, replace, command, model, "
-            "a libcst codemod's dotted path (package.module.Class) or python:path/to/file.py:Class"
-        ), None
-    if v == "oneOf" and isinstance(error.instance, dict) and "to" in error.instance:
-        return "a replace needs one of `regex` (a regular expression) and `literal` (plain text), not both", None
-    if v == "oneOf" and isinstance(error.instance, dict) and "match" in error.instance:
+        return f"must be greater than {limit}, got {got}"
+    return f"must be at most {limit}, got {got}"
+
+
+def _pattern(error: ValidationError, path: tuple) -> str:
+    if path and path[-1] == "name" or (len(path) == 1 and path[0] == "name"):
+        return f"`{error.instance}` is not a valid name: use letters, digits, `_`, `.` and `-`, starting with a letter or digit"
+    return f"`{error.instance}` does not match the pattern {error.validator_value}"
+
+
+def _property_names(error: ValidationError, path: tuple) -> str:
+    return f"`{error.instance}` is not a valid name: use letters, digits, `_`, `.` and `-`"
+
+
+def _any_of(error: ValidationError, path: tuple) -> str | None:
+    if not (path and path[-1] == "transform"):
+        return None
+    return (
+        f"`{error.instance}` is not a transform: use rename, rewrite, fstring, replace, command, model, "
+        "a libcst codemod's dotted path (package.module.Class) or python:path/to/file.py:Class"
+    )
+
+
+def _one_of(error: ValidationError, path: tuple) -> str | None:
+    if not isinstance(error.instance, dict):
+        return None
+    if "to" in error.instance:
+        return "a replace needs one of `regex` (a regular expression) and `literal` (plain text), not both"
+    if "match" in error.instance:
         if "replace" in error.instance and "flag" in error.instance:
-            return "a rule has either `replace` (rewrite) or `flag` (report as a gap), not both", None
-        return "a rule needs `replace` (rewrite the match) or `flag` (report it as a gap)", None
-    return error.message, None
+            return "a rule has either `replace` (rewrite) or `flag` (report as a gap), not both"
+        return "a rule needs `replace` (rewrite the match) or `flag` (report it as a gap)"
+    return None
+
+
+#: each validator's message in words (None from one: jsonschema's own message)
+_WORDS: dict[str, Callable[[ValidationError, tuple], str | None]] = {
+    "required": _required, "enum": _enum, "const": _const, "type": _type,
+    "minItems": _limit, "minProperties": _limit, "minLength": _limit, "minimum": _limit,
+    "exclusiveMinimum": _limit, "maximum": _limit,
+    "pattern": _pattern, "propertyNames": _property_names, "anyOf": _any_of, "oneOf": _one_of,
+}
 
 
 def _describe(value: Any) -> str:

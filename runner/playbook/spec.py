@@ -12,11 +12,14 @@ from typing import Any
 
 
 def canonical_json(value: Any) -> str:
+    """``value`` as compact JSON with sorted keys: equal values give equal text (hashable, cache keys)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
 class Budget:
+    """Limits of the whole playbook or one phase; None is no limit."""
+
     max_files: int | None = None
     max_lines: int | None = None
     max_model_calls: int | None = None
@@ -26,6 +29,8 @@ class Budget:
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
+    """The ``model:`` section: provider, model ids per role, concurrency, token and attempt limits."""
+
     provider: str = "anthropic"  #: anthropic | replay | none
     name: str = "claude-sonnet-4-5"  #: the default model id of every role
     worker: str | None = None  #: fills gaps (default: name)
@@ -41,14 +46,17 @@ class ModelSpec:
 
     @property
     def worker_model(self) -> str:
+        """The model id that fills gaps: ``worker``, else ``name``."""
         return self.worker or self.name
 
     @property
     def reviewer_model(self) -> str:
+        """The model id that reviews diffs: ``reviewer``, else ``name``."""
         return self.reviewer or self.name
 
     @property
     def reviewer_tokens(self) -> int:
+        """Output tokens per reviewer call: ``reviewer_max_tokens``, else ``max_tokens``."""
         return self.reviewer_max_tokens or self.max_tokens
 
     def prices(self) -> dict[str, dict[str, float]]:
@@ -62,6 +70,8 @@ class ModelSpec:
 
 @dataclass(frozen=True, slots=True)
 class Example:
+    """One example of a task type: ``before`` must become ``after`` in a file at ``path``."""
+
     before: str
     after: str
     name: str = ""
@@ -73,6 +83,8 @@ class Example:
 
 @dataclass(frozen=True, slots=True)
 class TaskTypeSpec:
+    """An entry of ``task_types:``: which transform, its arguments, and what a gap does."""
+
     name: str
     transform: str  #: a registry name, a dotted codemod path, or python:file.py:Class
     with_json: str = "{}"  #: canonical JSON of the ``with:`` mapping
@@ -86,11 +98,14 @@ class TaskTypeSpec:
     language: str | None = None  #: python | text | toml | yaml | ini; None: from each file's extension
 
     def args(self) -> dict[str, Any]:
+        """The ``with:`` mapping, decoded afresh (the caller may change it)."""
         return json.loads(self.with_json)
 
 
 @dataclass(frozen=True, slots=True)
 class TaskSpec:
+    """A task of a phase: a declared task type applied to the files its globs select."""
+
     type: str
     files: tuple[str, ...]
     exclude: tuple[str, ...] = ()
@@ -100,6 +115,8 @@ class TaskSpec:
 
 @dataclass(frozen=True, slots=True)
 class CheckSpec:
+    """A check of a phase: a shell command run after the phase writes, judged against the baseline."""
+
     name: str
     run: str  #: a shell command; Jinja sees vars, ``changed_files`` and ``shquote``
     timeout: float = 900.0
@@ -109,6 +126,8 @@ class CheckSpec:
 
 @dataclass(frozen=True, slots=True)
 class GateSpec:
+    """A phase's gate: model review, approval, and what a rejection does."""
+
     review: str = "none"  #: none | model
     approval: str = "auto"  #: auto | manual
     review_on: str = "all"  #: all | model-edits: which subtasks the model reviews
@@ -118,6 +137,8 @@ class GateSpec:
 
 @dataclass(frozen=True, slots=True)
 class PhaseSpec:
+    """A phase: its tasks, budget, checks, formatter, gate and failure policy."""
+
     name: str
     tasks: tuple[TaskSpec, ...]
     budget: Budget = Budget()
@@ -133,6 +154,8 @@ class PhaseSpec:
 
 @dataclass(frozen=True, slots=True)
 class SelectSpec:
+    """The ``select:`` section: files left out of every task (globs, generated files) and the size limit."""
+
     exclude: tuple[str, ...] = ()
     include_generated: bool = False
     max_file_bytes: int = 2 * 1024 * 1024  #: bigger files are skipped (libcst's cost grows fast with size)
@@ -143,6 +166,8 @@ DEFAULT_SELECT = SelectSpec()
 
 @dataclass(frozen=True, slots=True)
 class Playbook:
+    """A validated playbook as frozen records (what every later stage reads)."""
+
     path: str  #: as given by the user (used in messages)
     sha256: str  #: of the playbook file's bytes
     name: str
@@ -155,12 +180,14 @@ class Playbook:
     phases: tuple[PhaseSpec, ...]
 
     def task_type(self, name: str) -> TaskTypeSpec:
+        """The task type called ``name``; KeyError when none is declared."""
         for spec in self.task_types:
             if spec.name == name:
                 return spec
         raise KeyError(name)
 
     def phase(self, name: str) -> PhaseSpec:
+        """The phase called ``name``; KeyError when there is none."""
         for spec in self.phases:
             if spec.name == name:
                 return spec
@@ -168,6 +195,7 @@ class Playbook:
 
     @property
     def folder(self) -> str:
+        """The absolute folder of the playbook file (cassettes and lock files are relative to it)."""
         import os
 
         return os.path.dirname(os.path.abspath(self.path))
@@ -191,68 +219,11 @@ def _first(value: str | list[str]) -> str:
 
 
 def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
-    """Build the frozen records from schema-valid data (defaults applied here)."""
+    """Build the frozen records from schema-valid data (defaults applied here).
 
-    def budget(raw: dict[str, Any] | None) -> Budget:
-        return Budget(**(raw or {}))
-
-    task_types = tuple(
-        TaskTypeSpec(
-            name=name,
-            transform=raw["transform"],
-            with_json=canonical_json(raw.get("with", {})),
-            needles=tuple(raw.get("needles", ())),
-            expect_absent=tuple(raw.get("expect_absent", ())),
-            on_gap=raw.get("on_gap", "report"),
-            instructions=raw.get("instructions", ""),
-            language=raw.get("language"),
-            examples=tuple(
-                Example(
-                    before=ex["before"],
-                    after=ex["after"],
-                    name=ex.get("name", f"example {i + 1}"),
-                    path=ex.get("path", "example.py"),
-                    gaps=tuple((g["line"], g.get("contains", "")) for g in ex["gaps"]) if "gaps" in ex else None,
-                )
-                for i, ex in enumerate(raw.get("examples", ()))
-            ),
-            description=raw.get("description", ""),
-            context=tuple(raw.get("context", ())),
-        )
-        for name, raw in data["task_types"].items()
-    )
-    phases = tuple(
-        PhaseSpec(
-            name=raw["name"],
-            tasks=tuple(
-                TaskSpec(
-                    type=t["type"],
-                    files=tuple(t["files"]),
-                    exclude=tuple(t.get("exclude", ())),
-                    per=t.get("per", "file"),
-                    needles=tuple(t["needles"]) if "needles" in t else None,
-                )
-                for t in raw["tasks"]
-            ),
-            budget=budget(raw.get("budget")),
-            checks=tuple(
-                CheckSpec(
-                    name=c["name"], run=c["run"], timeout=float(c.get("timeout", 900)), junit=c.get("junit"),
-                    must_pass=bool(c.get("must_pass", False)),
-                )
-                for c in raw.get("checks", ())
-            ),
-            format=raw.get("format"),
-            gate=build_gate(raw.get("gate", {})),
-            on_failure=_first(raw.get("on_failure", "stop")),
-            after_fix=raw["on_failure"][1] if isinstance(raw.get("on_failure"), list) else "stop",
-            on_error=raw.get("on_error", "stop"),
-            commit=raw.get("commit", "none") == "phase",
-            description=raw.get("description", ""),
-        )
-        for raw in data["phases"]
-    )
-    model = build_model_spec(data["model"]) if "model" in data else None
+    ``data`` must already be valid against the playbook schema: a missing required key
+    raises KeyError. Pure: reads nothing, writes nothing.
+    """
     select = data.get("select", {})
     return Playbook(
         path=path,
@@ -265,10 +236,74 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
             include_generated=bool(select.get("include_generated", False)),
             max_file_bytes=select.get("max_file_bytes", DEFAULT_SELECT.max_file_bytes),
         ),
-        budget=budget(data.get("budget")),
-        model=model,
-        task_types=task_types,
-        phases=phases,
+        budget=Budget(**(data.get("budget") or {})),
+        model=build_model_spec(data["model"]) if "model" in data else None,
+        task_types=tuple(build_task_type(name, raw) for name, raw in data["task_types"].items()),
+        phases=tuple(build_phase(raw) for raw in data["phases"]),
+    )
+
+
+def build_task_type(name: str, raw: dict[str, Any]) -> TaskTypeSpec:
+    """One entry of ``task_types:`` (schema-valid) as a record, its examples numbered from 1."""
+    return TaskTypeSpec(
+        name=name,
+        transform=raw["transform"],
+        with_json=canonical_json(raw.get("with", {})),
+        needles=tuple(raw.get("needles", ())),
+        expect_absent=tuple(raw.get("expect_absent", ())),
+        on_gap=raw.get("on_gap", "report"),
+        instructions=raw.get("instructions", ""),
+        language=raw.get("language"),
+        examples=tuple(build_example(i, ex) for i, ex in enumerate(raw.get("examples", ()))),
+        description=raw.get("description", ""),
+        context=tuple(raw.get("context", ())),
+    )
+
+
+def build_example(index: int, raw: dict[str, Any]) -> Example:
+    """The ``index``-th (0-based) example of a task type; unnamed, it is "example N" (1-based)."""
+    return Example(
+        before=raw["before"],
+        after=raw["after"],
+        name=raw.get("name", f"example {index + 1}"),
+        path=raw.get("path", "example.py"),
+        gaps=tuple((g["line"], g.get("contains", "")) for g in raw["gaps"]) if "gaps" in raw else None,
+    )
+
+
+def build_phase(raw: dict[str, Any]) -> PhaseSpec:
+    """One entry of ``phases:`` (schema-valid) as a record; ``on_failure: [fix, X]`` sets ``after_fix`` to X."""
+    return PhaseSpec(
+        name=raw["name"],
+        tasks=tuple(build_task(t) for t in raw["tasks"]),
+        budget=Budget(**(raw.get("budget") or {})),
+        checks=tuple(build_check(c) for c in raw.get("checks", ())),
+        format=raw.get("format"),
+        gate=build_gate(raw.get("gate", {})),
+        on_failure=_first(raw.get("on_failure", "stop")),
+        after_fix=raw["on_failure"][1] if isinstance(raw.get("on_failure"), list) else "stop",
+        on_error=raw.get("on_error", "stop"),
+        commit=raw.get("commit", "none") == "phase",
+        description=raw.get("description", ""),
+    )
+
+
+def build_task(raw: dict[str, Any]) -> TaskSpec:
+    """One entry of a phase's ``tasks:``; ``needles`` stays None when the task does not set it."""
+    return TaskSpec(
+        type=raw["type"],
+        files=tuple(raw["files"]),
+        exclude=tuple(raw.get("exclude", ())),
+        per=raw.get("per", "file"),
+        needles=tuple(raw["needles"]) if "needles" in raw else None,
+    )
+
+
+def build_check(raw: dict[str, Any]) -> CheckSpec:
+    """One entry of a phase's ``checks:`` (timeout 900 s unless set)."""
+    return CheckSpec(
+        name=raw["name"], run=raw["run"], timeout=float(raw.get("timeout", 900)), junit=raw.get("junit"),
+        must_pass=bool(raw.get("must_pass", False)),
     )
 
 

@@ -19,6 +19,8 @@ _SAMPLES: dict[str, Any] = {"files": ["pkg/module.py"], "changed_files": ["pkg/m
 
 @dataclass(frozen=True, slots=True)
 class TemplateSite:
+    """A Jinja template in the playbook: where it is, its text, and the runtime names it may use."""
+
     path: PathKey  #: where the template is in the playbook
     text: str
     runtime: tuple[str, ...]  #: names the runner provides there besides the variables

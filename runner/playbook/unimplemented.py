@@ -17,6 +17,8 @@ ANY = object()  #: an entry's value: the key itself is not supported, whatever i
 
 @dataclass(frozen=True, slots=True)
 class Unimplemented:
+    """An option the schema accepts but this batchmod refuses, and what to use instead."""
+
     path: tuple[str, ...]  #: schema path; "*" matches any key or index
     value: Any  #: the refused value, or ANY
     instead: str  #: what to do instead, for the user

@@ -28,6 +28,7 @@ from runner.playbook.load import LoadedPlaybook, load_playbook
 from runner.playbook.variables import type_override
 from runner.playbook.spec import Playbook
 from runner.planning.dryrun import PlanOptions, plan_playbook
+from runner.planning.plan import Plan
 from runner.planning.targets import Targets
 from runner.planning.select import Candidates, list_candidates
 from runner.planning.shard import Shard, parse_shard
@@ -178,24 +179,17 @@ def _plan_overrides(saved: SavedPlan, given: dict[str, str]) -> dict[str, object
 def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: LoadedPlaybook,
            overrides: dict[str, object], saved: SavedPlan | None, candidates: Candidates,
            model: RunModel | None) -> RunOutcome | RunContext:
-    playbook = loaded.playbook
-    phase = request.phase
-    if saved is not None:
-        if phase is not None and phase not in saved.phase_names:
-            raise InputError(f"--phase {phase}: the saved plan {saved.path} has phases {', '.join(saved.phase_names)}")
-        if phase is None and len(saved.phase_names) == 1 and len(playbook.phases) > 1:
-            phase = saved.phase_names[0]
-        refuse_stale(saved, root, request.playbook, playbook.sha256)
-        request = _with_saved_shard(request, saved)
+    """Plan a new run, show the plan and, once confirmed, create its folder, state and journal."""
+    request, phase = _saved_phase(request, root, loaded.playbook, saved)
     git = git_toplevel(root) is not None
     if (request.branch or request.commit) and not git:
         raise InputError(f"--{'branch' if request.branch else 'commit'}: {root} is not a git repository")
     if request.branch and git_current_branch(root) != request.branch and git_branch_exists(root, request.branch):
         io.notify(switch_branch(root, request.branch))  # before planning: the switch may change the tree
         candidates = list_candidates(root)
-    started = time.monotonic()
     ids = saved_subtask_ids(saved)
     targets = _run_targets(request.targets, saved)
+    started = time.monotonic()
     plan = plan_playbook(loaded, PlanOptions(root, phase=phase, jobs=request.jobs, executor=request.executor,
                                              shard=request.shard,
                                              model=model.start if model else None, subtask_ids=ids, targets=targets),
@@ -207,6 +201,44 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
     if saved is not None:
         refuse_different(saved, plan)
     io.notify(render_plan_text(plan).rstrip("\n"))
+    refused = _refuse_before_writing(request, io, root, loaded.playbook, plan, git)
+    if refused is not None:
+        return refused
+    if request.branch and git_current_branch(root) != request.branch:
+        io.notify(switch_branch(root, request.branch))  # a new branch from HEAD: the tree stays as planned
+    folder = store.create(loaded.playbook.name)
+    options = RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit,
+                         tuple(sorted(ids)) if ids is not None else None, str(request.shard) if request.shard else None,
+                         targets.only, targets.skip)
+    state = _new_state(folder, request, root, loaded, overrides, options, plan, plan_seconds)
+    folder.save_state(state)
+    store.set_current(folder)
+    ctx = RunContext(root, folder, state, loaded, io, request.jobs, request.executor, model)
+    ctx.journal.append("run_started", run_id=folder.run_id, playbook=loaded.playbook.name, sha256=loaded.playbook.sha256,
+                       phases=[p.name for p in plan.phases])
+    io.notify(f"run {folder.run_id}: started")
+    return ctx
+
+
+def _saved_phase(request: RunRequest, root: str, playbook: Playbook, saved: SavedPlan | None) -> tuple[RunRequest, str | None]:
+    """The request and the phase to run, as a saved plan fixes them (its shard; its only phase)."""
+    phase = request.phase
+    if saved is None:
+        return request, phase
+    if phase is not None and phase not in saved.phase_names:
+        raise InputError(f"--phase {phase}: the saved plan {saved.path} has phases {', '.join(saved.phase_names)}")
+    if phase is None and len(saved.phase_names) == 1 and len(playbook.phases) > 1:
+        phase = saved.phase_names[0]
+    refuse_stale(saved, root, request.playbook, playbook.sha256)
+    return _with_saved_shard(request, saved), phase
+
+
+def _refuse_before_writing(request: RunRequest, io: RunIO, root: str, playbook: Playbook, plan: Plan,
+                           git: bool) -> RunOutcome | None:
+    """Why the planned run does not start (over budget, nothing to change, not confirmed), or None to go on.
+
+    Raises InputError when the files to write have uncommitted changes (without --allow-dirty).
+    """
     failed = tuple(sid for p in plan.phases for sid in p.failed)
     over = plan_budget_stop(plan)
     if over:
@@ -219,10 +251,14 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         refuse_dirty(root, files)
     if not request.yes and not io.confirm(f"Write {len(files)} file(s) in {len(plan.phases)} phase(s) under {root}?"):
         return RunOutcome(None, Stop("not confirmed; nothing was written", "run again and answer yes, or pass --yes"))
-    if request.branch and git_current_branch(root) != request.branch:
-        io.notify(switch_branch(root, request.branch))  # a new branch from HEAD: the tree stays as planned
-    folder = store.create(playbook.name)
-    state = RunState(
+    return None
+
+
+def _new_state(folder: RunFolder, request: RunRequest, root: str, loaded: LoadedPlaybook, overrides: dict[str, object],
+               options: RunOptions, plan: Plan, plan_seconds: float) -> RunState:
+    """The first state of a run: every planned phase pending, each planned file's hash before the run."""
+    playbook = loaded.playbook
+    return RunState(
         run_id=folder.run_id,
         playbook_name=playbook.name,
         playbook_path=request.playbook,
@@ -231,9 +267,7 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         root=root,
         variables=loaded.variables,
         overrides=tuple(sorted(overrides.items())),
-        options=RunOptions(phase, saved.path if saved else None, saved.sha256 if saved else None, request.branch, request.commit,
-                           tuple(sorted(ids)) if ids is not None else None, str(request.shard) if request.shard else None,
-                           targets.only, targets.skip),
+        options=options,
         status="running",
         created=utc_now(),
         updated=utc_now(),
@@ -243,12 +277,6 @@ def _start(request: RunRequest, io: RunIO, store: RunStore, root: str, loaded: L
         limits=plan.budget,
         plan_seconds=plan_seconds,
     )
-    folder.save_state(state)
-    store.set_current(folder)
-    ctx = RunContext(root, folder, state, loaded, io, request.jobs, request.executor, model)
-    ctx.journal.append("run_started", run_id=folder.run_id, playbook=playbook.name, sha256=playbook.sha256, phases=[p.name for p in plan.phases])
-    io.notify(f"run {folder.run_id}: started")
-    return ctx
 
 
 def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: RunState, loaded: LoadedPlaybook,

@@ -132,7 +132,7 @@ class AnthropicClient:
                     m = result.message
                     out[key] = ModelReply(content=canonical([_block_json(b) for b in m.content]),
                                           stop_reason=str(m.stop_reason or ""), usage=_usage(m.usage),
-                                          model=str(m.model), request_key=key, calls=1)
+                                          model=str(m.model), request_key=key, calls=1, batched=True)
                 else:
                     out[key] = ModelError("api", f"batch request {result.type}", key)
         except anthropic.AnthropicError as exc:

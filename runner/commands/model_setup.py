@@ -69,8 +69,10 @@ class ModelSession:
         self.ledger = Ledger(_limits(playbook.budget), self.prices)
         self._api: ModelClient | None = None
 
-    def cost_of(self, model: str, usage: Usage) -> float:
-        return self.prices.cost(model, usage) or 0.0
+    def cost_of(self, model: str, usage: Usage, batched: bool = False) -> float:
+        """Dollars for ``usage`` on ``model`` at the playbook's prices (0 when unpriced);
+        half when the answer came through a Message Batch."""
+        return self.prices.cost(model, usage, batched) or 0.0
 
     def _api_client(self) -> ModelClient | None:
         if self._api is None and self.key_present:
@@ -119,7 +121,8 @@ class ModelSession:
         API's token counter when a key is set, else from bytes)."""
         api = self._api_client()
         count = (lambda job: api.count_tokens(opening_request(job))) if api is not None else None
-        return ModelAccess(self.spec, "forecast", cost_of=self.cost_of, count_tokens=count)
+        return ModelAccess(self.spec, "forecast", cost_of=self.cost_of, count_tokens=count,
+                           batched_first=bool(self.flags.batch or self.spec.batch))
 
     @property
     def records(self) -> bool:

@@ -98,9 +98,10 @@ class Ledger:
                 ledger._account.in_flight += 1
             return None
 
-    def settle(self, role: str, model: str, usage: Usage, calls: int) -> None:
-        """End a reservation: charge ``calls`` and ``usage`` here and on every ancestor."""
-        cost = self.prices.cost(model, usage) if calls else 0.0
+    def settle(self, role: str, model: str, usage: Usage, calls: int, batched: bool = False) -> None:
+        """End a reservation: charge ``calls`` and ``usage`` here and on every ancestor
+        (at the batch price when ``batched``)."""
+        cost = self.prices.cost(model, usage, batched) if calls else 0.0
         with self._lock:
             for ledger in self._chain():
                 account = ledger._account
@@ -156,5 +157,6 @@ class Budgeted:
         if reply.replayed:
             self.ledger.settle(request.role, reply.model, Usage(), 0)
         else:
-            self.ledger.settle(request.role, reply.model or request.model, reply.usage, reply.calls)
+            self.ledger.settle(request.role, reply.model or request.model, reply.usage, reply.calls,
+                               reply.batched)
         return reply

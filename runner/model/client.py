@@ -88,6 +88,7 @@ class ModelReply:
     request_key: str  #: ``ModelRequest.key()`` of the request this answers
     replayed: bool = False  #: True when it came from the cassette, not the network
     calls: int = 1  #: API calls this took (SDK retries included); 0 when replayed
+    batched: bool = False  #: True when answered through a Message Batch (billed at half price)
 
     def blocks(self) -> list[dict[str, Any]]:
         """The content blocks as plain JSON values."""

@@ -21,7 +21,7 @@ CALLS_PER_JOB = 2
 OUTPUT_TOKENS_PER_GAP = 200
 OUTPUT_TOKENS_PER_CALL = 60
 
-CostOf = Callable[[str, Usage], float]  #: (model id, usage) → US dollars
+CostOf = Callable[[str, Usage, bool], float]  #: (model id, usage, answered in a batch) → US dollars
 CountTokens = Callable[[GapJob], int]  #: the prompt of a job's first call, counted by the API
 
 
@@ -43,8 +43,10 @@ def prompt_bytes(job: GapJob) -> int:
     return size + sum(80 + len(g.source) for g in job.gaps)
 
 
-def forecast_job(job: GapJob, cost_of: CostOf, count: CountTokens | None = None) -> ModelForecast:
-    """Calls, tokens and cost of filling ``job``; ``count`` (the API's counter) when a key is present."""
+def forecast_job(job: GapJob, cost_of: CostOf, count: CountTokens | None = None,
+                 batched_first: bool = False) -> ModelForecast:
+    """Calls, tokens and cost of filling ``job``; ``count`` (the API's counter) when a key is
+    present; ``batched_first`` when the first call goes in a Message Batch (half price)."""
     method = "bytes"
     prompt = CALL_OVERHEAD_TOKENS + prompt_bytes(job) // BYTES_PER_TOKEN
     if count is not None:
@@ -58,4 +60,7 @@ def forecast_job(job: GapJob, cost_of: CostOf, count: CountTokens | None = None)
     output += OUTPUT_TOKENS_PER_CALL * CALLS_PER_JOB
     input_tokens = prompt * CALLS_PER_JOB + output  # the second call re-sends the first reply
     usage = Usage(input_tokens=input_tokens, output_tokens=output)
-    return ModelForecast(CALLS_PER_JOB, usage.total, round(cost_of(job.model, usage), 6), method)
+    first = Usage(input_tokens=prompt, output_tokens=output // CALLS_PER_JOB)
+    rest = Usage(input_tokens=input_tokens - first.input_tokens, output_tokens=output - first.output_tokens)
+    cost = cost_of(job.model, first, batched_first) + cost_of(job.model, rest, False)
+    return ModelForecast(CALLS_PER_JOB, usage.total, round(cost, 6), method)

@@ -43,13 +43,15 @@ class Exchange:
     cache_read_input_tokens: int
     calls: int  #: API calls (SDK retries included); 0 when replayed
     replayed: bool
+    batched: bool = False  #: answered through a Message Batch (half price)
 
     @staticmethod
     def of(reply: ModelReply, attempt: int, role: str) -> "Exchange":
         """The record of one reply (its usage, key and whether it was replayed)."""
         u = reply.usage
         return Exchange(reply.request_key, attempt, role, reply.model, u.input_tokens, u.output_tokens,
-                        u.cache_creation_input_tokens, u.cache_read_input_tokens, reply.calls, reply.replayed)
+                        u.cache_creation_input_tokens, u.cache_read_input_tokens, reply.calls, reply.replayed,
+                        reply.batched)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ _ALIASES = {"claude-opus-4": "claude-opus-4-0", "claude-sonnet-4": "claude-sonne
 _SUFFIX = re.compile(r"(-\d{8}|-latest|-v\d+(:\d+)?|@\d{8})$")
 
 FIELDS = ("input", "output", "cache_write", "cache_read")
+BATCH_DISCOUNT = 0.5  #: Message Batches bill every kind of token at half the list price
 
 
 def model_family(model: str) -> str:
@@ -86,10 +87,13 @@ class PriceTable:
         """The price of ``model``, or None when neither the table nor the overrides know it."""
         return self._table.get(model_family(model))
 
-    def cost(self, model: str, usage: Usage) -> float | None:
-        """Dollars for ``usage`` on ``model``; None when the model has no price."""
+    def cost(self, model: str, usage: Usage, batched: bool = False) -> float | None:
+        """Dollars for ``usage`` on ``model`` (half of it when ``batched``: answered
+        through a Message Batch); None when the model has no price."""
         price = self.price(model)
-        return None if price is None else price.cost(usage)
+        if price is None:
+            return None
+        return price.cost(usage) * (BATCH_DISCOUNT if batched else 1.0)
 
 
 def _merge(model: str, base: Price | None, fields: Mapping[str, float]) -> Price:

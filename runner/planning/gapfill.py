@@ -25,7 +25,7 @@ from runner.playbook.spec import ModelSpec, PhaseSpec, TaskTypeSpec
 from runner.transforms.base import Changed, Gap, Outcome, Unchanged
 
 
-def _no_cost(model: str, usage: Usage) -> float:
+def _no_cost(model: str, usage: Usage, batched: bool = False) -> float:
     return 0.0
 
 
@@ -40,6 +40,7 @@ class ModelAccess:
     count_tokens: CountTokens | None = None  #: forecast mode, when a key is present
     forecast_misses: bool = False  #: ask mode: a job the cassette cannot answer is forecast, not failed
     batch: Callable[[list[ModelRequest]], None] | None = None  #: model.batch: send these first attempts as one batch
+    batched_first: bool = False  #: forecast mode: first attempts would go in a Message Batch (half price)
 
     @property
     def asks(self) -> bool:
@@ -82,7 +83,8 @@ def model_for_task(pm: PhaseModel, phase: ExpandedPhase, task: ExpandedTask, out
         return
     if not pm.access.asks:
         for job in jobs:
-            pm.forecasts[job.subtask_id] = forecast_job(job, pm.access.cost_of, pm.access.count_tokens)
+            pm.forecasts[job.subtask_id] = forecast_job(job, pm.access.cost_of, pm.access.count_tokens,
+                                                        pm.access.batched_first)
         return
     check = make_check(task, root, variables, phase.spec.name)
     if pm.access.batch is not None:  # the first attempts are answered from one Message Batch
@@ -181,6 +183,6 @@ def _merge(pm: PhaseModel, task: ExpandedTask, job: GapJob, fill: GapFill, kind:
             outcomes[(task.index, path)] = replace(outcome, gaps=gaps)
     asked = [e for e in fill.exchanges if not e.replayed]
     cost = sum(pm.access.cost_of(e.model, Usage(e.input_tokens, e.output_tokens, e.cache_creation_input_tokens,
-                                                 e.cache_read_input_tokens)) for e in asked)
+                                                 e.cache_read_input_tokens), e.batched) for e in asked)
     return ModelWork(tuple(changes), fill.filled, fill.exchanges, fill.attempts, fill.error, kind,
                      fill.refused_paths, round(cost, 6))

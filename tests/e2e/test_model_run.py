@@ -220,3 +220,15 @@ def test_replay_warns_when_the_lock_was_written_by_other_versions(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "recorded with libcst 0.0.1, this is" in result.stderr
     assert "1 gap(s) filled, 0 left" in result.stdout
+
+
+def test_a_batched_plan_forecasts_the_first_calls_at_half_price(tmp_path: Path) -> None:
+    repo = model_repo(tmp_path / "repo")
+    costs = []
+    for name, extra in (("plain", ""), ("batched", "  batch: true\n")):
+        pb = model_playbook(tmp_path / name, model_extra=extra)
+        doc = json.loads(invoke("plan", str(pb), "--root", str(repo), "--json").stdout)
+        costs.append([s["model_forecast"]["cost_usd"] for s in doc["phases"][0]["subtasks"]])
+    plain, batched = costs
+    assert len(plain) == 3 and all(b < p for p, b in zip(plain, batched))
+    assert all(b > p / 2 for p, b in zip(plain, batched))  # only the first of the two calls is batched

@@ -28,6 +28,7 @@ def test_cost_counts_every_kind_of_token():
     # haiku 4.5: 1.00 + 0.50 + 0.25 + 0.20
     assert PriceTable().cost("claude-haiku-4-5", usage) == pytest.approx(1.95)
     assert PriceTable().cost("gpt-unknown", usage) is None
+    assert PriceTable().cost("claude-haiku-4-5", usage, batched=True) == pytest.approx(1.95 / 2)
 
 
 def test_playbook_prices_override_and_complete_the_table():

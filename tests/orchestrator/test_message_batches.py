@@ -58,3 +58,19 @@ def test_nothing_to_batch_submits_nothing(messages_server, tmp_path: Path) -> No
     api = AnthropicClient(api_key="test-key", base_url=messages_server.base_url, max_retries=0)
     assert prefill_first_attempts(api, [], str(tmp_path / "b.json"), lambda line: None) is None
     assert messages_server.requests == []
+
+
+def test_batch_answers_are_charged_half_price(messages_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from runner.model.budget import Budgeted, Ledger
+
+    usage = {"input_tokens": 40_000, "output_tokens": 2_000}
+    messages_server.script([text("batched", usage=usage), text("interactive", usage=usage)])
+    api = AnthropicClient(api_key="test-key", base_url=messages_server.base_url, max_retries=0)
+    prefill_first_attempts(api, [_request(0)], str(tmp_path / "b.json"), lambda line: None, sleep=lambda s: None)
+    batch_ledger, ask_ledger = Ledger(), Ledger()
+    batched = Budgeted(api, batch_ledger).create(_request(0))
+    asked = Budgeted(api, ask_ledger).create(_request(1))
+    assert batched.batched and not asked.batched and batched.usage == asked.usage
+    # haiku 4.5 at $1 / $5 per million: 0.04 + 0.01 = $0.05 asked one by one, half in a batch
+    assert ask_ledger.spent().cost_usd == pytest.approx(0.05)
+    assert batch_ledger.spent().cost_usd == pytest.approx(0.025)

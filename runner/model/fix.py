@@ -14,7 +14,7 @@ from typing import Any
 
 from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest, canonical
 from runner.model.clusters import Cluster
-from runner.model.gap_request import continue_request
+from runner.model.gap_request import CACHED, continue_request
 from runner.model.guard import Violation, guard_fix
 from runner.model.jobs import Exchange
 from runner.model.tools import TOOLS, ToolBox
@@ -59,17 +59,28 @@ class FixProposal:
 
 
 def fix_request(job: FixJob) -> ModelRequest:
-    """The first request for a cluster."""
+    """The first request for a cluster. Three prompt-cache breakpoints: the system prompt
+    (shared by every cluster of every phase), the phase's diff (shared by the clusters of
+    one round) and the cluster (shared by the turns of its conversation)."""
+    content = [{"type": "text", "text": diff_text(job), "cache_control": CACHED},
+               {"type": "text", "text": describe_job(job), "cache_control": CACHED}]
     return ModelRequest(
         model=job.model, max_tokens=job.max_tokens,
-        system=canonical([{"type": "text", "text": SYSTEM}]),
-        messages=canonical([{"role": "user", "content": [{"type": "text", "text": describe_job(job)}]}]),
+        system=canonical([{"type": "text", "text": SYSTEM, "cache_control": CACHED}]),
+        messages=canonical([{"role": "user", "content": content}]),
         tools=canonical(TOOLS), params=job.params, role="reviewer",
     )
 
 
+def diff_text(job: FixJob) -> str:
+    """The phase's diff as the model reads it (cut at ``MAX_DIFF_CHARS``); the same for
+    every cluster of the phase, so it comes first in the prompt."""
+    diff = job.diff if len(job.diff) <= MAX_DIFF_CHARS else job.diff[:MAX_DIFF_CHARS] + "\n… (diff cut)\n"
+    return "\n".join([f"Phase `{job.phase}`: the migration's diff:", "```diff", diff.rstrip(), "```"])
+
+
 def describe_job(job: FixJob) -> str:
-    """The cluster, the failures (structured), the editable files and the phase's diff, as text."""
+    """The round, the cluster, its failures (structured) and the editable files, as text."""
     c = job.cluster
     lines = [f"Phase `{job.phase}`, fix round {job.round}. Failure cluster `{c.key}`: {c.signature}",
              f"{len(c.failures)} failing test(s) share it:"]
@@ -81,8 +92,6 @@ def describe_job(job: FixJob) -> str:
     if c.example.tail:
         lines += ["", f"Output of {c.example.test_id}:", "```", c.example.tail, "```"]
     lines += ["", "Files you may edit: " + ", ".join(p for p, _ in job.files)]
-    diff = job.diff if len(job.diff) <= MAX_DIFF_CHARS else job.diff[:MAX_DIFF_CHARS] + "\n… (diff cut)\n"
-    lines += ["", "The migration's diff:", "```diff", diff.rstrip(), "```"]
     return "\n".join(lines)
 
 

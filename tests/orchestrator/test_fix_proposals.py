@@ -30,7 +30,7 @@ def test_a_fix_is_proposed_not_written(messages_server) -> None:  # type: ignore
     assert proposal.error == "" and proposal.summary == "drop the stray + 1"
     assert proposal.files == (("pkg/m.py", b"def add(a, b):\n    return a + b\n"),)
     first, second = messages_server.message_requests()
-    sent = first["messages"][0]["content"][0]["text"]
+    sent = "\n".join(block["text"] for block in first["messages"][0]["content"])
     assert "tests.test_m::test_add" in sent and "AssertionError: assert 4 == 3" in sent and "+    return a + b + 1" in sent
     assert "Files you may edit: pkg/m.py, tests/test_m.py" in sent
     assert "tool_choice" not in first
@@ -65,3 +65,20 @@ def test_only_the_phase_files_can_be_touched_and_refusals_are_bounded(messages_s
     assert proposal.error_kind == "refused" and "adds a skip or xfail" in proposal.error
     assert [v.kind for v in proposal.violations] == ["skip-added"] * 3
     assert "outside the files of this task" in messages_server.message_requests()[1]["messages"][-1]["content"][0]["content"]
+
+
+def test_clusters_of_one_round_share_the_cached_system_prompt_and_diff(messages_server) -> None:  # type: ignore[no-untyped-def]
+    messages_server.script(lambda body: reply(tool_block("replace_in_file", {"path": "pkg/m.py", "old": "a + b + 1", "new": "a + b"}),
+                                              tool_block("done", {"summary": "drop the stray + 1"})))
+    other = cluster_failures([Failure("unit", "tests.test_m::test_sub", "tests/test_m.py", 9, "TypeError", "bad operand", "E TypeError")])[0]
+    diff = "".join(f"+    line {n} of a long phase diff\n" for n in range(400))
+    job = _job()
+    proposals = [propose_fix(_client(messages_server), FixJob(job.phase, 1, cluster, diff, job.files, job.model, job.max_tokens))
+                 for cluster in (CLUSTER, other)]
+    first, second = messages_server.message_requests()
+    assert [b.get("cache_control") for b in first["system"]] == [{"type": "ephemeral"}]
+    assert first["messages"][0]["content"][0]["text"] == second["messages"][0]["content"][0]["text"]  # the diff
+    assert "test_sub" in second["messages"][0]["content"][1]["text"]
+    (one,), (two,) = (p.exchanges for p in proposals)
+    assert one.cache_read_input_tokens == 0 and one.cache_creation_input_tokens > 3000
+    assert two.cache_read_input_tokens > 3000  # tools, system prompt and the 400-line diff read from the cache

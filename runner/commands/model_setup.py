@@ -15,7 +15,7 @@ from typing import Callable
 from importlib import metadata
 
 from runner.adapters.api_key import api_key_from_env
-from runner.adapters.workspace import read_bytes_or_none, write_text_atomic
+from runner.adapters.workspace import append_line_bytes_durable, read_bytes_or_none, write_text_atomic
 from runner.errors import InputError
 from runner.model.batch import prefill_first_attempts
 from runner.model.budget import Budgeted, Ledger, Limits
@@ -23,6 +23,7 @@ from runner.model.cassette import Cassette
 from runner.model.client import ModelClient, ModelError, ModelRequest, Usage
 from runner.model.lock import LOCK_NAME, Lock, compare_lock, parse_lock, render_lock
 from runner.model.prices import PriceTable
+from runner.model.spend_log import SPEND_LOG, parse_charges, render_charge
 from runner.model.worker import opening_request
 from runner.planning.gapfill import ModelAccess, wants_model
 from runner.planning.plan import Plan
@@ -68,6 +69,16 @@ class ModelSession:
             raise InputError(f"{playbook.path}: {exc}") from None
         self.ledger = Ledger(_limits(playbook.budget), self.prices)
         self._api: ModelClient | None = None
+
+    def bind(self, run_folder: str) -> None:
+        """Keep this run's spending in ``run_folder``: what an earlier process of the run
+        spent (a killed or stopped run now resumed) counts against the budgets again, and
+        every new charge is appended (durably) as it is made."""
+        path = os.path.join(run_folder, SPEND_LOG)
+        data = read_bytes_or_none(path)
+        if data:
+            self.ledger.preload(parse_charges(data))
+        self.ledger.listener = lambda charge: append_line_bytes_durable(path, render_charge(charge))
 
     def cost_of(self, model: str, usage: Usage, batched: bool = False) -> float:
         """Dollars for ``usage`` on ``model`` at the playbook's prices (0 when unpriced);

@@ -28,7 +28,8 @@ def run_command(request: RunRequest, io: RunIO) -> CommandResult:
             for warning in session.check_lock():  # a cassette that differs from the lock: exit 2
                 io.notify(f"warning: {warning}")
         sessions.append(session)
-        return RunModel(session.cassette_only(), session.asking(), lambda plan: refuse_unanswerable(plan, session))
+        return RunModel(session.cassette_only(), session.asking(), lambda plan: refuse_unanswerable(plan, session),
+                        session.bind)
 
     try:
         outcome = execute_run(request, io, model_for)

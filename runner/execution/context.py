@@ -35,6 +35,7 @@ class RunModel:
     start: ModelAccess  #: for the plan shown before the run: recorded answers only
     phases: ModelAccess  #: for each phase as it is planned: asks (under the phase's budget)
     refuse_unanswerable: Callable[[Plan], None]  #: raises InputError when answers are missing and no key is set
+    bind: Callable[[str], None] = lambda run_folder: None  #: keep the run's model spending in its folder
 
 
 def utc_now() -> str:

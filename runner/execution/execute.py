@@ -294,6 +294,8 @@ def _resume(request: RunRequest, io: RunIO, root: str, folder: RunFolder, prev: 
 
 
 def _run_phases(ctx: RunContext) -> Stop | None:
+    if ctx.model is not None:  # before any call: a resumed run's budgets count what it spent before
+        ctx.model.bind(ctx.folder.path)
     finished = ctx.writer.resolve_open()
     if finished:
         ctx.io.notify(f"finished {len(finished)} write(s) an interrupted run left open: {', '.join(finished)}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest, Usage
 from runner.model.prices import PriceTable
@@ -52,6 +53,19 @@ class Spent:
                        unpriced_calls=self.unpriced_calls + (1 if cost is None and calls else 0))
 
 
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """One settled call (or the attempts of a failed one), as a ledger's listener hears it
+    and as a resumed run replays it into a fresh ledger (``Ledger.preload``)."""
+
+    ledger: str  #: the name of the ledger it was charged to ("run", "phase lib", ...)
+    role: str
+    model: str
+    calls: int
+    usage: Usage
+    cost_usd: float | None  #: None when the model has no price
+
+
 @dataclass
 class _Account:
     total: Spent = field(default_factory=Spent)
@@ -68,10 +82,27 @@ class Ledger:
         self.prices = prices if prices is not None else (parent.prices if parent else PriceTable())
         self._lock = parent._lock if parent is not None else threading.RLock()
         self._account = _Account()
+        self.listener: Callable[[Charge], None] | None = None  #: hears every charge (the root's is used)
+        self._prior: dict[str, list[Charge]] = {}  #: preloaded charges by ledger name, for children made later
 
     def child(self, limits: Limits = Limits(), name: str = "phase") -> "Ledger":
-        """A ledger with its own ``limits`` whose charges also count against this one."""
-        return Ledger(limits, self.prices, name=name, parent=self)
+        """A ledger with its own ``limits`` whose charges also count against this one;
+        it starts with what was preloaded under ``name`` (already counted here)."""
+        ledger = Ledger(limits, self.prices, name=name, parent=self)
+        with self._lock:
+            for charge in self._prior.get(name, ()):
+                ledger._add(charge.role, charge.calls, charge.usage, charge.cost_usd)
+        return ledger
+
+    def preload(self, charges: list[Charge]) -> None:
+        """Count ``charges`` made by an earlier process of the same run (killed or stopped):
+        they count against this ledger's limits now, and against a child's when a child of
+        their ledger's name is made. No listener hears them again."""
+        with self._lock:
+            for charge in charges:
+                self._add(charge.role, charge.calls, charge.usage, charge.cost_usd)
+                if charge.ledger != self.name:
+                    self._prior.setdefault(charge.ledger, []).append(charge)
 
     def spent(self) -> Spent:
         """The totals so far."""
@@ -103,11 +134,18 @@ class Ledger:
         (at the batch price when ``batched``)."""
         cost = self.prices.cost(model, usage, batched) if calls else 0.0
         with self._lock:
-            for ledger in self._chain():
-                account = ledger._account
-                account.in_flight = max(0, account.in_flight - 1)
-                account.total = account.total.plus(calls, usage, cost)
-                account.by_role[role] = account.by_role.get(role, Spent()).plus(calls, usage, cost)
+            chain = list(self._chain())
+            for ledger in chain:
+                ledger._account.in_flight = max(0, ledger._account.in_flight - 1)
+                ledger._add(role, calls, usage, cost)
+        listener = chain[-1].listener
+        if listener is not None and calls:  # outside the lock: it writes to disk
+            listener(Charge(self.name, role, model, calls, usage, cost))
+
+    def _add(self, role: str, calls: int, usage: Usage, cost: float | None) -> None:
+        account = self._account
+        account.total = account.total.plus(calls, usage, cost)
+        account.by_role[role] = account.by_role.get(role, Spent()).plus(calls, usage, cost)
 
     def _chain(self):  # type: ignore[no-untyped-def]
         ledger: Ledger | None = self

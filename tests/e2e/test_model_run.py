@@ -232,3 +232,28 @@ def test_a_batched_plan_forecasts_the_first_calls_at_half_price(tmp_path: Path) 
     plain, batched = costs
     assert len(plain) == 3 and all(b < p for p, b in zip(plain, batched))
     assert all(b > p / 2 for p, b in zip(plain, batched))  # only the first of the two calls is batched
+
+
+def test_a_killed_run_s_calls_count_against_the_resumed_run_s_budget(tmp_path: Path, api) -> None:  # type: ignore[no-untyped-def]
+    api.script(answers(extra_turns={"pkg/alpha.py": 1}, delay={"pkg/gamma.py": 30.0}))
+    repo = model_repo(tmp_path / "repo")
+    pb = model_playbook(tmp_path / "pb", budget="budget: {max_model_calls: 6}\n")  # the forecast: 3 x 2 calls
+    proc = spawn("run", str(pb), "--root", str(repo), "--yes",
+                 env={"ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": api.base_url})
+    deadline = time.monotonic() + 60
+    while len(api.message_requests()) < 6 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert len(api.message_requests()) == 6, proc.communicate()[1].decode()  # alpha (3) and beta (2) done, gamma waiting
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    runs = repo / ".batchmod" / "runs"
+    spend = (runs / (runs / "current").read_text().strip() / "model-spend.jsonl").read_text().splitlines()
+    assert [json.loads(line)["calls"] for line in spend] == [1] * 5  # gamma's call in flight was never charged
+    assert KEY not in "".join(spend)
+    api.script(answers())
+    result = invoke("run", str(pb), "--root", str(repo), "--yes")
+    # 5 calls were made before the kill: the resumed run has 1 left, not 6
+    assert len(api.message_requests()) == 7
+    assert result.exit_code == 1, result.output
+    assert "max_model_calls 6 reached" in result.output + result.stderr
+    assert "compat.ensure_text" in (repo / "pkg/gamma.py").read_text()

@@ -144,3 +144,25 @@ def test_replayed_answers_cost_nothing_even_when_spent(messages_server, tmp_path
     with pytest.raises(ModelError, match="budget"):
         again.create(request("b"))
     assert ledger.spent().calls == 1 and len(messages_server.requests) == 1
+
+
+def test_preloaded_charges_count_on_the_run_and_on_the_phase_made_later():
+    from runner.model.budget import Charge
+    from runner.model.spend_log import parse_charges, render_charge
+
+    heard: list[Charge] = []
+    before = Ledger(Limits(max_calls=10))
+    before.listener = heard.append
+    phase = before.child(Limits(max_calls=3), name="phase lib")
+    for _ in range(2):
+        assert phase.reserve("claude-haiku-4-5") is None
+        phase.settle("worker", "claude-haiku-4-5", Usage(input_tokens=100, output_tokens=10), 1)
+    log = b"".join(render_charge(c) for c in heard) + b'{"v": 1, "ledger": "pha'  # torn by a kill
+    resumed = Ledger(Limits(max_calls=10))
+    resumed.preload(parse_charges(log))
+    assert resumed.spent().calls == 2 and resumed.spent().tokens == 220
+    again = resumed.child(Limits(max_calls=3), name="phase lib")
+    assert again.reserve("claude-haiku-4-5") is None  # the third call of the phase
+    again.settle("worker", "claude-haiku-4-5", Usage(), 1)
+    assert again.reserve("claude-haiku-4-5") == "phase lib budget: max_model_calls 3 reached (3 made)"
+    assert resumed.spent().calls == 3 and resumed.child(name="phase other").spent().calls == 0

@@ -114,6 +114,7 @@ class _GapRun:
         self.exchanges: list[Exchange] = []
         self.attempt = 1
         self.last_error = ""
+        self.failures: list[str] = []  #: why each failed attempt failed, in order
         self.summary = ""
 
     def run(self) -> GapFill:
@@ -131,12 +132,19 @@ class _GapRun:
             if verdict == "no-edit":
                 return self._outcome(why="the model changed nothing" + (f": {self.summary}" if self.summary else ""))
             if verdict == "failed":
+                self.failures.append(self.last_error)
                 if self.attempt >= self.job.max_attempts:
-                    return self._outcome(why=f"not filled after {self.attempt} attempt(s): {self.last_error}")
+                    return self._outcome(why=f"not filled after {self.attempt} attempt(s): {self._failures()}")
                 self.attempt += 1
             request = continue_request(request, reply, answer)
         last = f": {self.last_error}" if self.last_error else ""
         return self._outcome(why=f"no accepted done within {max_turns} requests{last}")
+
+    def _failures(self) -> str:
+        """Each failed attempt's reason, numbered when there were several (for the people's queue)."""
+        if len(self.failures) == 1:
+            return self.failures[0]
+        return "; ".join(f"attempt {n}: {why}" for n, why in enumerate(self.failures, start=1))
 
     # one reply ------------------------------------------------------------------
 

@@ -54,15 +54,16 @@ def test_an_edit_outside_the_gap_region_is_refused(messages_server):
         "you may change only src/app.py:6")
 
 
-def test_a_non_parsing_edit_is_retried_then_reported_with_the_last_error(messages_server):
+def test_a_non_parsing_edit_is_retried_then_reported_with_every_attempt_s_error(messages_server):
     broken = reply(fix(new='raw.decode("latin-1"'), done())
-    messages_server.script([broken, reply(done()), reply(done())])
+    messages_server.script([broken, reply(done()), text("I would rather not.")])
     outcome = fill_gaps(job(), api_client(messages_server))
     assert outcome.files == () and outcome.filled == () and outcome.attempts == 3
     (gap,) = outcome.left
     assert gap.reason.startswith("`compat.ensure_text` remains (expect_absent) — model: not filled after 3 attempt(s): "
-                                 "src/app.py:")
-    assert "does not parse" in gap.reason
+                                 "attempt 1: src/app.py:")
+    assert "does not parse" in gap.reason and gap.reason.endswith("; attempt 3: the answer called no tool")
+    assert gap.reason.count("attempt 2: src/app.py:") == 1
     assert [e.attempt for e in outcome.exchanges] == [1, 2, 3]
     feedback = _last_user_blocks(messages_server.message_requests()[1])
     assert feedback[-1]["is_error"] and "does not parse" in feedback[-1]["content"]

@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.codemod import Codemod, CodemodContext
 from libcst.metadata import FullRepoManager
 
-from runner.transforms.base import FileContext, TreeResult
+from runner.transforms.base import FileContext, Gap, TreeResult
 
 
 class TransformLoadError(ValueError):
@@ -116,4 +116,16 @@ class CodemodTransform:
         )
         codemod = self._cls(context, **self._args)
         result = codemod.transform_module(module)
-        return TreeResult(result, tuple(codemod.context.warnings))
+        gaps = tuple(_site_gaps(codemod, ctx.path))
+        restated = {f"line {g.line}: {g.reason}" for g in gaps}
+        return TreeResult(result, tuple(w for w in codemod.context.warnings if w not in restated), gaps)
+
+
+def _site_gaps(codemod: Codemod, path: str) -> list[Gap]:
+    """The sites a codemod left and listed in its ``gaps`` attribute (batchmod's own
+    codemods do: ``{line, column, reason, source, rule}`` each), as gaps."""
+    found = getattr(codemod, "gaps", None)
+    if not isinstance(found, list):
+        return []
+    return [Gap(path, int(g["line"]), int(g["column"]), str(g["reason"]), str(g.get("source", "")), str(g.get("rule", "")))
+            for g in found if isinstance(g, dict) and {"line", "column", "reason"} <= g.keys()]

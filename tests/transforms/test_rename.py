@@ -381,3 +381,46 @@ def test_entry_points_in_pyproject_and_setup_cfg_are_renamed() -> None:
     assert (result.text, result.replacements) == ('[project.scripts]\ntool = "pkg.cli:run"\nother = "pkg.cli:main_v2"\n', 1)
     setup_cfg = "[options.entry_points]\nconsole_scripts =\n    tool = pkg.cli:main\n"
     assert transform.transform_text(setup_cfg, FileContext("/x", "setup.cfg", None, None)).text.endswith("tool = pkg.cli:run\n")
+
+
+def test_a_statement_that_would_not_parse_renamed_is_a_gap_and_the_other_sites_are_renamed() -> None:
+    """Per-site isolation: the rename's edits of one statement that do not parse once
+    applied (here `global old` -> `global pkg.b.new`) leave that statement as it was and
+    become gaps; the file's other sites are still renamed."""
+    from runner.transforms.rename.apply import RenamePlan, apply_plan
+
+    module = cst.parse_module(
+        "from pkg.a import old\n\n\ndef f():\n    global old\n    return old()\n\n\nx = old\n")
+    names = [n for n in _all_nodes(module) if isinstance(n, cst.Name) and n.value == "old"]
+    plan = RenamePlan()
+    for name in names:
+        plan.replace[name] = cst.Name("new")
+    global_name = names[1]
+    plan.replace[global_name] = cst.parse_expression("pkg.b.new")  # `global pkg.b.new` is a SyntaxError
+    new, gaps = apply_plan(module, plan, "pkg/user.py", "pkg.a.old")
+    assert new.code == "from pkg.a import new\n\n\ndef f():\n    global old\n    return new()\n\n\nx = new\n"
+    assert [(g.file, g.line, g.column, g.source, g.rule) for g in gaps] == [("pkg/user.py", 5, 12, "old", "rename")]
+    assert gaps[0].reason.startswith("renaming pkg.a.old here gives a statement that does not parse (")
+    assert gaps[0].reason.endswith("; left as it was")
+
+
+def test_a_plan_that_parses_is_applied_whole_with_no_gap() -> None:
+    from runner.transforms.rename.apply import RenamePlan, apply_plan
+
+    module = cst.parse_module("x = old\n")
+    plan = RenamePlan()
+    plan.replace[module.body[0].body[0].value] = cst.Name("new")  # type: ignore[attr-defined]
+    new, gaps = apply_plan(module, plan, "m.py", "a.old")
+    assert new.code == "x = new\n" and gaps == []
+
+
+def _all_nodes(module: cst.Module) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class _Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            found.append(node)
+            return True
+
+    module.visit(_Collect())
+    return found

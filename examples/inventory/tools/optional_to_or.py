@@ -10,9 +10,11 @@ evaluated: ``from __future__ import annotations``).
 An ``Optional`` whose argument is or contains a string forward reference cannot become
 ``"Item" | None`` (a TypeError when evaluated). When it is a whole annotation it becomes
 one string annotation, ``"Item | None"`` (evaluated lazily, like the reference it
-replaces). Left alone, with a warning: such an ``Optional`` anywhere else, one whose
+replaces). Left alone and reported (a warning, and a gap under batchmod): such an ``Optional`` anywhere else, one whose
 references cannot be unquoted safely (``Literal["x"]`` inside, f-strings, both kinds of
-quotes), and an ``Optional`` that is not subscripted with exactly one type.
+quotes), an ``Optional`` that is not subscripted with exactly one type, and a site
+whose replacement cannot be built, would drop a comment or does not parse (the other
+sites of the file are still converted).
 
 Self-contained (libcst only) so it can live in ``runner/transforms/library/`` or in a
 migrated repository (``transform: python:tools/optional_to_or.py:OptionalToOrCommand``).
@@ -20,6 +22,7 @@ migrated repository (``transform: python:tools/optional_to_or.py:OptionalToOrCom
 from __future__ import annotations
 
 import ast
+from typing import Callable
 
 import libcst as cst
 import libcst.matchers as m
@@ -35,7 +38,12 @@ _LOOSER_THAN_BITOR = (cst.IfExp, cst.Lambda, cst.BooleanOperation, cst.Compariso
 
 class TypingNameCommand(VisitorBasedCodemodCommand):
     """Base of the codemods that replace a typing name: collects the imports, and drops
-    those through which a replaced name was reached once they are unused."""
+    those through which a replaced name was reached once they are unused.
+
+    Each site stands alone (:meth:`replaced`): a replacement that cannot be built, would
+    drop a comment or does not parse leaves that site as it was, and the site is
+    reported (:meth:`leave`) as a warning and in ``self.gaps``; the other sites of the
+    file are still converted."""
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
     TYPING_OBJECTS: frozenset[str] = frozenset()  #: the names replaced, e.g. {"Optional"}
@@ -44,6 +52,9 @@ class TypingNameCommand(VisitorBasedCodemodCommand):
         super().__init__(context)
         self._used_bindings: set[str] = set()  # local names through which a replaced name was reached
         self._imports: list[cst.Import | cst.ImportFrom] = []
+        #: sites left as they were: {line, column (1-based), reason, source, rule}; batchmod
+        #: reports each as a gap (``libcst.tool`` shows the warnings)
+        self.gaps: list[dict[str, object]] = []
 
     def visit_Import(self, node: cst.Import) -> None:
         self._imports.append(node)
@@ -56,6 +67,66 @@ class TypingNameCommand(VisitorBasedCodemodCommand):
             RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
         return updated_node
 
+    def leave(self, original: cst.CSTNode, reason: str) -> None:
+        """Report the site ``original`` (a node of the tree visited) as left unchanged."""
+        start = self.get_metadata(PositionProvider, original).start
+        self.warn(f"line {start.line}: {reason}")
+        source = cst.Module([]).code_for_node(original)
+        self.gaps.append({"line": start.line, "column": start.column + 1, "reason": reason,
+                          "source": source, "rule": type(self).__name__})
+
+    def replaced(self, original: cst.CSTNode, updated: cst.BaseExpression,
+                 build: Callable[[], cst.BaseExpression], binding: cst.BaseExpression) -> cst.BaseExpression:
+        """``build()``, keeping ``updated``'s parentheses (or adding those its parent needs)
+        and recording ``binding``'s name as used; ``updated`` itself, the site reported,
+        when the replacement cannot be built, would drop a comment or does not parse."""
+        try:
+            new = _parenthesised(build(), updated, self.get_metadata(ParentNodeProvider, original, None), original)
+            problem = replacement_problem(updated, new)
+        except Exception as exc:  # one site's failure never costs the file
+            problem = f"the replacement cannot be built ({type(exc).__name__}: {' '.join(str(exc).split())})"
+        if problem:
+            self.leave(original, f"{problem}; left unchanged")
+            return updated
+        self._used_bindings.add(_base_name(binding))
+        return new
+
+
+def replacement_problem(old: cst.BaseExpression, new: cst.BaseExpression) -> str | None:
+    """Why ``new`` cannot replace ``old``: it drops a comment, or its code does not parse
+    as an expression; None when it can."""
+    comments = m.findall(old, m.Comment())
+    if len(m.findall(new, m.Comment())) < len(comments):
+        return f"the replacement would drop the comment {comments[0].value!r}"  # type: ignore[attr-defined]
+    code = cst.Module([]).code_for_node(new)
+    try:
+        ast.parse(f"({code}\n)", mode="eval")
+    except SyntaxError as exc:
+        return f"the replacement `{' '.join(code.split())}` does not parse ({exc.msg})"
+    return None
+
+
+def _parenthesised(new: cst.BaseExpression, updated: cst.BaseExpression, parent: cst.CSTNode | None,
+                   original: cst.CSTNode) -> cst.BaseExpression:
+    """``new`` with ``updated``'s parentheses; a ``|`` operation without any gets them
+    where its parent binds tighter (``Optional[int].__args__`` -> ``(int | None).__args__``)."""
+    if getattr(updated, "lpar", None):
+        return new.with_changes(lpar=updated.lpar, rpar=updated.rpar)  # type: ignore[attr-defined]
+    if isinstance(new, cst.BinaryOperation) and not new.lpar and _binds_tighter(parent, original):
+        return new.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return new
+
+
+def _binds_tighter(parent: cst.CSTNode | None, child: cst.CSTNode) -> bool:
+    """Whether ``parent`` binds ``child`` (one of its operands) tighter than ``|`` does."""
+    if isinstance(parent, (cst.Attribute, cst.Subscript)):
+        return parent.value is child
+    if isinstance(parent, cst.Call):
+        return parent.func is child
+    if isinstance(parent, (cst.UnaryOperation, cst.Await)):
+        return True
+    return isinstance(parent, cst.BinaryOperation) and not isinstance(parent.operator, cst.BitOr)
+
 
 class OptionalToOrCommand(TypingNameCommand):
     DESCRIPTION: str = "Convert `Optional[X]` to `X | None` (PEP 604, Python 3.10+)."
@@ -63,28 +134,29 @@ class OptionalToOrCommand(TypingNameCommand):
     TYPING_OBJECTS = frozenset({"Optional"})
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        if not isinstance(original_node.value, (cst.Name, cst.Attribute)):
+            return updated_node  # ``Optional[int][0]``: the outer subscript is not one
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}
         if not names & OPTIONAL_NAMES:
             return updated_node
-        line = self._line(original_node)
-        if len(updated_node.slice) != 1 or not isinstance(updated_node.slice[0].slice, cst.Index):
-            self.warn(f"line {line}: Optional[...] without exactly one type argument left unchanged")
+        if len(updated_node.slice) != 1 or not isinstance(updated_node.slice[0].slice, cst.Index) \
+                or updated_node.slice[0].slice.star:
+            self.leave(original_node, "Optional[...] without exactly one type argument left unchanged")
             return updated_node
         inner = updated_node.slice[0].slice.value
         if holds_string(inner):
             text = forward_reference_text(inner)
             if text is None or not isinstance(self.get_metadata(ParentNodeProvider, original_node, None), cst.Annotation):
-                self.warn(f"line {line}: Optional[...] with a string forward reference left unchanged")
+                self.leave(original_node, "Optional[...] with a string forward reference left unchanged")
                 return updated_node
-            self._used_bindings.add(_base_name(original_node.value))
-            return string_annotation(f"{text} | None")
-        if isinstance(inner, _LOOSER_THAN_BITOR) and not inner.lpar:
-            inner = inner.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        self._used_bindings.add(_base_name(original_node.value))
-        return cst.BinaryOperation(left=inner, operator=cst.BitOr(), right=cst.Name("None"))
+            return self.replaced(original_node, updated_node, lambda: string_annotation(f"{text} | None"), original_node.value)
+        return self.replaced(original_node, updated_node, lambda: _or_none(inner), original_node.value)
 
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line
+
+def _or_none(inner: cst.BaseExpression) -> cst.BinaryOperation:
+    if isinstance(inner, _LOOSER_THAN_BITOR) and not inner.lpar:
+        inner = inner.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.BinaryOperation(left=inner, operator=cst.BitOr(), right=cst.Name("None"))
 
 
 def holds_string(expr: cst.BaseExpression) -> bool:

@@ -22,15 +22,16 @@ libcst's own ``rename_typing_generic_aliases.RenameTypingGenericAliases`` differ
 renames every use (annotations or not), adds ``import builtins`` for ``typing.List``
 attribute forms and does not check shadowing.
 
-Self-contained (libcst only) so it can live in ``runner/transforms/library/`` or in a
-migrated repository (``transform: python:tools/builtin_generics.py:BuiltinGenericsCommand``).
+Each site stands alone (``TypingNameCommand.replaced``): one whose replacement cannot be
+built, would drop a comment or does not parse is left and reported; the rest convert.
 """
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.metadata import BuiltinAssignment, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.codemod import CodemodContext
+from libcst.metadata import BuiltinAssignment, ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+
+from runner.transforms.library.optional_to_or import TypingNameCommand
 
 #: typing name -> builtin
 BUILTIN_GENERICS: dict[str, str] = {
@@ -45,16 +46,15 @@ _MODULES = ("typing", "typing_extensions")
 _QUALIFIED = {f"{mod}.{name}": builtin for mod in _MODULES for name, builtin in BUILTIN_GENERICS.items()}
 
 
-class BuiltinGenericsCommand(VisitorBasedCodemodCommand):
+class BuiltinGenericsCommand(TypingNameCommand):
     DESCRIPTION: str = "Replace typing.List/Dict/Set/FrozenSet/Tuple/Type in annotations by builtins (PEP 585)."
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
+    TYPING_OBJECTS = frozenset(BUILTIN_GENERICS)
 
     def __init__(self, context: CodemodContext) -> None:
         super().__init__(context)
         self._annotation_depth = 0
-        self._used_bindings: set[str] = set()  # local names through which a replaced name was reached
-        self._imports: list[cst.Import | cst.ImportFrom] = []
 
     # where we are ----------------------------------------------------------------
 
@@ -64,12 +64,6 @@ class BuiltinGenericsCommand(VisitorBasedCodemodCommand):
     def leave_Annotation(self, original_node: cst.Annotation, updated_node: cst.Annotation) -> cst.Annotation:
         self._annotation_depth -= 1
         return updated_node
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self._imports.append(node)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self._imports.append(node)
 
     # replacing ---------------------------------------------------------------------
 
@@ -86,11 +80,9 @@ class BuiltinGenericsCommand(VisitorBasedCodemodCommand):
         if builtin is None:
             return updated
         if self._shadowed(original, builtin):
-            line = self.get_metadata(PositionProvider, original).start.line
-            self.warn(f"line {line}: `{builtin}` is rebound where this annotation is evaluated; left unchanged")
+            self.leave(original, f"`{builtin}` is rebound where this annotation is evaluated; left unchanged")
             return updated
-        self._used_bindings.add(_base_name(original))
-        return cst.Name(builtin, lpar=getattr(updated, "lpar", ()), rpar=getattr(updated, "rpar", ()))
+        return self.replaced(original, updated, lambda: cst.Name(builtin), original)
 
     def _builtin_for(self, node: cst.Name | cst.Attribute) -> str | None:
         found = {
@@ -103,49 +95,3 @@ class BuiltinGenericsCommand(VisitorBasedCodemodCommand):
         if scope is None:
             return False
         return any(not isinstance(a, BuiltinAssignment) for a in scope[builtin])
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        for module, obj, asname in _typing_imports(self._imports, set(BUILTIN_GENERICS), self._used_bindings):
-            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
-        return updated_node
-
-
-def _base_name(expr: cst.BaseExpression) -> str:
-    """``List`` -> ``List``; ``t.List`` -> ``t``; ``typing.List`` -> ``typing``."""
-    while isinstance(expr, cst.Attribute):
-        expr = expr.value
-    return expr.value if isinstance(expr, cst.Name) else ""
-
-
-def _dotted(expr: cst.BaseExpression) -> str:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        return f"{_dotted(expr.value)}.{expr.attr.value}"
-    return ""
-
-
-def _typing_imports(
-    imports: list[cst.Import | cst.ImportFrom], objects: set[str], used: set[str]
-) -> list[tuple[str, str | None, str | None]]:
-    """(module, obj, asname) of the typing imports through which a replaced name was reached."""
-    found: list[tuple[str, str | None, str | None]] = []
-    for node in imports:
-        if isinstance(node, cst.ImportFrom):
-            if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-                continue
-            module = _dotted(node.module)
-            if module not in _MODULES:
-                continue
-            for alias in node.names:
-                obj = _dotted(alias.name)
-                asname = _dotted(alias.asname.name) if alias.asname else None
-                if obj in objects and (asname or obj) in used:
-                    found.append((module, obj, asname))
-        else:
-            for alias in node.names:
-                module = _dotted(alias.name)
-                asname = _dotted(alias.asname.name) if alias.asname else None
-                if module in _MODULES and (asname or module) in used:
-                    found.append((module, None, asname))
-    return found

@@ -21,9 +21,9 @@ never evaluated: ``from __future__ import annotations``).
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider
+from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
-from runner.transforms.library.optional_to_or import (_LOOSER_THAN_BITOR, TypingNameCommand, _base_name,
+from runner.transforms.library.optional_to_or import (_LOOSER_THAN_BITOR, TypingNameCommand,
                                                       forward_reference_text, holds_string, string_annotation)
 
 UNION_NAMES = frozenset({"typing.Union", "typing_extensions.Union"})
@@ -35,29 +35,24 @@ class UnionToOrCommand(TypingNameCommand):
     TYPING_OBJECTS = frozenset({"Union"})
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        if not isinstance(original_node.value, (cst.Name, cst.Attribute)):
+            return updated_node  # ``Optional[int][0]``: the outer subscript is not one
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}
         if not names & UNION_NAMES:
             return updated_node
-        line = self.get_metadata(PositionProvider, original_node).start.line
         members = [e.slice.value for e in updated_node.slice if isinstance(e.slice, cst.Index) and not e.slice.star]
         if len(members) != len(updated_node.slice) or not members:
-            self.warn(f"line {line}: Union[...] without plain type arguments left unchanged")
+            self.leave(original_node, "Union[...] without plain type arguments left unchanged")
             return updated_node
-        if any(holds_string(m) for m in members):
-            return self._forward_references(original_node, updated_node, members, line)
-        self._used_bindings.add(_base_name(original_node.value))
-        return _or_chain(members)
-
-    def _forward_references(self, original: cst.Subscript, updated: cst.Subscript, members: list[cst.BaseExpression],
-                            line: int) -> cst.BaseExpression:
-        parent = self.get_metadata(ParentNodeProvider, original, None)
+        if not any(holds_string(m) for m in members):
+            return self.replaced(original_node, updated_node, lambda: _or_chain(members), original_node.value)
+        parent = self.get_metadata(ParentNodeProvider, original_node, None)
         text = _as_annotation_text(members) if isinstance(parent, cst.Annotation) else None
         if text is None:
-            self.warn(f"line {line}: Union[...] with a string forward reference left unchanged "
-                      "(only a whole annotation can become one string)")
-            return updated
-        self._used_bindings.add(_base_name(original.value))
-        return string_annotation(text)
+            self.leave(original_node, "Union[...] with a string forward reference left unchanged "
+                                      "(only a whole annotation can become one string)")
+            return updated_node
+        return self.replaced(original_node, updated_node, lambda: string_annotation(text), original_node.value)
 
 
 def _or_chain(members: list[cst.BaseExpression]) -> cst.BaseExpression:

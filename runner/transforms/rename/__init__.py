@@ -63,7 +63,7 @@ from __future__ import annotations
 import libcst as cst
 
 from runner.transforms.base import FileContext, TreeResult
-from runner.transforms.rename.apply import PlanApplier
+from runner.transforms.rename.apply import PlanApplier, apply_plan
 from runner.transforms.rename.modules import import_context
 from runner.transforms.rename.planner import plan_rename
 from runner.transforms.rename.reexports import imported_module_aliases, reexported_aliases
@@ -107,7 +107,9 @@ class RenameTransform:
         warnings = tuple(planned.warnings)
         if planned.plan.empty:
             return TreeResult(module=module, warnings=warnings, gaps=gaps)
-        new_module = planned.module.visit(PlanApplier(planned.plan))
+        new_module, broken = apply_plan(planned.module, planned.plan, ctx.path, self.spec.old)
+        if broken:
+            gaps = tuple(sorted(gaps + tuple(broken), key=lambda g: (g.line, g.column, g.reason)))
         if self.spec.new_mod == "builtins":
             new_module = unqualify_builtin(module, new_module, self.spec.new_last)
         cst.parse_module(new_module.code)  # fail this file rather than write broken code

@@ -2,15 +2,21 @@
 
 Edits are keyed by the *original* nodes of the analysed tree (identity), so planning
 never rebuilds nodes it does not replace and the applier touches nothing else.
+:func:`apply_plan` keeps each statement apart: when the renamed file does not parse, the
+edits of a statement that does not parse once renamed are dropped (each of its sites a
+gap) and the rest of the file is renamed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Iterable, Union
 
 import libcst as cst
 
+from runner.transforms.base import Gap
 from runner.transforms.rename.spec import dotted_expr
+from runner.transforms.rewrite.sites import positions_of
+from runner.transforms.rewrite.walk import parse_error
 
 
 class _Keep:
@@ -61,6 +67,18 @@ class RenamePlan:
 
     def import_edit(self, stmt: cst.CSTNode) -> ImportEdit:
         return self.imports.setdefault(stmt, ImportEdit())
+
+    def nodes(self) -> list[cst.CSTNode]:
+        """Every node an edit is keyed by."""
+        return [*self.replace, *self.attr_renames, *self.imports]
+
+    def without(self, dropped: set[int]) -> "RenamePlan":
+        """This plan minus the edits keyed by the nodes whose ids are in ``dropped``."""
+        return RenamePlan(
+            replace={k: v for k, v in self.replace.items() if id(k) not in dropped},
+            attr_renames={k: v for k, v in self.attr_renames.items() if id(k) not in dropped},
+            imports={k: v for k, v in self.imports.items() if id(k) not in dropped},
+        )
 
     @property
     def empty(self) -> bool:
@@ -176,3 +194,57 @@ class PlanApplier(cst.CSTTransformer):
             node = node.with_changes(names=kept)
         self._pending[-1].extend(additions)
         return node
+
+
+def apply_plan(module: cst.Module, plan: RenamePlan, path: str, old: str) -> tuple[cst.Module, list[Gap]]:
+    """``plan`` applied to ``module`` (the tree it was computed on) and the sites it had
+    to leave. When the whole result parses, none. Otherwise each statement's own edits
+    are tried on that statement alone: a statement that does not parse after them keeps
+    its code, and each of its sites becomes a gap (``path``, position, the reason, its
+    source); the other statements are renamed. Raises ValueError when the file still
+    does not parse."""
+    new = module.visit(PlanApplier(plan))
+    if parse_error(new) is None:
+        return new, []
+    owners = _statement_owners(module, plan.nodes())
+    dropped: dict[int, tuple[cst.CSTNode, str]] = {}
+    for stmt, nodes in owners.values():
+        own = {id(n) for n in nodes}
+        error = parse_error(stmt.visit(PlanApplier(plan.without({id(n) for n in plan.nodes()} - own))))
+        if error is not None:
+            dropped.update((id(n), (n, error)) for n in nodes)
+    new = module.visit(PlanApplier(plan.without(set(dropped))))
+    if parse_error(new) is not None:
+        raise ValueError(f"renaming {old} gives code that does not parse")
+    positions = positions_of(module, (node for node, _ in dropped.values()))
+    gaps = [Gap(path, *positions.get(key, (1, 1)),
+                f"renaming {old} here gives a statement that does not parse ({error}); left as it was",
+                cst.Module([]).code_for_node(node), rule="rename")
+            for key, (node, error) in dropped.items()]
+    return new, sorted(gaps, key=lambda g: (g.line, g.column))
+
+
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+def _statement_owners(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]]:
+    """The innermost statement around each node (a compound statement owns the nodes of
+    its header, not those of its body): ``{id(statement): (statement, [nodes])}``."""
+    targets = {id(n) for n in nodes}
+    owners: dict[int, tuple[cst.CSTNode, list[cst.CSTNode]]] = {}
+    stack: list[cst.CSTNode] = []
+
+    class _Owners(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, _STATEMENTS):
+                stack.append(node)
+            if id(node) in targets and stack:
+                owners.setdefault(id(stack[-1]), (stack[-1], []))[1].append(node)
+            return True
+
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            if isinstance(original_node, _STATEMENTS):
+                stack.pop()
+
+    module.visit(_Owners())
+    return owners

@@ -174,9 +174,23 @@ def _error(rules: object) -> PatternError:
         (
             {"match": "$$$xs + 1", "replace": "x"},
             "rules[0].match: invalid pattern at 1:1: $$$xs stands for a sequence and can only be used as "
-            "call arguments, elements, parameters, decorators, with-items or statements",
+            "call arguments, elements, dict entries, parameters, decorators, with-items or statements",
             "match",
             (1, 1),
+        ),
+        (
+            {"match": "f({$$$ks: 1})", "replace": "x"},
+            "rules[0].match: invalid pattern at 1:4: $$$ks stands for a sequence and can only be used as "
+            "call arguments, elements, dict entries, parameters, decorators, with-items or statements",
+            "match",
+            (1, 4),
+        ),
+        (
+            # a dict entry ``$$$rest`` is parsed as ``**$$$rest``: positions still point into the text as written
+            {"match": "f({$k: 1, $$$rest,, })", "replace": "x"},
+            "rules[0].match: invalid pattern at 1:19: invalid syntax",
+            "match",
+            (1, 19),
         ),
         (
             {"match": "f($x, $$$x)", "replace": "x"},

@@ -15,7 +15,8 @@ Patterns (modules: text -> placeholders -> pattern -> match)
     One Python expression, or one statement (``assert $x``, ``del $x``, or a compound
     one with ``$$$body`` blocks). ``$x`` matches one node (an expression, or a name in
     name positions: ``$obj.$method(...)``, ``def $f(...)``); ``$$$xs`` matches a
-    sequence, possibly empty: call arguments, list/tuple/set elements, parameters
+    sequence, possibly empty: call arguments, list/tuple/set elements, dict entries
+    (``{$k: $v, $$$rest}``; ``{$$$items}`` matches a dict or a set), parameters
     (``def f($$$ps)`` takes the whole parameter list), decorators, subscript elements,
     with-items, statements of a block. ``$_`` / ``$$$_`` match without binding. ``$`` in
     ordinary string literals and comments is literal text; in f-strings it is a

@@ -24,13 +24,16 @@ Bindings = Mapping[str, object]
 
 class SeqBinding(tuple):
     """The nodes bound by ``$$$name``; ``whole_of`` is the call/parameter list when the
-    metavariable took all of its arguments/parameters (so its layout can be kept)."""
+    metavariable took all of its arguments/parameters (so its layout can be kept);
+    ``entries``: taken from a dict display (so that, even empty, it makes a dict)."""
 
     whole_of: cst.CSTNode | None
+    entries: bool
 
-    def __new__(cls, items, whole_of: cst.CSTNode | None = None) -> "SeqBinding":
+    def __new__(cls, items, whole_of: cst.CSTNode | None = None, entries: bool = False) -> "SeqBinding":
         obj = super().__new__(cls, items)
         obj.whole_of = whole_of
+        obj.entries = entries or type(whole_of) is cst.Dict
         return obj
 
 
@@ -123,6 +126,7 @@ class Matcher:
         self.root_types: tuple[type, ...] | None = (
             None if self.root_type is None
             else (cst.Name, cst.Attribute) if id(pattern) in self.refs
+            else (cst.Set, cst.Dict) if braces_of_sequences(pattern)
             else (self.root_type,)
         )
         self._resolver: Resolver | None = None
@@ -166,6 +170,9 @@ class Matcher:
             return b if found else None
         tp = type(p)
         if tp is not type(t):
+            if type(t) is cst.Dict and braces_of_sequences(p):  # ``{$$$items}`` takes a dict's entries too
+                slots = [cst.StarredDictElement(value=e.value) for e in p.elements]  # type: ignore[attr-defined]
+                return self._seq(slots, list(t.elements), b)  # type: ignore[attr-defined]
             return None
         if tp is cst.Name:
             return b if p.value == t.value else None  # type: ignore[attr-defined]
@@ -224,7 +231,7 @@ class Matcher:
         if name is not None:
             ends = [len(t)] if i == len(p) - 1 else range(j, len(t) + 1)
             for k in ends:
-                b2 = self._bind(b, name, SeqBinding(t[j:k]))
+                b2 = self._bind(b, name, SeqBinding(t[j:k], entries=type(p[i]) is cst.StarredDictElement))
                 if b2 is not None:
                     r = self._seq(p, t, b2, i + 1, k)
                     if r is not None:
@@ -234,6 +241,11 @@ class Matcher:
             return None
         b2 = self._node(p[i], t[j], b)
         return None if b2 is None else self._seq(p, t, b2, i + 1, j + 1)
+
+
+def braces_of_sequences(p: cst.CSTNode) -> bool:
+    """A set display whose elements are all ``$$$`` (``{$$$items}``): it matches dicts too."""
+    return type(p) is cst.Set and all(seq_mv_name(e) is not None for e in p.elements)  # type: ignore[attr-defined]
 
 
 def _all_params(p: cst.Parameters) -> tuple[cst.CSTNode, ...]:

@@ -7,8 +7,10 @@ A *pattern* is one Python expression or one statement (a small statement such as
 from __future__ import annotations
 
 import ast
+import io
 import keyword
 import re
+import tokenize
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -17,7 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .errors import PatternError
 from .placeholders import Placeholders, mv_name, mvs_name
-from .text import ANONYMOUS, Occurrence, PreparedText, prepare, offset_to_position
+from .text import ANONYMOUS, MVS_PREFIX, Occurrence, PreparedText, prepare, offset_to_position
 
 EXPRESSION = "expression"  #: matches any expression node
 STATEMENT = "statement"  #: matches small statements (assert, del, x = y, expression statements, ...)
@@ -64,6 +66,90 @@ def _syntax_error(prepared: PreparedText, err: cst.ParserSyntaxError) -> Pattern
             line, column, detail = err.raw_line, err.raw_column + 1, err.message
     line, column = prepared.original_position(line, column)
     return PatternError(detail, headline="invalid pattern", line=line, column=column)
+
+
+@dataclass
+class _Bracket:
+    """An open bracket while scanning a pattern's tokens (see ``_dict_entry_offsets``)."""
+
+    brace: bool
+    is_dict: bool = False
+    lambdas: int = 0  #: ``lambda`` keywords of the current element whose ``:`` is still to come
+    element: list = field(default_factory=list)  #: the tokens of the current element
+    sequences: list = field(default_factory=list)  #: (line, col) of elements that are a lone ``$$$``
+
+    def close_element(self) -> None:
+        el = self.element
+        if len(el) == 1 and el[0].type == tokenize.NAME and el[0].string.startswith(MVS_PREFIX):
+            self.sequences.append(el[0].start)
+        self.element, self.lambdas = [], 0
+
+    def add(self, tok: tokenize.TokenInfo) -> None:
+        if tok.type == tokenize.NAME and tok.string == "lambda":
+            self.lambdas += 1
+        elif tok.type == tokenize.OP and tok.string == ":":
+            if self.lambdas:
+                self.lambdas -= 1
+            else:
+                self.is_dict = True
+        elif tok.type == tokenize.OP and tok.string == "**" and not self.element:
+            self.is_dict = True
+        self.element.append(tok)
+
+
+_LAYOUT_TOKENS = (tokenize.NL, tokenize.COMMENT, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+
+
+def _dict_entry_offsets(text: str) -> list[int]:
+    """Offsets of the ``$$$`` placeholders that are whole entries of a dict display."""
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    found: list[int] = []
+    stack: list[_Bracket] = []
+    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+        if tok.type in _LAYOUT_TOKENS:
+            continue
+        top = stack[-1] if stack else None
+        if tok.type == tokenize.OP and tok.string in "([{":
+            if top is not None:
+                top.element.append(tok)
+            stack.append(_Bracket(brace=tok.string == "{"))
+        elif top is not None and tok.type == tokenize.OP and tok.string in ")]},":
+            top.close_element()
+            if tok.string != ",":
+                stack.pop()
+                if top.brace and top.is_dict:
+                    found.extend(starts[line - 1] + col for line, col in top.sequences)
+                if stack:
+                    stack[-1].element.append(tok)
+        elif top is not None:
+            top.add(tok)
+    return found
+
+
+def _dict_entries(prepared: PreparedText) -> PreparedText:
+    """``$$$rest`` as an entry of a dict display (``{$k: $v, $$$rest}``) becomes
+    ``**$$$rest`` so that the text parses: a StarredDictElement slot that matching and
+    substitution treat as the sequence. ``{$$$items}`` alone stays a set display (which
+    matches dicts too). Positions still map to the text as written."""
+    if MVS_PREFIX not in prepared.text:
+        return prepared
+    text = prepared.text
+    try:
+        offsets = sorted(_dict_entry_offsets(text))
+    except (tokenize.TokenError, SyntaxError):
+        return prepared  # the parser reports what is wrong
+    if not offsets:
+        return prepared
+    out: list[str] = []
+    origin: list[int] = []
+    last = 0
+    for at in offsets:
+        out.append(text[last:at] + "**")
+        origin.extend(prepared.origin[last:at] + (prepared.origin[at],) * 2)
+        last = at
+    out.append(text[last:])
+    origin.extend(prepared.origin[last:])  # (its extra end entry included)
+    return PreparedText(prepared.original, "".join(out), tuple(origin), prepared.occurrences)
 
 
 def _parse(prepared: PreparedText) -> cst.BaseExpression | cst.Module:
@@ -116,7 +202,7 @@ def _metavars(prepared: PreparedText, tree: cst.CSTNode) -> tuple[dict[str, bool
                 occ,
                 "invalid pattern",
                 f"{occ.spelling} stands for a sequence and can only be used as call arguments, "
-                "elements, parameters, decorators, with-items or statements",
+                "elements, dict entries, parameters, decorators, with-items or statements",
             )
         name = seq_name if seq_name is not None else mv_name(node)
         assert name is not None
@@ -143,7 +229,7 @@ def needles_of(tree: cst.CSTNode) -> tuple[str, ...]:
 
 def compile_match(text: str) -> Pattern:
     """Compile a pattern; errors carry no rule index/field (see PatternError.located)."""
-    prepared = prepare(text)
+    prepared = _dict_entries(prepare(text))
     if not prepared.text.strip():
         raise PatternError("empty pattern", headline="invalid pattern", line=1, column=1)
     tree = _parse(prepared)
@@ -179,7 +265,7 @@ def compile_pattern(text: str) -> Pattern:
 
 def compile_template(text: str, bound: Mapping[str, bool]) -> Template:
     """Compile a ``replace`` text against the metavariables ``bound`` by its match."""
-    prepared = prepare(text)
+    prepared = _dict_entries(prepare(text))
     if not prepared.text.strip():
         return Template(text, None, (), {}, prepared)
     tree = _parse(prepared)

@@ -2,7 +2,7 @@
 
 ``$x`` is parsed as the Name ``__bm_mv_x``; ``$$$xs`` as the Name ``__bm_mvs_xs``,
 which must be an element of a sequence: a call argument, a list/tuple/set element, a
-parameter, a decorator, a subscript element, an import name, a with-item, a global
+dict entry, a parameter, a decorator, a subscript element, an import name, a with-item, a global
 name, a statement in a block or a small statement in a line.
 """
 from __future__ import annotations
@@ -34,6 +34,8 @@ def _seq_inner(node: cst.CSTNode) -> cst.CSTNode | None:
     if isinstance(node, cst.Arg):
         return node.value if node.keyword is None and node.star == "" else None
     if isinstance(node, cst.Element):
+        return node.value
+    if isinstance(node, cst.StarredDictElement):  # ``{$k: $v, $$$rest}`` (``**`` added by the parser's text)
         return node.value
     if isinstance(node, cst.Param):
         plain = node.annotation is None and node.default is None and node.star in ("", cst.MaybeSentinel.DEFAULT)

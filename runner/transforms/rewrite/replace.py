@@ -27,12 +27,13 @@ class ReplacementError(Exception):
 
 
 _NAME_SLOTS = NOT_EXPRESSION_FIELDS  # name slots: a substituted node there must be a Name
+_DICT_ENTRIES = (cst.DictElement, cst.StarredDictElement)
 
 
 def _clone(value: object) -> object:
     if isinstance(value, SeqBinding):
         whole = value.whole_of.deep_clone() if value.whole_of is not None else None
-        return SeqBinding([n.deep_clone() for n in value], whole_of=whole)
+        return SeqBinding([n.deep_clone() for n in value], whole_of=whole, entries=value.entries)
     if isinstance(value, cst.CSTNode):
         return value.deep_clone()
     return value
@@ -65,6 +66,11 @@ def _convert(item: cst.CSTNode, slot: cst.CSTNode) -> list[cst.CSTNode]:
         if isinstance(item, cst.Arg) and item.keyword is None and item.star in ("", "*"):
             cls = cst.StarredElement if item.star else cst.Element
             return [cls(value=item.value, comma=item.comma)]
+    elif isinstance(slot, cst.StarredDictElement):  # ``$$$items`` among a dict's entries
+        if isinstance(item, _DICT_ENTRIES):
+            return [item]
+        if isinstance(item, (cst.Element, cst.StarredElement)):
+            raise ReplacementError("set elements and dict entries cannot be mixed in one display")
     elif isinstance(slot, cst.SimpleStatementLine):
         if isinstance(item, cst.BaseStatement):
             return [item]
@@ -118,8 +124,25 @@ class _Substituter(cst.CSTTransformer):
                 args = tuple(self._take(name))  # type: ignore[arg-type]
                 node = node.with_changes(args=args, whitespace_before_args=whole.whitespace_before_args)
                 return fix_children(node, self.fresh)
+        if isinstance(node, cst.Set):
+            node = self._set_or_dict(node)
         node = self._check_name_slots(self._expand(node))
         return fix_children(node, self.fresh)
+
+    def _set_or_dict(self, node: cst.Set) -> cst.CSTNode:
+        """A template's ``{$$$items}`` whose ``$$$`` bind dict entries is a dict display."""
+        entries = False
+        for elem in node.elements:
+            name = seq_mv_name(elem)
+            value = self.bindings.get(name) if name is not None else None
+            if isinstance(value, SeqBinding):
+                entries = entries or value.entries
+        if not entries:
+            return node
+        if any(seq_mv_name(elem) is None for elem in node.elements):
+            raise ReplacementError("set elements and dict entries cannot be mixed in one display")
+        slots = [cst.StarredDictElement(value=e.value, comma=e.comma) for e in node.elements]  # type: ignore[attr-defined]
+        return cst.Dict(elements=slots, lbrace=node.lbrace, rbrace=node.rbrace, lpar=node.lpar, rpar=node.rpar)
 
     def _check_name_slots(self, node: cst.CSTNode) -> cst.CSTNode:
         for field in _NAME_SLOTS.get(type(node), ()):
@@ -180,6 +203,8 @@ def _finish(node: cst.CSTNode, field: str, out: list[cst.CSTNode]) -> list[cst.C
         last = out[-1].comma  # type: ignore[attr-defined]
         if isinstance(last, cst.Comma) and not _keeps_layout(last):
             out[-1] = out[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if isinstance(node, cst.Set) and field == "elements" and not out:
+        raise ReplacementError("an empty set has no display (`{}` is a dict)")
     if isinstance(node, cst.Subscript) and field == "slice" and not out:
         raise ReplacementError("a subscript needs at least one element")
     if isinstance(node, cst.SimpleStatementLine) and field == "body" and not out:

@@ -11,7 +11,10 @@ import os
 import signal
 
 KILL_AT_ENV = "BATCHMOD_TEST_KILL_AT"
+#: exit abruptly (like kill -9) after this many tree writes in one process
+CRASH_AFTER_WRITES_ENV = "BATCHMOD_TEST_CRASH_AFTER_WRITES"
 _passes: dict[str, int] = {}
+_writes_done = 0
 
 
 def kill_point(name: str) -> None:
@@ -25,3 +28,13 @@ def kill_point(name: str) -> None:
     _passes[name] = _passes.get(name, 0) + 1
     if _passes[name] >= (int(nth) if nth.isdigit() else 1):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def count_tree_write() -> None:
+    """Count one finished tree write; exit the process at once (status 137, no cleanup, like
+    ``kill -9``) when ``BATCHMOD_TEST_CRASH_AFTER_WRITES`` writes are done."""
+    global _writes_done
+    _writes_done += 1
+    limit = os.environ.get(CRASH_AFTER_WRITES_ENV)
+    if limit and limit.isdigit() and _writes_done >= int(limit):
+        os._exit(137)

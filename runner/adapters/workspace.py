@@ -100,6 +100,26 @@ def read_bytes_or_none(path: str) -> bytes | None:
         return None
 
 
+def read_bytes(path: str) -> bytes:
+    """The whole file; OSError as ``open`` raises it (FileNotFoundError, IsADirectoryError…)."""
+    with open(path, "rb") as fp:
+        return fp.read()
+
+
+def ensure_dir(path: str) -> None:
+    """Create folder ``path`` and its parents when missing; OSError when that is refused."""
+    os.makedirs(path, exist_ok=True)
+
+
+def make_new_dir(path: str) -> bool:
+    """Create folder ``path`` (and missing parents); False when it exists already, OSError when refused."""
+    try:
+        os.makedirs(path)
+    except FileExistsError:
+        return False
+    return True
+
+
 def read_bytes_prefix(path: str, limit: int) -> bytes:
     """At most ``limit`` bytes from the start of ``path`` (the rest is never read).
 

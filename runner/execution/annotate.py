@@ -26,6 +26,8 @@ TODO = "# TODO(batchmod): "
 
 @dataclass(frozen=True, slots=True)
 class AnnotateOutcome:
+    """What ``gaps --annotate`` did: the files it wrote, the comments it added, the files it left alone and why."""
+
     files: tuple[str, ...]  #: files written
     comments: int  #: comments added
     skipped: tuple[str, ...]  #: "file: why" for files left alone

@@ -23,6 +23,7 @@ def load_annotations(folder: RunFolder) -> list[FileDelta]:
 
 
 def save_annotations(folder: RunFolder, deltas: list[FileDelta]) -> None:
+    """Replace the run's ``annotations.json`` with ``deltas`` (oldest first); a durable write, WriteError when refused."""
     folder.write_text(ANNOTATIONS, json.dumps([{"path": d.path, "pre": d.pre, "post": d.post, "added": d.added} for d in deltas]))
 
 

@@ -49,6 +49,7 @@ class BaselineCache:
         return os.path.join(self.folder, f"{key}.json")
 
     def get(self, check: RenderedCheck) -> CheckResult | None:
+        """The cached baseline result of ``check`` on this tree state; None when absent or unreadable."""
         data = read_bytes_or_none(self._path(check))
         if data is None:
             return None
@@ -58,6 +59,7 @@ class BaselineCache:
             return None
 
     def put(self, check: RenderedCheck, result: CheckResult) -> None:
+        """Cache ``result`` for ``check`` (a durable write); a refused write is ignored, it only costs time."""
         try:
             write_bytes_durable(self._path(check), json.dumps(encode_record(result)).encode("utf-8"))
         except OSError:

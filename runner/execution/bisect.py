@@ -21,12 +21,16 @@ RunChecks = Callable[[str], tuple[CheckVerdict, ...]]  #: why → verdicts on th
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """Subtasks written and reverted together (they share files), and those files."""
+
     subtasks: tuple[str, ...]
     files: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class BisectResult:
+    """What the search found: the reverted culprits, the checks of the tree left behind, and whether it passes."""
+
     culprits: tuple[Culprit, ...]
     verdicts: tuple[CheckVerdict, ...]  #: of the tree left behind
     passed: bool  #: the tree left behind passes (False: rolled back or not the phase's fault)

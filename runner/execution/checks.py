@@ -26,6 +26,8 @@ TAIL_LINES = 15
 
 @dataclass(frozen=True, slots=True)
 class RenderedCheck:
+    """A check with its command rendered for one phase (Jinja done), ready to run."""
+
     name: str
     command: str
     junit: str | None  #: relative to the root
@@ -111,11 +113,13 @@ def parse_junit(path: str) -> tuple[FailedTest, ...] | None:
 
 
 def tail(text: str, lines: int = TAIL_LINES) -> str:
+    """The last ``lines`` lines of ``text``, without its final newline."""
     kept = text.rstrip("\n").splitlines()[-lines:]
     return "\n".join(kept)
 
 
 def log_name(prefix: str, check: str, n: int) -> str:
+    """A check log's path in the run folder: ``prefix/NNN-slug.log`` (the check's name made file-safe)."""
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", check).strip("-") or "check"
     return f"{prefix}/{n:03d}-{slug}.log"
 

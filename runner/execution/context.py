@@ -39,6 +39,7 @@ class RunModel:
 
 
 def utc_now() -> str:
+    """The wall clock now, as ISO 8601 UTC to the second (``2026-01-31T12:00:00Z``)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
@@ -51,6 +52,7 @@ def command_line(verb: str, state: RunState, *args: str) -> str:
 
 
 def run_again(state: RunState) -> str:
+    """The command that continues the run (``batchmod run PLAYBOOK`` with --root when needed)."""
     return command_line("run", state, state.playbook_path)
 
 
@@ -72,26 +74,32 @@ class RunContext:
         self.git = git_toplevel(root) is not None
 
     def save(self, state: RunState) -> None:
+        """Stamp ``state`` as updated now, write it durably to ``state.json`` and make it the current state."""
         state = replace(state, updated=utc_now())
         self.folder.save_state(state)
         self.state = state
 
     def phase_state(self, name: str) -> PhaseState:
+        """The current state of phase ``name``."""
         return self.state.phase(name)
 
     def save_phase(self, phase: PhaseState) -> None:
+        """Replace the phase of that name in the state and save it (see ``save``)."""
         self.save(self.state.with_phase(phase))
 
     def record(self, phase: str) -> PhasePlanRecord:
+        """The stored plan of ``phase``; RuntimeError when it was never planned (a bug in the caller)."""
         record = self.folder.load_phase(phase)
         if record is None:
             raise RuntimeError(f"phase {phase} has no stored plan")
         return record
 
     def spec(self, phase: str) -> PhaseSpec:
+        """The playbook's spec of ``phase``; KeyError when the playbook has no such phase."""
         return self.loaded.playbook.phase(phase)
 
     def check_context(self, phase: str, changed_files: tuple[str, ...]) -> dict[str, Any]:
+        """The Jinja context of a phase's check commands: the variables, ``changed_files`` and ``phase``."""
         return {**self.loaded.context(), "changed_files": list(changed_files), "phase": phase}
 
     def expected_hashes(self) -> dict[str, str]:

@@ -37,6 +37,8 @@ from runner.reporting.plan_text import render_plan_text
 
 @dataclass(frozen=True, slots=True)
 class RunRequest:
+    """What ``batchmod run`` was asked to do: the playbook, the root, and the flags given."""
+
     playbook: str
     root: str
     overrides: tuple[tuple[str, str], ...] = ()

@@ -40,6 +40,8 @@ class GapSite:
 
 @dataclass(frozen=True, slots=True)
 class GapQueue:
+    """Every open gap of one run or plan, in order, ready to list or to write as JSON."""
+
     source: str  #: "run <id>" or "plan of <playbook>"
     playbook: str
     sites: tuple[GapSite, ...]

@@ -9,6 +9,8 @@ from runner.playbook.spec import PhaseSpec
 
 @dataclass(frozen=True, slots=True)
 class GateDecision:
+    """A phase gate's verdict: whether the checks passed and whether a person must approve."""
+
     passed: bool  #: the checks show no new failure
     needs_approval: bool  #: passed, and a person must approve before the run goes on
     reason: str  #: in words, for the state and the report

@@ -13,16 +13,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from runner.adapters.crashpoints import count_tree_write
 from runner.adapters.workspace import (
     append_line_durable, fsync_dir, read_bytes_or_none, read_only, remove_file_if_present, sha256_bytes, sibling_temp, write_bytes_atomic,
 )
 from runner.errors import BatchmodError, GateStopped, StateDamaged, WriteError
 from runner.execution.records import FileDelta
 from runner.execution.store import RunFolder, damage_advice, shown_state_path
-
-#: test hook: exit abruptly (like kill -9) after this many file writes in one process
-CRASH_AFTER_WRITES_ENV = "BATCHMOD_TEST_CRASH_AFTER_WRITES"
-_writes_done = 0
 
 
 class ConflictError(GateStopped):
@@ -35,6 +32,8 @@ class ConflictError(GateStopped):
 
 @dataclass(frozen=True, slots=True)
 class Intent:
+    """An ``intent`` line without its ``done``: the writes an interrupted run left open."""
+
     key: str
     label: str
     deltas: tuple[FileDelta, ...]
@@ -47,6 +46,7 @@ class Journal:
         self.path = path
 
     def append(self, kind: str, **fields: Any) -> None:
+        """Append one event (``t``, ``kind``, then ``fields``) as a JSON line and fsync it; WriteError when refused."""
         event = {"t": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "kind": kind, **fields}
         try:
             append_line_durable(self.path, json.dumps(event, ensure_ascii=False, sort_keys=False))
@@ -54,6 +54,10 @@ class Journal:
             raise WriteError(shown_state_path(self.path), exc) from None
 
     def events(self) -> list[dict[str, Any]]:
+        """Every event in order (an empty list when there is no journal yet).
+
+        A torn line (not JSON) is skipped; a line of the wrong shape raises StateDamaged.
+        """
         data = read_bytes_or_none(self.path) or b""
         out = []
         for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
@@ -69,9 +73,11 @@ class Journal:
         return out
 
     def done_keys(self) -> set[str]:
+        """The keys of the writes that finished."""
         return {e["key"] for e in self.events() if e["kind"] == "done"}
 
     def open_intents(self) -> list[Intent]:
+        """The intents without a ``done``, oldest first (writes an interrupted run left open)."""
         events = self.events()
         done = {e["key"] for e in events if e["kind"] == "done"}
         return [_intent(e) for e in events if e["kind"] == "intent" and e["key"] not in done]
@@ -145,13 +151,16 @@ class TreeWriter:
         self.tmp_dir = os.path.join(root, ".batchmod", "tmp")  #: temporaries of tree writes: the tree never shows them
 
     def disk_sha(self, path: str) -> str:
+        """The sha256 of the file at ``path`` now; the empty string when it does not exist."""
         data = read_bytes_or_none(self.abspath(path))
         return sha256_bytes(data) if data is not None else ""
 
     def read(self, path: str) -> bytes | None:
+        """The file's bytes now, None when it does not exist."""
         return read_bytes_or_none(self.abspath(path))
 
     def abspath(self, path: str) -> str:
+        """The real path of ``path`` (relative to the root, posix); BatchmodError when it resolves outside the root."""
         full = os.path.realpath(os.path.join(self.root, *path.split("/")))
         if os.path.commonpath([self.real_root, full]) != self.real_root:
             raise BatchmodError(f"{path}: resolves outside the root {self.root}; refusing to write it")
@@ -209,16 +218,12 @@ class TreeWriter:
         self._write(path, self.folder.blob(sha))
 
     def _write(self, path: str, data: bytes) -> None:
-        global _writes_done
         try:
             write_bytes_atomic(self.abspath(path), data, tmp_dir=self.tmp_dir, point="tree-rename")
         except OSError as exc:
             raise WriteError(path, exc) from None
         fsync_dir(os.path.dirname(self.abspath(path)))
-        _writes_done += 1
-        limit = os.environ.get(CRASH_AFTER_WRITES_ENV)
-        if limit and limit.isdigit() and _writes_done >= int(limit):
-            os._exit(137)
+        count_tree_write()
 
 
 def check_conflicts(deltas: list[FileDelta], current: dict[str, str], label: str, writer: "TreeWriter | None" = None) -> None:

@@ -18,6 +18,8 @@ SUBTASK_STATES = ("pending", "in_progress", "done", "failed", "rejected", "rever
 
 @dataclass(frozen=True, slots=True)
 class SubtaskView:
+    """A subtask with its state in the run (done, failed, reverted…) and why."""
+
     record: SubtaskRecord
     state: str  #: one of SUBTASK_STATES
     reason: str = ""  #: why it failed or was reverted
@@ -25,21 +27,27 @@ class SubtaskView:
 
 @dataclass(frozen=True, slots=True)
 class PhaseView:
+    """A phase as people see it: its state, its stored plan, what the start plan said, its subtasks."""
+
     state: PhaseState
     record: PhasePlanRecord | None  #: None until the phase is planned
     planned: PlannedScope | None  #: what the plan at run start said
     subtasks: tuple[SubtaskView, ...]
 
     def count(self, state: str) -> int:
+        """How many of the phase's subtasks are in ``state`` (one of SUBTASK_STATES)."""
         return sum(1 for s in self.subtasks if s.state == state)
 
     @property
     def budget(self) -> tuple[BudgetUse, ...]:
+        """The phase's budget use as planned; empty until it is planned."""
         return self.record.budget if self.record else ()
 
 
 @dataclass(frozen=True, slots=True)
 class RunOverview:
+    """A run as `status` and `report` show it: its phases, the run budget used, the command to type next."""
+
     state: RunState
     folder: str
     phases: tuple[PhaseView, ...]
@@ -48,6 +56,7 @@ class RunOverview:
 
 
 def build_overview(folder: RunFolder, state: RunState) -> RunOverview:
+    """The overview of the run in ``folder``; reads its records and journal (StateDamaged when they are unreadable)."""
     journal = Journal(folder.events_path)
     done = journal.done_keys()
     open_keys = {i.key for i in journal.open_intents()}

@@ -23,18 +23,15 @@ from runner.planning.targets import Targets
 
 
 def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
-    """pending → planned: plan, budget, conflicts, then store pre-images, contents and the record."""
+    """pending → planned: plan, budget, conflicts, then store pre-images, contents and the record.
+
+    Returns the Stop when the phase would exceed a budget (journaled, nothing stored).
+    Raises ConflictError for a file changed by hand; InputError when model answers are
+    missing and no key is set. Writes only under ``.batchmod/`` (objects, diff, record,
+    journal, state), never the tree.
+    """
     started = time.monotonic()
-    model = ctx.model.phases if ctx.model else None
-    only = ctx.state.options.plan_subtasks
-    shard = parse_shard(ctx.state.options.shard) if ctx.state.options.shard else None
-    options = PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model, shard=shard,
-                          subtask_ids=frozenset(only) if only is not None else None,
-                          targets=Targets(ctx.state.options.only, ctx.state.options.skip, strict=False))
-    plan = plan_playbook(ctx.loaded, options, ctx.io.progress, list_candidates(ctx.root))
-    note_pruned(plan, ctx.io.notify)
-    if ctx.model is not None:
-        ctx.model.refuse_unanswerable(plan)  # the phase stays pending; nothing of it is written
+    plan = _plan_phase(ctx, name)
     result = plan.phases[0]
     seconds = time.monotonic() - started
     overshoots = replace(plan, budget=_run_budget_with(ctx, result)).overshoots()
@@ -46,6 +43,47 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
     ps = ctx.phase_state(name)
     subtasks = tuple(_subtask_record(ctx, s) for s in result.subtasks)
     writable = {s.subtask.id for s, r in zip(result.subtasks, subtasks) if r.writable}
+    preimages, diff = _store_contents(ctx, result, writable)
+    _refuse_moved_preimages(ctx, name, preimages)
+    record = PhasePlanRecord(
+        phase=name,
+        attempt=ps.attempt,
+        subtasks=subtasks,
+        preimages=tuple(sorted(preimages.items())),
+        budget=result.budget,
+        changed_files=tuple(sorted(preimages)),
+        model_budget_spent=result.model_budget_spent,
+    )
+    ctx.folder.write_text(f"diffs/{name}.diff", diff)
+    ctx.folder.save_phase(record)
+    ctx.journal.append(
+        "phase_planned", phase=name, attempt=ps.attempt, files=list(record.changed_files),
+        preimages=[{"path": p, "sha256": h} for p, h in record.preimages],
+        subtasks=[{"id": s.id, "status": s.status, "writable": s.writable} for s in subtasks],
+    )
+    planned = replace(ps, state="planned", plan_seconds=ps.plan_seconds + seconds)
+    ctx.save(replace(ctx.state, plan_seconds=ctx.state.plan_seconds + seconds).with_phase(planned))
+    ctx.io.notify(f"phase {name}: planned {len(subtasks)} subtasks, {len(writable)} to write, {len(preimages)} files")
+    return None
+
+
+def _plan_phase(ctx: RunContext, name: str) -> Plan:
+    """The plan of phase ``name`` on the tree as it is now, with the run's options (shard, subtasks, targets)."""
+    model = ctx.model.phases if ctx.model else None
+    only = ctx.state.options.plan_subtasks
+    shard = parse_shard(ctx.state.options.shard) if ctx.state.options.shard else None
+    options = PlanOptions(ctx.root, phase=name, jobs=ctx.jobs, executor=ctx.executor, model=model, shard=shard,
+                          subtask_ids=frozenset(only) if only is not None else None,
+                          targets=Targets(ctx.state.options.only, ctx.state.options.skip, strict=False))
+    plan = plan_playbook(ctx.loaded, options, ctx.io.progress, list_candidates(ctx.root))
+    note_pruned(plan, ctx.io.notify)
+    if ctx.model is not None:
+        ctx.model.refuse_unanswerable(plan)  # the phase stays pending; nothing of it is written
+    return plan
+
+
+def _store_contents(ctx: RunContext, result: PhaseResult, writable: set[str]) -> tuple[dict[str, str], str]:
+    """Store each writable subtask's before and after contents; the pre-images (path → sha256) and the phase's diff."""
     preimages: dict[str, str] = {}
     diff = []
     for s in result.subtasks:
@@ -58,27 +96,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
             ctx.folder.put_blob(change.after)
         for made_by, change in s.attributed_changes(transform):  # a model hunk names its attempt and request
             diff.append(f"# subtask {s.subtask.id} ({made_by})\n{change.diff}")
-    _refuse_moved_preimages(ctx, name, preimages)
-    record = PhasePlanRecord(
-        phase=name,
-        attempt=ps.attempt,
-        subtasks=subtasks,
-        preimages=tuple(sorted(preimages.items())),
-        budget=result.budget,
-        changed_files=tuple(sorted(preimages)),
-        model_budget_spent=result.model_budget_spent,
-    )
-    ctx.folder.write_text(f"diffs/{name}.diff", "".join(diff))
-    ctx.folder.save_phase(record)
-    ctx.journal.append(
-        "phase_planned", phase=name, attempt=ps.attempt, files=list(record.changed_files),
-        preimages=[{"path": p, "sha256": h} for p, h in record.preimages],
-        subtasks=[{"id": s.id, "status": s.status, "writable": s.writable} for s in subtasks],
-    )
-    planned = replace(ps, state="planned", plan_seconds=ps.plan_seconds + seconds)
-    ctx.save(replace(ctx.state, plan_seconds=ctx.state.plan_seconds + seconds).with_phase(planned))
-    ctx.io.notify(f"phase {name}: planned {len(subtasks)} subtasks, {len(writable)} to write, {len(preimages)} files")
-    return None
+    return preimages, "".join(diff)
 
 
 def _subtask_record(ctx: RunContext, s: SubtaskResult) -> SubtaskRecord:
@@ -162,5 +180,6 @@ def _run_budget_with(ctx: RunContext, result: PhaseResult) -> tuple[BudgetUse, .
 
 
 def plan_budget_stop(plan: Plan) -> str | None:
+    """The refusal of a whole plan over its budgets ("…; nothing was written"), or None within them."""
     overshoots = plan.overshoots()
     return "; ".join(overshoots) + "; nothing was written" if overshoots else None

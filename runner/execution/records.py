@@ -18,6 +18,8 @@ TERMINAL_STATUSES = ("done", "rolled_back")
 
 @dataclass(frozen=True, slots=True)
 class FileDelta:
+    """One file's write: its content's sha256 before and after, and the lines added and removed."""
+
     path: str
     pre: str  #: sha256 of the content before the write
     post: str  #: sha256 of the content after it
@@ -68,11 +70,14 @@ class GapRecord:
     source: str = ""  #: the matched source text, when there is one
 
     def render(self) -> str:
+        """``file:line:column: reason`` (the one-line form every listing shows)."""
         return f"{self.file}:{self.line}:{self.column}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
 class SubtaskRecord:
+    """A subtask as planned and stored: its files' deltas, the gaps left, errors, the model's part, the review."""
+
     id: str
     task: str  #: the task label in its phase
     type: str  #: the task type
@@ -110,6 +115,7 @@ class PhasePlanRecord:
     model_budget_spent: str = ""  #: why the model budget refused a call while planning it
 
     def writable(self) -> tuple[SubtaskRecord, ...]:
+        """The subtasks whose edits are written, in plan order."""
         return tuple(s for s in self.subtasks if s.writable)
 
     def failed(self) -> tuple[str, ...]:
@@ -119,12 +125,16 @@ class PhasePlanRecord:
 
 @dataclass(frozen=True, slots=True)
 class FailedTest:
+    """One failed test of a check, as its JUnit report names it."""
+
     id: str  #: classname::name from JUnit
     message: str
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
+    """One run of a check: its exit, the tail of its output, the log file, the failed tests."""
+
     name: str
     command: str  #: as rendered
     exit_code: int  #: -1 on timeout
@@ -137,11 +147,14 @@ class CheckResult:
 
     @property
     def passed(self) -> bool:
+        """Exit 0, no timeout and no failed test in its JUnit report."""
         return self.exit_code == 0 and not self.timed_out and not self.failures
 
 
 @dataclass(frozen=True, slots=True)
 class BaselineEntry:
+    """A check's result on the untouched tree, before the run's first write."""
+
     phase: str
     result: CheckResult
 
@@ -159,17 +172,22 @@ class CheckVerdict:
 
     @property
     def blocking(self) -> bool:
+        """The check has failures blamed on the migration: the gate stops."""
         return bool(self.new_failures)
 
 
 @dataclass(frozen=True, slots=True)
 class Approval:
+    """Who approved a manual gate (``batchmod approve``) and when."""
+
     by: str
     at: str  #: ISO 8601, UTC
 
 
 @dataclass(frozen=True, slots=True)
 class Culprit:
+    """Subtasks that bisection found to cause new check failures (reverted together)."""
+
     subtasks: tuple[str, ...]  #: reverted together (they share files)
     files: tuple[str, ...]
     reason: str  #: the new failures seen with them applied
@@ -177,6 +195,8 @@ class Culprit:
 
 @dataclass(frozen=True, slots=True)
 class BisectOutcome:
+    """What bisection of a failed phase found, and how many check runs it took."""
+
     culprits: tuple[Culprit, ...]
     check_runs: int
     note: str = ""
@@ -184,6 +204,8 @@ class BisectOutcome:
 
 @dataclass(frozen=True, slots=True)
 class FormatOutcome:
+    """The phase's formatter run: its command, its exit, the files it changed."""
+
     command: str
     exit_code: int
     deltas: tuple[FileDelta, ...]  #: files the formatter changed
@@ -233,6 +255,8 @@ class FixOutcome:
 
 @dataclass(frozen=True, slots=True)
 class PhaseState:
+    """A phase's progress in ``state.json``: its step, attempt, checks, gate and what each step recorded."""
+
     name: str
     #: pending → planned → written → formatted → (awaiting_approval →) passed → done; off the main line:
     #: failed, fixing, bisecting, rolling_back, rolled_back (see execution/phase.py for the steps)
@@ -253,6 +277,8 @@ class PhaseState:
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
+    """The options a run started with (kept so a resume runs the same way)."""
+
     phase: str | None = None
     plan: str | None = None  #: the saved plan executed, as given
     plan_sha256: str | None = None
@@ -266,6 +292,8 @@ class RunOptions:
 
 @dataclass(frozen=True, slots=True)
 class Stop:
+    """Why a run stopped, and the command to type next."""
+
     reason: str
     next: str  #: the command to type next
 
@@ -281,6 +309,8 @@ class PlannedScope:
 
 @dataclass(frozen=True, slots=True)
 class RunState:
+    """``state.json``: everything a run knows about itself between two commands."""
+
     run_id: str
     playbook_name: str
     playbook_path: str  #: as the user typed it
@@ -305,10 +335,13 @@ class RunState:
     version: int = STATE_VERSION  #: 1: contents in the run's blobs/; 2: shared objects/
 
     def phase(self, name: str) -> PhaseState:
+        """The state of phase ``name``; StopIteration when the run has no such phase."""
         return next(p for p in self.phases if p.name == name)
 
     def with_phase(self, updated: PhaseState) -> "RunState":
+        """A copy with the phase of the same name replaced by ``updated``."""
         return replace(self, phases=tuple(updated if p.name == updated.name else p for p in self.phases))
 
     def baseline_for(self, phase: str, check: str) -> CheckResult | None:
+        """The baseline result of ``phase``'s check ``check``, None when it has none."""
         return next((b.result for b in self.baseline if b.phase == phase and b.result.name == check), None)

@@ -13,7 +13,7 @@ from runner.errors import InputError, StateDamaged
 from runner.execution.annotate import restore_annotations
 from runner.execution.context import run_again, utc_now
 from runner.execution.journal import Journal, TreeWriter
-from runner.execution.records import FileDelta, PhasePlanRecord, Stop
+from runner.execution.records import FileDelta, PhasePlanRecord, PhaseState, RunState, Stop
 from runner.execution.store import RunFolder, RunStore
 
 
@@ -108,6 +108,8 @@ def _rollback_from_journal(store: RunStore, folder: RunFolder, force: bool) -> R
 
 @dataclass(frozen=True, slots=True)
 class RollbackOutcome:
+    """What ``rollback_run`` did: the phases rolled back, the files written back, the run's status after."""
+
     run_id: str
     phases: tuple[str, ...]  #: rolled back, newest first
     restored: tuple[str, ...]  #: files written back
@@ -121,55 +123,72 @@ def rollback_run(root: str, phase: str | None, force: bool, run_id: str | None =
 
     Files changed since the run wrote them (by hand, or by a later run) are refused
     unless ``force``. A run whose state is damaged is restored from its journal alone.
+    Holds ``.batchmod/lock``; raises InputError when there is nothing to roll back, the
+    phase is unknown or shares files with later phases, or files changed (without ``force``).
     """
     store = RunStore(root)
     with store.lock(notify):
         if run_id is not None and phase is None:
             folder = store.folder(run_id)
             try:
-                state = folder.load_state()
+                folder.load_state()
             except StateDamaged:
                 return _rollback_from_journal(store, folder, force)
         folder, state = store.require(run_id)
         journal = Journal(folder.events_path)
         writer = TreeWriter(root, folder, journal)
         writer.resolve_open()
-        applied = [(ps, folder.load_phase(ps.name)) for ps in state.phases if ps.state not in ("pending", "rolled_back")]
-        records = [r for _, r in applied if r is not None]
-        if phase is not None:
-            if phase not in [p.name for p in state.phases]:
-                raise InputError(f"--phase {phase}: run {state.run_id} has phases {', '.join(p.name for p in state.phases)}")
-            targets = [(ps, r) for ps, r in applied if ps.name == phase and r is not None]
-            if not targets:
-                raise InputError(f"phase {phase} has nothing to roll back (state: {state.phase(phase).state.replace('_', ' ')})")
-            later = overlapping_later(records, phase)
-            if later:
-                which = "; ".join(f"phase {p}: {', '.join(files)}" for p, files in later.items())
-                raise InputError(f"phase {phase} shares files with later phases ({which}); roll those back first, or roll back the whole run")
-        else:
-            targets = [(ps, r) for ps, r in applied if r is not None]
-            if not targets:
-                raise InputError(f"run {state.run_id} has nothing to roll back")
-        targets.reverse()
+        targets = _rollback_targets(folder, state, phase)
         expected = {**dict(state.start_sha256), **journal.written_hashes()}
         changed = sorted({p for _, r in targets for p in restore_deltas(writer, r, expected)[1]})
         if changed and not force:
             refuse_changed(store, folder, writer, changed)
-        state = replace(state, status="rolling_back")
+        return _restore_targets(writer, state, targets, whole_run=phase is None)
+
+
+_Target = tuple[PhaseState, PhasePlanRecord]  #: a written phase and its stored plan
+
+
+def _rollback_targets(folder: RunFolder, state: RunState, phase: str | None) -> list[_Target]:
+    """The written phases to roll back, newest first: all of them, or ``phase`` when no later phase shares its files."""
+    applied = [(ps, folder.load_phase(ps.name)) for ps in state.phases if ps.state not in ("pending", "rolled_back")]
+    records = [r for _, r in applied if r is not None]
+    if phase is not None:
+        if phase not in [p.name for p in state.phases]:
+            raise InputError(f"--phase {phase}: run {state.run_id} has phases {', '.join(p.name for p in state.phases)}")
+        targets = [(ps, r) for ps, r in applied if ps.name == phase and r is not None]
+        if not targets:
+            raise InputError(f"phase {phase} has nothing to roll back (state: {state.phase(phase).state.replace('_', ' ')})")
+        later = overlapping_later(records, phase)
+        if later:
+            which = "; ".join(f"phase {p}: {', '.join(files)}" for p, files in later.items())
+            raise InputError(f"phase {phase} shares files with later phases ({which}); roll those back first, or roll back the whole run")
+    else:
+        targets = [(ps, r) for ps, r in applied if r is not None]
+        if not targets:
+            raise InputError(f"run {state.run_id} has nothing to roll back")
+    targets.reverse()
+    return targets
+
+
+def _restore_targets(writer: TreeWriter, state: RunState, targets: list[_Target], whole_run: bool) -> RollbackOutcome:
+    """Write the targets' pre-images back (annotations first), saving the state after each phase."""
+    folder, journal = writer.folder, writer.journal
+    state = replace(state, status="rolling_back")
+    folder.save_state(state)
+    annotated = None if whole_run else {f for _, r in targets for s in r.subtasks for f in s.files}
+    restored: list[str] = restore_annotations(writer, folder, annotated)  # the TODO comments of `gaps --annotate` first
+    for ps, record in targets:
+        restored += restore_phase(writer, record, "batchmod rollback")
+        journal.append("phase_rolled_back", phase=ps.name, reason="batchmod rollback")
+        state = state.with_phase(replace(state.phase(ps.name), state="rolled_back", gate="rolled back by `batchmod rollback`"))
         folder.save_state(state)
-        annotated = None if phase is None else {f for _, r in targets for s in r.subtasks for f in s.files}
-        restored: list[str] = restore_annotations(writer, folder, annotated)  # the TODO comments of `gaps --annotate` first
-        for ps, record in targets:
-            restored += restore_phase(writer, record, "batchmod rollback")
-            journal.append("phase_rolled_back", phase=ps.name, reason="batchmod rollback")
-            state = state.with_phase(replace(state.phase(ps.name), state="rolled_back", gate="rolled back by `batchmod rollback`"))
-            folder.save_state(state)
-        remaining = [p for p in state.phases if p.state not in ("pending", "rolled_back")]
-        status = "stopped" if remaining else "rolled_back"
-        names = ", ".join(ps.name for ps, _ in targets)
-        stop = Stop(f"phase {names} rolled back", f"{run_again(state)} to retry") if remaining else None
-        state = replace(state, status=status, stop=stop, updated=utc_now())
-        folder.save_state(state)
-        journal.append("rollback", phases=[ps.name for ps, _ in targets], files=restored)
-        commits = tuple(ps.commit for ps, _ in targets if ps.commit)
-        return RollbackOutcome(state.run_id, tuple(ps.name for ps, _ in targets), tuple(sorted(set(restored))), commits, status)
+    remaining = [p for p in state.phases if p.state not in ("pending", "rolled_back")]
+    status = "stopped" if remaining else "rolled_back"
+    names = ", ".join(ps.name for ps, _ in targets)
+    stop = Stop(f"phase {names} rolled back", f"{run_again(state)} to retry") if remaining else None
+    state = replace(state, status=status, stop=stop, updated=utc_now())
+    folder.save_state(state)
+    journal.append("rollback", phases=[ps.name for ps, _ in targets], files=restored)
+    commits = tuple(ps.commit for ps, _ in targets if ps.commit)
+    return RollbackOutcome(state.run_id, tuple(ps.name for ps, _ in targets), tuple(sorted(set(restored))), commits, status)

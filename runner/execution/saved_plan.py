@@ -14,6 +14,8 @@ from runner.planning.targets import Targets
 
 @dataclass(frozen=True, slots=True)
 class SavedSubtask:
+    """A subtask of a saved plan: its status, each file's sha256 when planned, its lines added and removed."""
+
     id: str
     status: str
     file_sha256: tuple[tuple[str, str], ...]
@@ -22,6 +24,8 @@ class SavedSubtask:
 
 @dataclass(frozen=True, slots=True)
 class SavedPlan:
+    """A plan written by ``batchmod plan --out``, as ``run --plan`` checks and executes it."""
+
     path: str
     sha256: str  #: of the plan file
     playbook_sha256: str
@@ -32,10 +36,12 @@ class SavedPlan:
 
     @property
     def phase_names(self) -> tuple[str, ...]:
+        """The plan's phases, in order."""
         return tuple(name for name, _ in self.phases)
 
 
 def load_saved_plan(path: str) -> SavedPlan:
+    """Read the plan file at ``path``; InputError when it is missing or not a plan written by ``plan --out``."""
     data = read_bytes_or_none(path)
     if data is None:
         raise InputError(f"--plan {path}: no such file; write one with `batchmod plan PLAYBOOK --out {path}`")

@@ -10,8 +10,6 @@ before objects kept them in their own ``blobs/<sha256>``; those are still read.
 """
 from __future__ import annotations
 
-import errno
-import fcntl
 import json
 import os
 import re
@@ -22,7 +20,8 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
 from runner.adapters.lifetime import process_alive, process_identity
-from runner.adapters.workspace import read_bytes_or_none, sha256_bytes
+from runner.adapters.lockfile import LockFile, open_lock_file
+from runner.adapters.workspace import ensure_dir, make_new_dir, read_bytes, read_bytes_or_none, sha256_bytes
 from runner.adapters.workspace import write_bytes_durable as _write_durable
 from runner.errors import BatchmodError, InputError, StateDamaged, WriteError
 from runner.execution.codec import decode_record, encode_record
@@ -43,13 +42,16 @@ class RunFolder:
 
     @property
     def run_id(self) -> str:
+        """The run's id: its folder's name (``YYYYmmdd-HHMMSS-<playbook>``)."""
         return os.path.basename(self.path)
 
     @property
     def events_path(self) -> str:
+        """The run's journal, ``events.jsonl``."""
         return os.path.join(self.path, "events.jsonl")
 
     def load_state(self) -> RunState:
+        """The run's ``state.json``; StateDamaged when unreadable, malformed or written by a newer batchmod."""
         state = self._decode(RunState, "state.json")
         if state.version > STATE_VERSION:
             raise StateDamaged(f"{self.shown('state.json')}: written by a newer batchmod (state layout {state.version}, "
@@ -57,14 +59,17 @@ class RunFolder:
         return state
 
     def save_state(self, state: RunState) -> None:
+        """Rewrite ``state.json`` atomically and durably; WriteError when the disk refuses."""
         self._write_json("state.json", encode_record(state))
 
     def load_phase(self, phase: str) -> PhasePlanRecord | None:
+        """The stored plan of ``phase``, None when it was not planned yet; StateDamaged when unreadable."""
         if not os.path.exists(os.path.join(self.path, "phases", f"{phase}.json")):
             return None
         return self._decode(PhasePlanRecord, f"phases/{phase}.json")
 
     def save_phase(self, record: PhasePlanRecord) -> None:
+        """Write ``phases/<phase>.json`` atomically and durably; WriteError when the disk refuses."""
         self._write_json(f"phases/{record.phase}.json", encode_record(record))
 
     def put_blob(self, data: bytes) -> str:
@@ -98,6 +103,7 @@ class RunFolder:
         return relpath
 
     def read_text(self, relpath: str) -> str | None:
+        """An output saved with ``write_text`` (undecodable bytes replaced), None when absent."""
         data = read_bytes_or_none(os.path.join(self.path, *relpath.split("/")))
         return data.decode("utf-8", "replace") if data is not None else None
 
@@ -105,8 +111,7 @@ class RunFolder:
         """A record file of the run; anything unreadable or of the wrong shape is StateDamaged."""
         full = os.path.join(self.path, *relpath.split("/"))
         try:
-            with open(full, "rb") as fp:
-                data = fp.read()
+            data = read_bytes(full)
         except OSError as exc:
             raise StateDamaged(f"{self.shown(relpath)}: cannot read: {exc.strerror or exc}; {damage_advice(self.run_id)}") from None
         try:
@@ -153,19 +158,18 @@ def shown_state_path(path: str) -> str:
     return "/".join(parts[parts.index(".batchmod"):]) if ".batchmod" in parts else path
 
 
-def _read_holder(fd: int) -> dict[str, Any] | None:
+def _read_holder(lock: LockFile) -> dict[str, Any] | None:
+    """Who the lock file says holds it (pid, start, boot, command, since); None when unreadable or empty."""
     try:
-        data = os.pread(fd, 4096, 0)
+        data = lock.read()
         holder = json.loads(data) if data.strip() else None
     except (OSError, ValueError):
         return None
     return holder if isinstance(holder, dict) and isinstance(holder.get("pid"), int) else None
 
 
-def _write_holder(fd: int, holder: dict[str, Any]) -> None:
-    data = json.dumps(holder).encode() + b"\n"
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, data, 0)
+def _write_holder(lock: LockFile, holder: dict[str, Any]) -> None:
+    lock.write(json.dumps(holder).encode() + b"\n")
 
 
 def _holder_alive(holder: dict[str, Any]) -> bool:
@@ -191,6 +195,7 @@ class RunStore:
         self.runs = os.path.join(self.base, "runs")
 
     def current(self) -> RunFolder | None:
+        """The run the ``current`` pointer names, None when there is none or its state.json is gone."""
         data = read_bytes_or_none(os.path.join(self.runs, "current"))
         if not data:
             return None
@@ -220,25 +225,29 @@ class RunStore:
         return folder, folder.load_state()
 
     def require_current(self) -> tuple[RunFolder, RunState]:
+        """The current run and its state; InputError when there is none, StateDamaged when unreadable."""
         folder = self.current()
         if folder is None:
             raise InputError(f"no batchmod run under {self.root}; start one with `batchmod run PLAYBOOK`")
         return folder, folder.load_state()
 
     def create(self, playbook_name: str) -> RunFolder:
+        """Make a new, empty run folder named after the time and the playbook (``-2``, ``-3``… on a clash).
+
+        Also writes ``.batchmod/.gitignore`` when missing. BatchmodError when no free name is found.
+        """
         self._ensure_gitignore()
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", playbook_name).strip("-") or "run"
         stamp = time.strftime("%Y%m%d-%H%M%S")
         for n in range(1, 1000):
             name = f"{stamp}-{slug}" + (f"-{n}" if n > 1 else "")
-            try:
-                os.makedirs(os.path.join(self.runs, name))
-            except FileExistsError:
+            if not make_new_dir(os.path.join(self.runs, name)):
                 continue
             return RunFolder(os.path.join(self.runs, name))
         raise BatchmodError(f"cannot create a run folder under {self.runs}")
 
     def set_current(self, folder: RunFolder) -> None:
+        """Point ``runs/current`` at ``folder`` (a durable write)."""
         write_bytes_durable(os.path.join(self.runs, "current"), (folder.run_id + "\n").encode())
 
     @contextmanager
@@ -250,43 +259,34 @@ class RunStore:
         that died without letting go (kill -9) is taken over, and ``notify`` says so.
         """
         self._ensure_gitignore()
-        fd = os.open(os.path.join(self.base, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as exc:
-                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    raise InputError(f"another batchmod command{_describe(_read_holder(fd))} is changing {self.root}; "
-                                     "wait for it to finish") from None
-                raise
-            previous = _read_holder(fd)
+        with open_lock_file(os.path.join(self.base, "lock"), create=True) as lock:
+            if not lock.try_lock():
+                raise InputError(f"another batchmod command{_describe(_read_holder(lock))} is changing {self.root}; "
+                                 "wait for it to finish")
+            previous = _read_holder(lock)
             if previous is not None and previous.get("pid") != os.getpid() and _holder_alive(previous):
                 raise InputError(f"another batchmod command{_describe(previous)} is changing {self.root}; wait for it to finish")
             if previous is not None and notify is not None:
                 notify(f"took over .batchmod/lock from batchmod{_describe(previous)}, which is gone (killed?)")
             start, boot = process_identity(os.getpid())
-            _write_holder(fd, {"pid": os.getpid(), "start": start, "boot": boot, "command": " ".join(sys.argv[1:2]), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+            _write_holder(lock, {"pid": os.getpid(), "start": start, "boot": boot, "command": " ".join(sys.argv[1:2]), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
             try:
                 yield
             finally:
-                os.ftruncate(fd, 0)  # released cleanly: nobody to take over from
-        finally:
-            os.close(fd)
+                lock.clear()  # released cleanly: nobody to take over from
 
     def busy(self) -> bool:
-        """Another live process holds the lock (a run is in progress)."""
+        """Another live process holds the lock (a run is in progress); reads the lock file, never locks it."""
         try:
-            fd = os.open(os.path.join(self.base, "lock"), os.O_RDONLY)
+            # a peek, never a lock: closing the file drops any lock this process holds on it
+            with open_lock_file(os.path.join(self.base, "lock"), create=False) as lock:
+                holder = _read_holder(lock)
         except OSError:
             return False
-        try:
-            holder = _read_holder(fd)
-        finally:
-            os.close(fd)  # never lock here: closing a locked file's fd would drop this process's own lock
         return holder is not None and _holder_alive(holder)
 
     def _ensure_gitignore(self) -> None:
-        os.makedirs(self.runs, exist_ok=True)
+        ensure_dir(self.runs)
         path = os.path.join(self.base, ".gitignore")
         if not os.path.exists(path):
             write_bytes_durable(path, b"# batchmod's run state and cache; not for version control\n*\n")

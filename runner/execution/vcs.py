@@ -32,6 +32,7 @@ def switch_branch(root: str, branch: str) -> str:
 
 
 def require_branch(root: str, branch: str, run_id: str) -> None:
+    """Raise InputError unless the checkout is on ``branch`` (the branch run ``run_id`` writes on)."""
     current = git_current_branch(root)
     if current != branch:
         raise InputError(

@@ -1,43 +1,73 @@
 #!/usr/bin/env bash
-# Trial of playbooks/drop-six.yaml on a real package (default python-dateutil 2.9.0.post0,
-# whose src/ and tests/ use six), against pyupgrade --py3-plus on the same code.
+# Trial of playbooks/drop-six.yaml on real libraries that still use six, against
+# pyupgrade --py3-plus and ruff --select UP --unsafe-fixes on the same code.
 #
-# Everything happens under $TRIAL_DIR (default /tmp/batchmod-trial-drop-six): the sdist
-# is downloaded with pip and unpacked into a throwaway git repository, copied once per
-# tool, each copy migrated, and the package's own test suite run on each copy twice:
-# with six installed, then without it (the point of dropping six). Nothing is committed.
+# For each library: download its sdist with pip and unpack it into a throwaway git
+# repository under $TRIAL_DIR (lib.sh), count the whole-word mentions of `six` in its
+# .py files, run its own test suite, migrate one copy per tool (batchmod runs the
+# playbook with the suite as the phases' check), count what each leaves, and run the
+# suite on each copy twice: with six installed, then without it (the point of
+# dropping six). Prints one markdown row per library. Nothing is written outside
+# $TRIAL_DIR.
 #
-# Usage:  playbooks/trials/drop-six.sh
-#         PACKAGE=python-dateutil VERSION=2.9.0.post0 BATCHMOD=.venv/bin/batchmod playbooks/trials/drop-six.sh
+# Usage:  playbooks/trials/drop-six.sh [LIBRARY ...]     (default: all below)
+#         BATCHMOD=.venv/bin/batchmod PEERS=/work/venv/bin TRIAL_DIR=/tmp/x playbooks/trials/drop-six.sh patsy
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PLAYBOOK="$HERE/../drop-six.yaml"
-BATCHMOD="${BATCHMOD:-batchmod}"
-PYUPGRADE="${PYUPGRADE:-pyupgrade}"
-PYTHON="${PYTHON:-python3}"
-PACKAGE="${PACKAGE:-python-dateutil}"
-VERSION="${VERSION:-2.9.0.post0}"
-TESTS="${TESTS:-tests --ignore=tests/property}"
-TRIAL_DIR="${TRIAL_DIR:-/tmp/batchmod-trial-drop-six}"
+source "$HERE/lib.sh"
+trial_init drop-six
+PLAYBOOK="$PLAYBOOKS/drop-six.yaml"
 
-rm -rf "$TRIAL_DIR" && mkdir -p "$TRIAL_DIR" && cd "$TRIAL_DIR"
-"$PYTHON" -m pip download --quiet --no-deps --no-binary :all: "$PACKAGE==$VERSION" -d sdist
-mkdir base && tar --no-same-owner -xzf sdist/*.tar.gz -C base --strip-components=1
-git -C base init -q && git -C base add -A && git -C base -c user.name=trial -c user.email=trial@localhost commit -qm sdist
-"$PYTHON" -m venv venv && venv/bin/pip install --quiet pytest freezegun six
+# name  version  PYTHONPATH  what the suite needs besides pytest and six (comma-separated, or -)  pytest arguments
+LIBRARIES=(
+  "python-dateutil 2.9.0.post0 src freezegun -c /dev/null --rootdir . tests --ignore=tests/property"
+  "patsy 0.5.6 . numpy patsy"
+  "asttokens 2.4.1 . - tests"
+  "ecdsa 0.18.0 src hypothesis src/ecdsa"
+)
+TOOLS=(base batchmod pyupgrade ruff)
 
-sites() { grep -rEow six --include=*.py "$1" | grep -v '/six.py:' | wc -l; }
-suite() { (cd "$1" && PYTHONPATH=src ../venv/bin/python -m pytest -q -p no:cacheprovider -c /dev/null --rootdir . $TESTS 2>&1 | tail -1); }
+packaging_six() {  # DIR: lines naming six in the packaging files
+  (cd "$1" && { grep -Ew six setup.py setup.cfg pyproject.toml requirements*.txt 2>/dev/null || true; } | wc -l)
+}
 
-cp -r base batchmod && cp -r base pyupgrade
-(cd batchmod && "$BATCHMOD" run "$PLAYBOOK" --root . --var test_command=true --yes | tail -3)
-(cd pyupgrade && git ls-files '*.py' | xargs "$PYUPGRADE" --py3-plus >/dev/null 2>&1 || true)
+rows=()
+selected=("$@")
+for entry in "${LIBRARIES[@]}"; do
+  read -r NAME VERSION PYPATH DEPS TEST_ARGS <<<"$entry"
+  if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " == *" $NAME "* ]]; then continue; fi
+  echo "== $NAME $VERSION"
+  SRC=$(trial_fetch "$NAME" "$VERSION")
+  [ "$DEPS" = - ] && DEPS=""
+  trial_venv six ${DEPS//,/ }
+  declare -A dir=() left=() with=() without=() lost=()
+  dir[base]="$SRC"
+  for t in batchmod pyupgrade ruff; do dir[$t]=$(trial_copy "$SRC" "$t"); done
+  trial_peer pyupgrade "${dir[pyupgrade]}" --py3-plus
+  trial_peer ruff "${dir[ruff]}" --select UP --unsafe-fixes
+  export PYTHONPATH="$PYPATH"
+  TEST_COMMAND="$VPY -m pytest -q -p no:cacheprovider $TEST_ARGS"
+  gaps=$(trial_gaps "${dir[batchmod]}" "$PLAYBOOK")
+  (cd "${dir[batchmod]}" && "$BATCHMOD" run "$PLAYBOOK" --root . --var "test_command=$TEST_COMMAND" --yes 2>&1 | tail -3) || true
 
-for t in base batchmod pyupgrade; do
-    echo "$t: the word six in .py files: $(sites $t); files changed: $(git -C $t diff --name-only | wc -l)"
-    echo "  tests with six:    $(suite $t)"
+  for t in "${TOOLS[@]}"; do
+    left[$t]=$(trial_count "${dir[$t]}" six)
+    with[$t]=$(trial_suite "${dir[$t]}" "$TRIAL_DIR/$NAME-$t-with.txt" $TEST_ARGS)
+    lost[$t]=$(trial_lost "$TRIAL_DIR/$NAME-base-with.txt" "$TRIAL_DIR/$NAME-$t-with.txt")
+  done
+  "$VPY" -m pip uninstall --quiet -y six
+  for t in "${TOOLS[@]}"; do without[$t]=$(trial_suite "${dir[$t]}" "$TRIAL_DIR/$NAME-$t-without.txt" $TEST_ARGS); done
+  unset PYTHONPATH
+  for t in "${TOOLS[@]}"; do
+    echo "   $t: six mentioned ${left[$t]} times; tests with six: ${with[$t]} (lost ${lost[$t]}); without six: ${without[$t]}"
+  done
+  echo "   batchmod: $gaps gaps; packaging lines naming six: before $(packaging_six "$SRC"), after $(packaging_six "${dir[batchmod]}")"
+  rows+=("| drop-six | $NAME $VERSION | ${left[base]} | ${left[batchmod]} ($gaps gaps; packaging lines naming six: $(packaging_six "$SRC") -> $(packaging_six "${dir[batchmod]}")) | pyupgrade ${left[pyupgrade]}, ruff ${left[ruff]} | ${with[base]} -> batchmod ${with[batchmod]}, pyupgrade ${with[pyupgrade]}, ruff ${with[ruff]}; without six: original ${without[base]}, batchmod ${without[batchmod]}, pyupgrade ${without[pyupgrade]}, ruff ${without[ruff]} |")
+  unset dir left with without lost
 done
-venv/bin/pip uninstall --quiet -y six
-for t in base batchmod pyupgrade; do echo "$t: tests without six: $(suite $t)"; done
-grep -n -w six batchmod/setup.cfg batchmod/pyproject.toml batchmod/requirements*.txt 2>/dev/null || echo "batchmod: no six left in packaging files"
+
+echo
+echo "| playbook | library | six mentions before | left by batchmod | left by peers | tests (with six; without six) |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"

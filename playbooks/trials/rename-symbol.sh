@@ -16,11 +16,10 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PLAYBOOK="$HERE/../rename-symbol.yaml"
-BATCHMOD="${BATCHMOD:-batchmod}"
-PYTHON="${PYTHON:-python3}"
+source "$HERE/lib.sh"
+trial_init rename-symbol
+PLAYBOOK="$PLAYBOOKS/rename-symbol.yaml"
 ROPE_PYTHON="${ROPE_PYTHON:-python3}"   # a Python with rope installed
-TRIAL_DIR="${TRIAL_DIR:-/tmp/batchmod-trial-rename-symbol}"
 
 # name version old new defining-file test-arguments...
 LIBRARIES=(
@@ -30,16 +29,10 @@ LIBRARIES=(
   "tabulate 0.9.0 tabulate.simple_separated_format tabulate.separated_format tabulate/__init__.py test"
 )
 
-mkdir -p "$TRIAL_DIR/sdists"
-cat > "$TRIAL_DIR/count_mentions.py" <<'EOF'
-"""Whole-word mentions of NAME in *.py, pyproject.toml and setup.cfg under ROOT."""
-import pathlib, re, sys
-root, name = pathlib.Path(sys.argv[1]), sys.argv[2]
-word = re.compile(rf"(?<![\w]){re.escape(name)}(?!\w)")
-files = [p for p in root.rglob("*.py")] + [root / "pyproject.toml", root / "setup.cfg"]
-print(sum(len(word.findall(p.read_text(encoding="utf-8", errors="replace")))
-          for p in files if p.is_file() and ".git" not in p.parts and ".batchmod" not in p.parts))
-EOF
+count_mentions() {  # DIR NAME: whole-word mentions in *.py, pyproject.toml and setup.cfg
+  { grep -row --include='*.py' --include=pyproject.toml --include=setup.cfg \
+      --exclude-dir=.git --exclude-dir=.batchmod "$2" "$1" || true; } | wc -l
+}
 cat > "$TRIAL_DIR/rope_rename.py" <<'EOF'
 """rope: rename the module-level name NAME defined in FILE to NEW (docs included)."""
 import re, sys
@@ -54,53 +47,40 @@ offset = match.start(1) if match.group(1) else match.start(2)
 project.do(Rename(project, resource, offset).get_changes(new, docs=True))
 project.close()
 EOF
-
-if [ ! -x "$TRIAL_DIR/venv/bin/python" ]; then
-  "$PYTHON" -m venv "$TRIAL_DIR/venv"
-  "$TRIAL_DIR/venv/bin/python" -m pip install --quiet pytest
-fi
-VPY="$TRIAL_DIR/venv/bin/python"
-
-passed_ids() {  # DIR ARGS... : sorted ids of the tests that passed
-  (cd "$1" && shift && "$VPY" -m pytest -q -p no:cacheprovider -rA "$@" 2>&1 | sed -n 's/^PASSED //p' | sort)
-}
+trial_venv
 
 rows=()
 selected=("$@")
 for entry in "${LIBRARIES[@]}"; do
   read -r NAME VERSION OLD NEW DEFINING TEST_ARGS <<<"$entry"
   if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " == *" $NAME "* ]]; then continue; fi
-  SRC="$TRIAL_DIR/$NAME-$VERSION"
   OLD_LAST="${OLD##*.}" NEW_LAST="${NEW##*.}"
+  BEFORE="$TRIAL_DIR/$NAME-passed-before.txt" AFTER="$TRIAL_DIR/$NAME-passed-after.txt"
   echo "== $NAME $VERSION: $OLD -> $NEW"
-  rm -rf "$SRC" "$SRC-rope"
-  [ -f "$TRIAL_DIR/sdists/$NAME-$VERSION.tar.gz" ] || \
-    "$PYTHON" -m pip download --quiet --no-deps --no-binary :all: "$NAME==$VERSION" -d "$TRIAL_DIR/sdists" 2>/dev/null
-  tar --no-same-owner -xzf "$TRIAL_DIR/sdists/$NAME-$VERSION.tar.gz" -C "$TRIAL_DIR"
-  (cd "$SRC" && git init -q && git add -A && git -c user.name=trial -c user.email=trial@localhost commit -qm "$NAME $VERSION sdist")
+  SRC=$(trial_fetch "$NAME" "$VERSION")
 
-  before=$("$VPY" "$TRIAL_DIR/count_mentions.py" "$SRC" "$OLD_LAST")
-  passed_ids "$SRC" $TEST_ARGS > "$TRIAL_DIR/$NAME-passed-before.txt"
-  echo "   mentions of $OLD_LAST: $before; tests passing before: $(wc -l < "$TRIAL_DIR/$NAME-passed-before.txt")"
+  before=$(count_mentions "$SRC" "$OLD_LAST")
+  trial_suite "$SRC" "$BEFORE" $TEST_ARGS >/dev/null
+  echo "   mentions of $OLD_LAST: $before; tests passing before: $(wc -l < "$BEFORE")"
 
-  cp -r "$SRC" "$SRC-rope" && rm -rf "$SRC-rope/.git"
+  ROPE=$(trial_copy "$SRC" rope) && rm -rf "$ROPE/.git"   # rope would `git mv`
   rope_status=ok
-  "$ROPE_PYTHON" "$TRIAL_DIR/rope_rename.py" "$SRC-rope" "$DEFINING" "$OLD_LAST" "$NEW_LAST" 2>"$TRIAL_DIR/$NAME-rope.err" || rope_status=failed
-  rope_left=$("$VPY" "$TRIAL_DIR/count_mentions.py" "$SRC-rope" "$OLD_LAST")
-  rope_lost=$(comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" <(passed_ids "$SRC-rope" $TEST_ARGS) | wc -l)
+  "$ROPE_PYTHON" "$TRIAL_DIR/rope_rename.py" "$ROPE" "$DEFINING" "$OLD_LAST" "$NEW_LAST" 2>"$TRIAL_DIR/$NAME-rope.err" || rope_status=failed
+  rope_left=$(count_mentions "$ROPE" "$OLD_LAST")
+  trial_suite "$ROPE" "$TRIAL_DIR/$NAME-passed-rope.txt" $TEST_ARGS >/dev/null
+  rope_lost=$(trial_lost "$BEFORE" "$TRIAL_DIR/$NAME-passed-rope.txt")
 
   TEST_COMMAND="$VPY -m pytest -q -p no:cacheprovider $TEST_ARGS"
   VARS=(--var "old=$OLD" --var "new=$NEW")
-  (cd "$SRC" && "$BATCHMOD" plan "$PLAYBOOK" --root . "${VARS[@]}" --json --out "$TRIAL_DIR/$NAME-plan.json" >/dev/null)
-  gaps=$("$VPY" -c "import json,sys; p=json.load(open(sys.argv[1])); print(sum(len(s['gaps']) for ph in p['phases'] for s in ph['subtasks']))" "$TRIAL_DIR/$NAME-plan.json")
+  gaps=$(trial_gaps "$SRC" "$PLAYBOOK" "${VARS[@]}")
   (cd "$SRC" && "$BATCHMOD" run "$PLAYBOOK" --root . "${VARS[@]}" --var "test_command=$TEST_COMMAND" --yes | tail -2)
-  ours=$("$VPY" "$TRIAL_DIR/count_mentions.py" "$SRC" "$OLD_LAST")
-  passed_ids "$SRC" $TEST_ARGS > "$TRIAL_DIR/$NAME-passed-after.txt"
-  lost=$(comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" "$TRIAL_DIR/$NAME-passed-after.txt" | wc -l)
+  ours=$(count_mentions "$SRC" "$OLD_LAST")
+  trial_suite "$SRC" "$AFTER" $TEST_ARGS >/dev/null
+  lost=$(trial_lost "$BEFORE" "$AFTER")
   echo "   left: rope $rope_left ($rope_status; tests lost: $rope_lost), batchmod $ours ($gaps gaps; tests lost: $lost)"
-  rows+=("| rename-symbol | $NAME $VERSION (\`$OLD\` -> \`$NEW_LAST\`) | $before | rope: $rope_left ($rope_lost tests lost) | $ours ($gaps gaps) | $(wc -l < "$TRIAL_DIR/$NAME-passed-before.txt") passed before, $lost lost after |")
+  rows+=("| rename-symbol | $NAME $VERSION (\`$OLD\` -> \`$NEW_LAST\`) | $before | rope: $rope_left ($rope_lost tests lost) | $ours ($gaps gaps) | $(wc -l < "$BEFORE") passed before, $lost lost after |")
   if [ "$lost" -ne 0 ]; then
-    echo "FAIL: tests that passed before and not after batchmod:"; comm -23 "$TRIAL_DIR/$NAME-passed-before.txt" "$TRIAL_DIR/$NAME-passed-after.txt"; exit 1
+    echo "FAIL: tests that passed before and not after batchmod:"; comm -23 "$BEFORE" "$AFTER"; exit 1
   fi
 done
 

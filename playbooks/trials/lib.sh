@@ -1,0 +1,101 @@
+# Shared set-up of the trial scripts: `source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"`.
+#
+# A trial downloads a real library's sdist with pip, unpacks it into a throwaway git
+# repository under $TRIAL_DIR (never inside the batchmod checkout), runs the library's
+# own test suite in a throwaway venv, counts sites with grep, runs peers on copies and
+# batchmod on the original, and prints figures. Nothing downloaded is committed.
+#
+# Settings (environment; each has a default):
+#   BATCHMOD   the batchmod executable                  (batchmod on PATH)
+#   PYTHON     makes the venv and runs pip download     (python3)
+#   PEERS      folder holding pyupgrade and ruff        (where pyupgrade is on PATH)
+#   TRIAL_DIR  the work folder                          (/tmp/batchmod-trial-<trial name>)
+#
+# Functions (each documents its arguments; all fail loudly under `set -e`):
+#   trial_init NAME              sets TRIAL_DIR, VPY and the playbook folder PLAYBOOKS
+#   trial_fetch NAME VERSION     a fresh git repository of the sdist; prints its path
+#   trial_venv PACKAGE...        the throwaway venv $TRIAL_DIR/venv with pytest and PACKAGE...
+#   trial_suite DIR IDS ARGS...  runs pytest ARGS in DIR; passed ids to IDS; prints the counts
+#   trial_lost BEFORE AFTER      how many ids of BEFORE are missing from AFTER
+#   trial_count DIR ERE          matches of ERE (whole words) in DIR's *.py files
+#   trial_copy DIR LABEL         a fresh copy DIR-LABEL of DIR (git history kept); prints it
+#   trial_peer PEER DIR ARGS...  applies pyupgrade or ruff (with ARGS) to DIR's *.py files
+#   trial_gaps DIR PLAYBOOK ARGS...   the number of gaps `batchmod plan` reports
+#   trial_commit DIR MESSAGE     commits everything but .batchmod/ (between phases)
+
+BATCHMOD="${BATCHMOD:-batchmod}"
+PYTHON="${PYTHON:-python3}"
+PEERS="${PEERS:-$(dirname "$(command -v pyupgrade || echo /usr/bin/pyupgrade)")}"
+PLAYBOOKS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+trial_init() {  # NAME: the trial's name, for the default work folder
+  TRIAL_DIR="${TRIAL_DIR:-/tmp/batchmod-trial-$1}"
+  VPY="$TRIAL_DIR/venv/bin/python"
+  mkdir -p "$TRIAL_DIR/sdists"
+}
+
+trial_fetch() {  # NAME VERSION: download (once) and unpack into $TRIAL_DIR/NAME-VERSION, committed
+  local name="$1" version="$2" dest="$TRIAL_DIR/$1-$2" archive
+  archive=$(ls "$TRIAL_DIR/sdists/"*"-$version".tar.gz "$TRIAL_DIR/sdists/"*"-$version".zip 2>/dev/null \
+            | grep -i "/${name//-/[-_]}-$version\." | head -1 || true)
+  if [ -z "$archive" ]; then
+    "$PYTHON" -m pip download --quiet --no-deps --no-binary :all: "$name==$version" -d "$TRIAL_DIR/sdists" >&2
+    archive=$(ls "$TRIAL_DIR/sdists/"* | grep -i "/${name//-/[-_]}-$version\." | head -1)
+  fi
+  rm -rf "$dest" "$dest.unpack" && mkdir -p "$dest.unpack"
+  case "$archive" in
+    *.zip) (cd "$dest.unpack" && "$PYTHON" -m zipfile -e "$archive" .) ;;
+    *) tar --no-same-owner -xzf "$archive" -C "$dest.unpack" ;;
+  esac
+  mv "$dest.unpack"/* "$dest" && rmdir "$dest.unpack"
+  (cd "$dest" && git init -q && git add -A && git -c user.name=trial -c user.email=trial@localhost commit -qm "$name $version sdist")
+  echo "$dest"
+}
+
+trial_venv() {  # PACKAGE...: $TRIAL_DIR/venv with pytest and PACKAGE... (made once)
+  [ -x "$VPY" ] || "$PYTHON" -m venv "$TRIAL_DIR/venv"
+  "$VPY" -m pip install --quiet pytest "$@"
+}
+
+trial_suite() {  # DIR IDS ARGS...: pytest ARGS in DIR; passed test ids (sorted) to IDS; prints "N passed, ..."
+  local dir="$1" ids="$2" out
+  shift 2
+  out=$(cd "$dir" && "$VPY" -m pytest -q -p no:cacheprovider -rA "$@" 2>&1 || true)
+  sed -n 's/^PASSED //p' <<<"$out" | sort > "$ids"
+  tail -1 <<<"$out" | sed -E 's/^=+ //; s/, [0-9]+ warnings?//; s/ in [0-9.]+s.*$//; s/ =+$//'
+}
+
+trial_lost() {  # BEFORE AFTER: the number of ids in BEFORE not in AFTER
+  comm -23 "$1" "$2" | wc -l
+}
+
+trial_count() {  # DIR ERE: whole-word matches of ERE in DIR's *.py (not .git/, .batchmod/, six.py)
+  { grep -rEow --include='*.py' --exclude=six.py --exclude-dir=.git --exclude-dir=.batchmod "$2" "$1" || true; } | wc -l
+}
+
+trial_copy() {  # DIR LABEL: a fresh copy DIR-LABEL (with its git history); prints its path
+  rm -rf "$1-$2" && cp -r "$1" "$1-$2" && rm -rf "$1-$2/.batchmod"
+  echo "$1-$2"
+}
+
+trial_peer() {  # PEER DIR ARGS...: pyupgrade ARGS on each tracked *.py file, or ruff check --fix ARGS
+  local peer="$1" dir="$2"
+  shift 2
+  case "$peer" in
+    pyupgrade) (cd "$dir" && git ls-files -z '*.py' | xargs -0 "$PEERS/pyupgrade" "$@" >/dev/null 2>&1) || true ;;
+    ruff) "$PEERS/ruff" check -q --isolated --fix "$@" "$dir" >/dev/null 2>&1 || true ;;
+    *) echo "trial_peer: unknown peer $peer (pyupgrade, ruff)" >&2; return 2 ;;
+  esac
+}
+
+trial_gaps() {  # DIR PLAYBOOK ARGS...: the number of gaps of `batchmod plan PLAYBOOK ARGS` in DIR
+  local dir="$1" playbook="$2" plan
+  shift 2
+  plan="$TRIAL_DIR/plan-$(basename "$dir").json"
+  (cd "$dir" && "$BATCHMOD" plan "$playbook" --root . "$@" --json --out "$plan" >/dev/null)
+  "$VPY" -c "import json,sys; p=json.load(open(sys.argv[1])); print(sum(len(s['gaps']) for ph in p['phases'] for s in ph['subtasks']))" "$plan"
+}
+
+trial_commit() {  # DIR MESSAGE: commit the working tree (not .batchmod/)
+  (cd "$1" && git add -A . ':!.batchmod' && git -c user.name=trial -c user.email=trial@localhost commit -qm "$2")
+}

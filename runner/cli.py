@@ -97,7 +97,9 @@ def targets_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.argument("playbook", type=click.Path(dir_okay=True))
 @root_option
 @var_option
-def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
+@click.option("--explain", is_flag=True,
+              help="Also list each rewrite task type's rules, and warn about rules whose names occur in none of their files.")
+def validate(playbook: str, root: str, variables: tuple[str, ...], explain: bool) -> None:
     """Check a playbook's schema and meaning; report every problem at once.
 
     Every key is described, with an example, in docs/playbook.md of batchmod's repository.
@@ -105,7 +107,7 @@ def validate(playbook: str, root: str, variables: tuple[str, ...]) -> None:
     from runner.commands.validate import validate_command
     from runner.playbook.load import parse_var_overrides
 
-    _run(lambda: validate_command(playbook, root, parse_var_overrides(variables)))
+    _run(lambda: validate_command(playbook, root, parse_var_overrides(variables), explain))
 
 
 @cli.command(epilog=EXIT_CODES)

@@ -4,12 +4,15 @@ from __future__ import annotations
 import os
 
 from runner.commands.result import CommandResult
+from runner.commands.validate_explain import explain_rules
 from runner.errors import InputError, PlaybookError
 from runner.playbook.load import load_playbook
 from runner.planning.select import list_candidates
 
 
-def validate_command(path: str, root: str, overrides: dict[str, str]) -> CommandResult:
+def validate_command(path: str, root: str, overrides: dict[str, str], explain: bool = False) -> CommandResult:
+    """Validate the playbook; ``explain``: also list each rule-based task type's rules and warn
+    about rules that cannot match any file under ``root``."""
     root = os.path.abspath(root)
     try:
         candidates = list_candidates(root).files
@@ -31,4 +34,7 @@ def validate_command(path: str, root: str, overrides: dict[str, str]) -> Command
         + (f", {len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''}" if loaded.warnings else "")
         + "\n"
     )
+    if explain:
+        listing, cannot_match = explain_rules(loaded, root, candidates)
+        return CommandResult(stdout=summary + listing, stderr=warnings + cannot_match, exit_code=0)
     return CommandResult(stdout=summary, stderr=warnings, exit_code=0)

@@ -53,6 +53,7 @@ def prepare_phase(ctx: RunContext, name: str) -> Stop | None:
         budget=result.budget,
         changed_files=tuple(sorted(preimages)),
         model_budget_spent=result.model_budget_spent,
+        rules=result.rules,
     )
     ctx.folder.write_text(f"diffs/{name}.diff", diff)
     ctx.folder.save_phase(record)
@@ -112,6 +113,7 @@ def _subtask_record(ctx: RunContext, s: SubtaskResult) -> SubtaskRecord:
         errors=s.errors,
         on_gap=s.on_gap,
         model=_subtask_model(s),
+        hunk_rules=s.hunk_rules,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from runner.planning.plan import BudgetUse
+from runner.planning.plan import BudgetUse, HunkRules, RuleAccount
 
 #: the layout of the run state this batchmod writes (docs/state.md)
 STATE_VERSION = 2
@@ -90,6 +90,7 @@ class SubtaskRecord:
     on_gap: str = "report"
     model: SubtaskModel | None = None  #: what the model did for it, when it was asked
     review: tuple[str, ...] = ()  #: the reviewer's reasons ("file:line: reason") when it rejected the subtask
+    hunk_rules: tuple[HunkRules, ...] = ()  #: a rule-based transform's hunks, with the rules that made each
 
     @property
     def failed(self) -> bool:
@@ -113,6 +114,7 @@ class PhasePlanRecord:
     budget: tuple[BudgetUse, ...]
     changed_files: tuple[str, ...]  #: files the phase writes, sorted
     model_budget_spent: str = ""  #: why the model budget refused a call while planning it
+    rules: tuple[RuleAccount, ...] = ()  #: what each rule of the phase's rule-based tasks did, as planned
 
     def writable(self) -> tuple[SubtaskRecord, ...]:
         """The subtasks whose edits are written, in plan order."""

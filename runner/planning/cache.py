@@ -16,10 +16,10 @@ import libcst
 
 import runner
 from runner.playbook.spec import TaskTypeSpec
-from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
+from runner.transforms.base import Changed, Failed, Gap, Outcome, RuleTally, Unchanged
 from runner.transforms.engine import FileJob, FileResult
 
-_VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=2"
+_VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=3"
 
 
 def result_inputs(spec: TaskTypeSpec) -> tuple[object, ...]:
@@ -111,6 +111,7 @@ def _encode(result: FileResult) -> dict[str, Any]:
             "kind": type(outcome).__name__,
             "warnings": list(outcome.warnings),
             "gaps": [[g.file, g.line, g.column, g.reason, g.source, g.rule] for g in outcome.gaps],
+            "rules": [[t.rule, t.matches, t.changes, t.gaps] for t in outcome.rules],
         }
         if isinstance(outcome, Changed):
             entry["after"] = _b(outcome.after)
@@ -126,12 +127,13 @@ def _decode(value: dict[str, Any], job: FileJob) -> FileResult:
     for entry in value["steps"]:
         warnings = tuple(entry["warnings"])
         gaps = tuple(Gap(*g) for g in entry["gaps"])
+        rules = tuple(RuleTally(*t) for t in entry["rules"])
         if entry["kind"] == "Changed":
             after = base64.b64decode(entry["after"])
-            outcomes.append((entry["i"], Changed(current, after, warnings, gaps)))
+            outcomes.append((entry["i"], Changed(current, after, warnings, gaps, rules)))
             current = after
         elif entry["kind"] == "Failed":
-            outcomes.append((entry["i"], Failed(entry["reason"], warnings, gaps)))
+            outcomes.append((entry["i"], Failed(entry["reason"], warnings, gaps, rules)))
         else:
-            outcomes.append((entry["i"], Unchanged(entry["reason"], warnings, gaps)))
+            outcomes.append((entry["i"], Unchanged(entry["reason"], warnings, gaps, rules)))
     return FileResult(job.path, tuple(outcomes), current)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Container, Iterator
 from runner.adapters.dask import DaskExecutor
 from runner.adapters.crashpoints import kill_point
 from runner.playbook.load import LoadedPlaybook
+from runner.planning.accounting import account_phase, attribute_hunks
 from runner.planning.budget import phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
@@ -227,7 +228,7 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
         if before is not None and ws.overlay[path] != before
     )
     return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files,
-                       pm.budget_spent if pm is not None else "")
+                       pm.budget_spent if pm is not None else "", account_phase(phase, outcomes))
 
 
 def _failed(s: SubtaskResult) -> bool:
@@ -390,12 +391,14 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
                pm: PhaseModel | None) -> SubtaskResult:
     spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
     changes, gaps, errors, warnings, notes = [], [], [], [], []
+    tallies = {}
     for f in subtask.files:
         outcome = outcomes.get((subtask.task_index, f), Unchanged("not reached"))
         warnings.extend(f"{f}: {w}" for w in outcome.warnings)
         gaps.extend(outcome.gaps)
         if isinstance(outcome, Changed):
             changes.append(file_change(f, outcome.before, outcome.after))
+            tallies[f] = outcome.rules
         elif isinstance(outcome, Failed):
             errors.append(f"{f}: {outcome.reason}")
         elif outcome.reason and outcome.reason != "no needle":
@@ -418,4 +421,5 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
         needs_model=work is not None or forecast is not None,
         forecast=forecast,
         model=work,
+        hunk_rules=attribute_hunks(spec, changes, tallies),
     )

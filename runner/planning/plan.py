@@ -65,6 +65,33 @@ class ModelWork:
 
 
 @dataclass(frozen=True, slots=True)
+class HunkRules:
+    """The rules that made one hunk of a subtask's deterministic diff."""
+
+    file: str
+    header: str  #: the hunk's ``@@ -a,b +c,d @@`` line, unique within the file's diff
+    rules: tuple[int, ...]  #: indices in the task type's ``rules:``
+
+
+@dataclass(frozen=True, slots=True)
+class RuleAccount:
+    """What one rule of a rule-based task (``rewrite``) did over the task's files in a phase."""
+
+    task: str  #: the task's label in its phase
+    type: str  #: the task type
+    index: int  #: position in the task type's ``rules:``
+    kind: str  #: replace | flag
+    label: str  #: the rule's ``id``, else the first line of its ``match``
+    line: int  #: where the rule is in the playbook file (1-based; 0: unknown)
+    column: int
+    matches: int  #: sites it matched
+    changes: int  #: sites it rewrote
+    gaps: int  #: sites it left as gaps
+    files: int  #: files it matched in
+    searched: int  #: files of the task
+
+
+@dataclass(frozen=True, slots=True)
 class SubtaskResult:
     subtask: Subtask
     status: str  #: change | no-change | gap | error
@@ -78,6 +105,7 @@ class SubtaskResult:
     needs_model: bool  #: gaps the model is to fill, or a `model` transform
     forecast: ModelForecast | None = None  #: set when the model is needed but was not asked
     model: ModelWork | None = None  #: set when the model was asked (plan --model, --replay, run)
+    hunk_rules: tuple[HunkRules, ...] = ()  #: a rule-based transform's hunks, with the rules that made each
 
     def attributed_changes(self, transform: str) -> list[tuple[str, FileChange]]:
         """The subtask's changes split by author: ``(made_by, change)``, deterministic part first.
@@ -132,6 +160,7 @@ class PhaseResult:
     budget: tuple[BudgetUse, ...]
     files: tuple[FileChange, ...]  #: whole-phase change per file (start of phase → end)
     model_budget_spent: str = ""  #: why the model budget refused a call (the rest stayed gaps)
+    rules: tuple[RuleAccount, ...] = ()  #: per rule of each rule-based task, in task then rule order
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.subtasks if s.status == status)

@@ -65,7 +65,7 @@ def load_playbook(
     if any(d.severity == "error" for d in diagnostics):
         raise PlaybookError(_sorted(diagnostics))
     assert variables is not None  # no schema error, so `vars:` is valid
-    playbook = build_playbook(path, raw.sha256, raw.data)
+    playbook = build_playbook(path, raw.sha256, raw.data, raw.source_map)
     return LoadedPlaybook(playbook, tuple(sorted(variables.items())), tuple(diagnostics))
 
 

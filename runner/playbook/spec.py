@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runner.playbook.read import SourceMap
 
 
 def canonical_json(value: Any) -> str:
@@ -96,6 +99,8 @@ class TaskTypeSpec:
     description: str = ""
     context: tuple[str, ...] = ()  #: globs of read-only files the model may read for a gap
     language: str | None = None  #: python | text | toml | yaml | ini; None: from each file's extension
+    #: (line, column) in the playbook file of each entry of ``with: rules:`` (1-based), for messages
+    rule_positions: tuple[tuple[int, int], ...] = ()
 
     def args(self) -> dict[str, Any]:
         """The ``with:`` mapping, decoded afresh (the caller may change it)."""
@@ -218,11 +223,12 @@ def _first(value: str | list[str]) -> str:
     return value[0] if isinstance(value, list) else value
 
 
-def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
+def build_playbook(path: str, sha256: str, data: dict[str, Any], positions: SourceMap | None = None) -> Playbook:
     """Build the frozen records from schema-valid data (defaults applied here).
 
     ``data`` must already be valid against the playbook schema: a missing required key
-    raises KeyError. Pure: reads nothing, writes nothing.
+    raises KeyError. ``positions`` (the reader's SourceMap) places each rule of a task
+    type's ``with: rules:``. Pure: reads nothing, writes nothing.
     """
     select = data.get("select", {})
     return Playbook(
@@ -238,12 +244,12 @@ def build_playbook(path: str, sha256: str, data: dict[str, Any]) -> Playbook:
         ),
         budget=Budget(**(data.get("budget") or {})),
         model=build_model_spec(data["model"]) if "model" in data else None,
-        task_types=tuple(build_task_type(name, raw) for name, raw in data["task_types"].items()),
+        task_types=tuple(build_task_type(name, raw, positions) for name, raw in data["task_types"].items()),
         phases=tuple(build_phase(raw) for raw in data["phases"]),
     )
 
 
-def build_task_type(name: str, raw: dict[str, Any]) -> TaskTypeSpec:
+def build_task_type(name: str, raw: dict[str, Any], positions: SourceMap | None = None) -> TaskTypeSpec:
     """One entry of ``task_types:`` (schema-valid) as a record, its examples numbered from 1."""
     return TaskTypeSpec(
         name=name,
@@ -257,7 +263,15 @@ def build_task_type(name: str, raw: dict[str, Any]) -> TaskTypeSpec:
         examples=tuple(build_example(i, ex) for i, ex in enumerate(raw.get("examples", ()))),
         description=raw.get("description", ""),
         context=tuple(raw.get("context", ())),
+        rule_positions=_rule_positions(positions, name, raw),
     )
+
+
+def _rule_positions(positions: SourceMap | None, name: str, raw: dict[str, Any]) -> tuple[tuple[int, int], ...]:
+    rules = raw.get("with", {}).get("rules") if isinstance(raw.get("with"), dict) else None
+    if positions is None or not isinstance(rules, list):
+        return ()
+    return tuple(positions.position(("task_types", name, "with", "rules", i)) for i in range(len(rules)))
 
 
 def build_example(index: int, raw: dict[str, Any]) -> Example:

@@ -43,6 +43,7 @@ def _transform_errors(name: str, transform: str, with_value: dict[str, Any], roo
     every bad rule is reported at once."""
     from runner.playbook.spec import TaskTypeSpec, canonical_json
     from runner.transforms.registry import build_transform
+    from runner.transforms.rewrite.rules import duplicate_ids
 
     def attempt(value: dict[str, Any]) -> Exception | None:
         try:
@@ -60,7 +61,7 @@ def _transform_errors(name: str, transform: str, with_value: dict[str, Any], roo
                 errors.append(error.located(rule_index=index, field=getattr(error, "field", None)))
             elif error is not None:
                 errors.append(error)
-        return errors
+        return errors + duplicate_ids(rules)
     error = attempt(with_value)
     return [error] if error is not None else []
 

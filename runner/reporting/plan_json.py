@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 import runner
-from runner.planning.plan import BudgetUse, ModelWork, Plan, SubtaskResult
+from runner.planning.accounting import hunk_key, hunk_rule_lookup, unmatched_rules
+from runner.planning.plan import BudgetUse, ModelWork, PhaseResult, Plan, RuleAccount, SubtaskResult
 from runner.reporting.hunks import split_hunks
 
 _BUDGET_FIELDS = {"files": "planned", "lines": "planned", "model_calls": "estimated", "model_tokens": "estimated",
@@ -21,11 +22,17 @@ def render_plan_json(plan: Plan) -> dict[str, Any]:
         "phases": [
             {
                 "name": phase.name,
-                "subtasks": [_subtask(s) for s in phase.subtasks],
+                "subtasks": [_subtask(s, _labels(phase)) for s in phase.subtasks],
                 "budget": _budget(phase.budget),
                 "within_budget": not any(b.over for b in phase.budget),
+                "rules": [rule_account_json(r, plan.playbook_path) for r in phase.rules],
             }
             for phase in plan.phases
+        ],
+        "unmatched_rules": [
+            {"type": u.type, "index": u.index, "label": u.label, "location": f"{plan.playbook_path}:{u.line}:{u.column}",
+             "files": u.files}
+            for u in unmatched_rules(plan.phases)
         ],
         "budget": _budget(plan.budget),
         "within_budget": plan.within_budget,
@@ -34,7 +41,28 @@ def render_plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _subtask(s: SubtaskResult) -> dict[str, Any]:
+def rule_account_json(r: RuleAccount, playbook_path: str) -> dict[str, Any]:
+    """One rule's figures over a task's files (plan JSON, status and report JSON)."""
+    return {"task": r.task, "type": r.type, "index": r.index, "label": r.label, "kind": r.kind,
+            "location": f"{playbook_path}:{r.line}:{r.column}", "matches": r.matches, "changes": r.changes,
+            "gaps": r.gaps, "files": r.files, "searched": r.searched}
+
+
+def hunk_rules_json(named: list[tuple[int, str]] | None) -> dict[str, Any]:
+    """``{"rules": [{"index", "label"}]}`` for a hunk of a rule-based transform; ``{}`` otherwise."""
+    return {} if named is None else {"rules": [{"index": i, "label": label} for i, label in named]}
+
+
+def name_rules(rules: tuple[int, ...] | None, labels: dict[tuple[str, int], str], task: str) -> list[tuple[int, str]] | None:
+    """(index, label) of each rule of ``task`` in ``rules``."""
+    return None if rules is None else [(i, labels.get((task, i), f"rules[{i}]")) for i in rules]
+
+
+def _labels(phase: PhaseResult) -> dict[tuple[str, int], str]:
+    return {(r.task, r.index): r.label for r in phase.rules}
+
+
+def _subtask(s: SubtaskResult, labels: dict[tuple[str, int], str]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": s.subtask.id,
         "task": s.subtask.type,
@@ -60,9 +88,12 @@ def _subtask(s: SubtaskResult) -> dict[str, Any]:
         out["model_forecast"] = {"calls": f.calls, "tokens": f.tokens, "cost_usd": f.cost_usd, "method": f.method}
     if s.model is not None:
         out["model"] = model_work_json(s.model, s.subtask.id)
+    if s.model is not None or s.hunk_rules:
+        by_hunk = hunk_rule_lookup(s.hunk_rules)
         out["hunks"] = [
             {"made_by": "model" if made_by.startswith("model") else "transform", "file": h.path, "text": h.text,
-             **({"attempt": s.model.attempts, "request_key": s.model.request_key} if made_by.startswith("model") else {})}
+             **({"attempt": s.model.attempts, "request_key": s.model.request_key} if s.model and made_by.startswith("model")
+                else hunk_rules_json(name_rules(by_hunk.get(hunk_key(h.path, h.text)), labels, s.subtask.task)))}
             for made_by, change in s.attributed_changes("transform")
             for h in split_hunks(s.subtask.id, made_by, change.diff)
         ]

@@ -1,7 +1,7 @@
 """The plan for people: a compact table per phase, budgets, gaps; diffs on request."""
 from __future__ import annotations
 
-from runner.planning.plan import BudgetUse, PhaseResult, Plan
+from runner.planning.plan import BudgetUse, PhaseResult, Plan, RuleAccount
 
 
 def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> str:
@@ -27,6 +27,7 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
                     f"  {s.subtask.id:<{width}}  {s.status:<9} {s.lines_added:>5} {s.lines_removed:>5}  {len(s.gaps)}"
                 )
         out.append("  budget: " + budget_line(phase.budget))
+        out.extend(rule_table_lines(phase.rules, plan.playbook_path))
         out.extend(_model_lines(phase))
         gaps = [(s, g) for s in phase.subtasks for g in s.gaps]
         if gaps:
@@ -53,6 +54,32 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
         out.append("")
         out.append(render_plan_diff(plan))
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+#: the widest rule label shown in a table (longer ones are cut with "…")
+MAX_LABEL = 48
+
+
+def rule_table_lines(rules: tuple[RuleAccount, ...], playbook_path: str, indent: str = "  ") -> list[str]:
+    """Per rule-based task: a table rule → matches / changes / gaps, and where the rule is."""
+    out: list[str] = []
+    tasks: dict[str, list[RuleAccount]] = {}
+    for r in rules:
+        tasks.setdefault(r.task, []).append(r)
+    for task, rows in tasks.items():
+        labels = [_cut(r.label) + (" [flag]" if r.kind == "flag" else "") for r in rows]
+        width = max(len("rule"), *(len(label) for label in labels))
+        files = rows[0].searched
+        out.append(f"{indent}rules of task {task} (rewrite, {files} file{'s' if files != 1 else ''}):")
+        out.append(f"{indent}  {'#':<2} {'rule':<{width}}  matches  changes  gaps  at")
+        for r, label in zip(rows, labels):
+            out.append(f"{indent}  {r.index:<2} {label:<{width}}  {r.matches:>7}  {r.changes:>7}  {r.gaps:>4}  "
+                       f"{playbook_path}:{r.line}:{r.column}")
+    return out
+
+
+def _cut(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 
 def _model_lines(phase: PhaseResult) -> list[str]:

@@ -17,8 +17,10 @@ from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
 from runner.reporting.hunks import Hunk, split_hunks
 from runner.reporting.model_usage import compute_model_figures, model_figures_json
+from runner.planning.accounting import hunk_key, hunk_rule_lookup
+from runner.reporting.plan_json import hunk_rules_json, name_rules
 from runner.reporting.orchestration import fix_json, review_json
-from runner.reporting.report_status import budget_json, gap_json, verdict_json
+from runner.reporting.report_status import budget_json, gap_json, phase_rules_json, verdict_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +142,9 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
                     for v in p.subtasks if v.record.status != "no-change"
                 ],
                 "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
-                "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text, **_model_hunk(p, h)}
+                "rules": phase_rules_json(p, s.playbook_path),
+                "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text, **_model_hunk(p, h),
+                           **hunk_rules_json(hunk_rules_of(p, h))}
                           for h in phase_hunks(folder, p.state.name, p.state.format.command if p.state.format else "")],
             }
             for p in view.phases
@@ -149,6 +153,17 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
         "model": model_figures_json(compute_model_figures(view)),
         "funnel": _funnel(view, folder),
     }
+
+
+def hunk_rules_of(phase: PhaseView, hunk: Hunk) -> list[tuple[int, str]] | None:
+    """(index, label) of the rules that made a hunk of a rule-based transform (None: not such a hunk)."""
+    if hunk.made_by.startswith(("model:", "format:")):
+        return None
+    record = next((v.record for v in phase.subtasks if v.record.id == hunk.subtask), None)
+    if record is None or not record.hunk_rules:
+        return None
+    labels = {(r.task, r.index): r.label for r in phase.record.rules} if phase.record is not None else {}
+    return name_rules(hunk_rule_lookup(record.hunk_rules).get(hunk_key(hunk.path, hunk.text)), labels, record.task)
 
 
 def _model_hunk(phase: PhaseView, hunk: Hunk) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from runner.execution.store import RunFolder
 from runner.model.prices import PriceTable
 from runner.reporting.funnel import compute_funnel, render_funnel_md
 from runner.reporting.orchestration import fix_lines, review_lines
-from runner.reporting.report import Figures, compute_figures, phase_hunks
+from runner.reporting.report import Figures, compute_figures, hunk_rules_of, phase_hunks
 from runner.reporting.model_usage import compute_model_figures, render_model_lines
 from runner.reporting.report_status import render_budget, render_verdict
 
@@ -37,7 +37,7 @@ def render_report_md(view: RunOverview, folder: RunFolder) -> str:
             word = "passed" if r.passed else f"failed (exit {r.exit_code})" + (f": {', '.join(x.id for x in r.failures[:8])}" if r.failures else "")
             out.append(f"- `{r.name}` ({b.phase}): {word}")
     for phase in view.phases:
-        out += ["", *_phase(phase, folder)]
+        out += ["", *_phase(phase, folder, s.playbook_path)]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -55,7 +55,26 @@ def _figures(f: Figures) -> list[str]:
     return ["| figure | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in rows]
 
 
-def _phase(view: PhaseView, folder: RunFolder) -> list[str]:
+def _rule_tables(view: PhaseView, playbook_path: str) -> list[str]:
+    """Per rule-based task of the phase: its rules with matches, changes and gaps, as planned."""
+    rules = view.record.rules if view.record is not None else ()
+    out: list[str] = []
+    for task in dict.fromkeys(r.task for r in rules):
+        rows = [r for r in rules if r.task == task]
+        out += ["", f"Rules of task `{task}` ({rows[0].searched} files):", "",
+                "| # | rule | kind | matches | changes | gaps | at |", "|---|---|---|---|---|---|---|"]
+        out += [f"| {r.index} | `{r.label}` | {r.kind} | {r.matches} | {r.changes} | {r.gaps} | `{playbook_path}:{r.line}:{r.column}` |"
+                for r in rows]
+    return out
+
+
+def _rules_words(named: list[tuple[int, str]] | None) -> str:
+    if not named:
+        return ""
+    return f", rule{'s' if len(named) > 1 else ''} " + ", ".join(f"{i} `{label}`" for i, label in named)
+
+
+def _phase(view: PhaseView, folder: RunFolder, playbook_path: str) -> list[str]:
     ps = view.state
     counts = ", ".join(f"{view.count(st)} {st.replace('_', ' ')}" for st in SUBTASK_STATES if view.count(st)) or "none"
     out = [f"## Phase `{ps.name}` — {ps.state.replace('_', ' ')}", "", f"- subtasks: {counts}"]
@@ -79,10 +98,12 @@ def _phase(view: PhaseView, folder: RunFolder) -> list[str]:
         out.append(f"- hand edits kept after a failed gate: {', '.join(ps.adopted)}")
     if ps.commit:
         out.append(f"- commit `{ps.commit[:12]}`")
+    out += _rule_tables(view, playbook_path)
     hunks = phase_hunks(folder, ps.name, ps.format.command if ps.format else "")
     by_subtask: dict[str, list[str]] = {}
     for h in hunks:
-        by_subtask.setdefault(h.subtask, []).append(f"# {h.path} — made by {h.made_by}\n{h.text}")
+        by = h.made_by + _rules_words(hunk_rules_of(view, h))
+        by_subtask.setdefault(h.subtask, []).append(f"# {h.path} — made by {by}\n{h.text}")
     for sub in view.subtasks:
         if sub.record.status == "no-change":
             continue

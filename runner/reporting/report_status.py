@@ -8,6 +8,7 @@ from runner.execution.records import CheckVerdict, GapRecord
 from runner.planning.plan import BudgetUse
 from runner.reporting.model_usage import compute_model_figures, model_figures_json, render_model_lines
 from runner.reporting.orchestration import fix_json, fix_lines, review_json, review_lines
+from runner.reporting.plan_json import rule_account_json
 from runner.reporting.plan_text import budget_line  # the plan's wording, shared
 
 #: gap sites listed per phase in the status text
@@ -108,6 +109,7 @@ def status_json(view: RunOverview) -> dict[str, Any]:
                 "review": review_json(p.state.review),
                 "rejected": {v.record.id: list(v.record.review) for v in p.subtasks if v.state == "rejected"},
                 "fix": fix_json(p.state.fix),
+                "rules": phase_rules_json(p, s.playbook_path),
             }
             for p in view.phases
         ],
@@ -116,6 +118,11 @@ def status_json(view: RunOverview) -> dict[str, Any]:
         "stop": {"reason": s.stop.reason, "next": s.stop.next} if s.stop else None,
         "next": view.next,
     }
+
+
+def phase_rules_json(phase: PhaseView, playbook_path: str) -> list[dict[str, Any]]:
+    """The phase's per-rule figures as planned (``[]`` before it is planned)."""
+    return [rule_account_json(r, playbook_path) for r in phase.record.rules] if phase.record is not None else []
 
 
 def gap_json(g: GapRecord) -> dict[str, Any]:

@@ -25,6 +25,16 @@ class Gap:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleTally:
+    """What one rule of a transform's ``rules:`` did in one file (or, summed, in many)."""
+
+    rule: int  #: the rule's index in the task type's ``rules:``
+    matches: int = 0  #: sites it matched
+    changes: int = 0  #: sites it rewrote (and that stayed rewritten)
+    gaps: int = 0  #: sites it left as gaps (could not rewrite them, or a ``flag`` rule)
+
+
+@dataclass(frozen=True, slots=True)
 class FileContext:
     """What a transform may know about the file it is applied to (one per file)."""
 
@@ -50,6 +60,7 @@ class TreeResult:
     #: the transform checked that ``module``'s code parses with Python's parser and that
     #: the tree is what parsing it gives: the engine then uses it without parsing it again
     checked: bool = False
+    rules: tuple[RuleTally, ...] = ()  #: per rule that matched or was tried here, by index
 
 
 @runtime_checkable
@@ -81,6 +92,7 @@ class Changed:
     after: bytes
     warnings: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    rules: tuple[RuleTally, ...] = ()  #: what each rule of the transform did (rule-based transforms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,7 @@ class Unchanged:
     reason: str = ""  #: why nothing changed, when there is more to say ("no needle", "skipped: ...")
     warnings: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    rules: tuple[RuleTally, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +108,7 @@ class Failed:
     reason: str
     warnings: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = field(default=())
+    rules: tuple[RuleTally, ...] = ()
 
 
 Outcome = Changed | Unchanged | Failed

@@ -144,11 +144,11 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
         return Unchanged(f"skipped: {exc}" if str(exc) else "skipped by the transform"), tree
     except Exception as exc:
         return Failed(f"{type(exc).__name__} in {step.spec.transform}: {exc}"), tree
-    warnings = tuple(result.warnings)
+    warnings, rules = tuple(result.warnings), result.rules
     try:
         after = result.module.bytes
     except Exception as exc:
-        return Failed(f"the transform produced a tree that cannot be rendered: {exc}", warnings), tree
+        return Failed(f"the transform produced a tree that cannot be rendered: {exc}", warnings, rules=rules), tree
     new_tree = tree
     if after != current and result.checked:
         new_tree = result.module
@@ -156,12 +156,12 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
         try:
             new_tree = cst.parse_module(after)
         except Exception as exc:
-            return Failed(f"the result does not re-parse: {describe_parse_error(exc)}", warnings), tree
+            return Failed(f"the result does not re-parse: {describe_parse_error(exc)}", warnings, rules=rules), tree
     gaps = tuple(result.gaps) + find_absent_violations(step.spec, new_tree, after, ctx.path)
     if step.spec.on_gap == "fail" and gaps:
-        return Failed(f"{len(gaps)} gap(s) remain and on_gap is fail", warnings, gaps), tree
+        return Failed(f"{len(gaps)} gap(s) remain and on_gap is fail", warnings, gaps, rules), tree
     if after == current:
-        return Unchanged("", warnings, gaps), tree
+        return Unchanged("", warnings, gaps, rules), tree
     if whitespace_only(current, after):
-        return Unchanged("whitespace-only change dropped", warnings, gaps), tree
-    return Changed(current, after, warnings, gaps), new_tree
+        return Unchanged("whitespace-only change dropped", warnings, gaps, rules), tree
+    return Changed(current, after, warnings, gaps, rules), new_tree

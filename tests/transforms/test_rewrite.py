@@ -290,7 +290,7 @@ def test_pattern_errors(rule: dict, message: str, field: str, position: tuple[in
         ),
         (
             {"match": "f($a)", "replace": "g($a)", "note": "x"},
-            "rules[0].note: unknown key 'note' (expected one of: match, replace, flag, where, imports)",
+            "rules[0].note: unknown key 'note' (expected one of: match, replace, flag, where, imports, id)",
             "note",
             (),
         ),

@@ -17,7 +17,7 @@ from .match import Matcher, SeqBinding
 from .pattern import EXPRESSION, STATEMENT, Pattern, Template, compile_match, compile_template
 from .text import ANONYMOUS
 
-RULE_KEYS = ("match", "replace", "flag", "where", "imports")
+RULE_KEYS = ("match", "replace", "flag", "where", "imports", "id")
 CONSTRAINT_KEYS = ("kind", "text", "not_text", "regex")
 
 
@@ -203,6 +203,20 @@ class Rule:
         return f"rules[{self.index}]"
 
 
+def duplicate_ids(rules: list) -> list[PatternError]:
+    """An error for each rule whose ``id`` an earlier rule of the list already has."""
+    seen: dict[str, int] = {}
+    errors = []
+    for i, raw in enumerate(rules):
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        if isinstance(ident, str) and ident in seen:
+            errors.append(PatternError(f"id {ident!r} is already the id of rules[{seen[ident]}]; ids name one rule each",
+                                       rule_index=i, field="id"))
+        elif isinstance(ident, str):
+            seen[ident] = i
+    return errors
+
+
 def compile_rule(index: int, raw: object) -> Rule:
     def err(detail: str, field: str | None = None, subpath: tuple = (), **kw) -> PatternError:
         return PatternError(detail, rule_index=index, field=field, subpath=subpath, **kw)
@@ -212,6 +226,8 @@ def compile_rule(index: int, raw: object) -> Rule:
     for key in raw:
         if key not in RULE_KEYS:
             raise err(f"unknown key {key!r} (expected one of: {', '.join(RULE_KEYS)})", str(key))
+    if "id" in raw and (not isinstance(raw["id"], str) or not raw["id"].strip() or "\n" in raw["id"]):
+        raise err("'id' must be a short name on one line", "id")
     if not isinstance(raw.get("match"), str):
         raise err("a rule needs 'match': a pattern string", "match")
     replace, flag = raw.get("replace"), raw.get("flag")

@@ -18,10 +18,11 @@ from libcst.codemod import CodemodContext
 from dataclasses import dataclass
 
 from ..base import FileContext, Gap, TreeResult
+from .accounting import tally_rules
 from .bindings import Resolver
 from .errors import PatternError
 from .imports import add_imports, remove_imports
-from .rules import ImportSpec, Rule, compile_rule
+from .rules import ImportSpec, Rule, compile_rule, duplicate_ids
 from .sites import Search, find_sites, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
 
@@ -37,6 +38,8 @@ class RewriteTransform:
         if not isinstance(rules, list) or not rules:
             raise PatternError("expected a non-empty list of rules", field="rules")
         self.rules: tuple[Rule, ...] = tuple(compile_rule(i, raw) for i, raw in enumerate(rules))
+        for error in duplicate_ids(rules):
+            raise error
         if any(not rule.needles for rule in self.rules):
             self._needles: tuple[str, ...] = ()
         else:
@@ -85,7 +88,8 @@ class RewriteTransform:
             gaps.extend(find_sites(tree, searches, ctx.path, out_code))
         checked = _check_parses(code, out_code) if fired else False
         gaps.sort(key=lambda g: (g.line, g.column))
-        return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps), checked=checked), counts)
+        tallies = tally_rules(self.rules, counts, gaps)
+        return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps), checked=checked, rules=tallies), counts)
 
 
 def _check_parses(before: str, after: str) -> bool:

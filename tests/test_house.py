@@ -27,6 +27,8 @@ RUNNER = ROOT / "runner"
 DOCUMENTED_ROOMS: tuple[str, ...] = (
     "runner/playbook/",
     "runner/execution/",
+    "runner/adapters/",
+    "runner/model/",
 )
 
 #: (file, enclosing function or "<module>", call) still allowed outside runner/adapters/, and why

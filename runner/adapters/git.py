@@ -35,6 +35,7 @@ def _git(root: str, *args: str) -> str:
 
 
 def git_has_head(root: str) -> bool:
+    """The repository at ``root`` has a commit (HEAD resolves); False in a fresh repository or outside git."""
     return run_command(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root).ok
 
 
@@ -66,11 +67,13 @@ def git_uncommitted(root: str, paths: list[str]) -> list[str]:
 
 
 def git_current_branch(root: str) -> str | None:
+    """The checked-out branch's short name; None on a detached HEAD or outside git."""
     result = run_command(["git", "symbolic-ref", "--short", "-q", "HEAD"], cwd=root)
     return result.stdout.decode("utf-8", "replace").strip() or None if result.ok else None
 
 
 def git_branch_exists(root: str, name: str) -> bool:
+    """A local branch ``name`` exists (``refs/heads/<name>``)."""
     return run_command(["git", "rev-parse", "--verify", "-q", f"refs/heads/{name}"], cwd=root).ok
 
 
@@ -82,10 +85,12 @@ def git_switch_branch(root: str, name: str) -> bool:
 
 
 def git_head_sha(root: str) -> str:
+    """The commit HEAD points at; OSError when git fails (no commit yet, not a repository)."""
     return _git(root, "rev-parse", "HEAD").strip()
 
 
 def git_head_message(root: str) -> str:
+    """HEAD's full commit message; the empty string when there is no commit yet."""
     return _git(root, "log", "-1", "--format=%B") if git_has_head(root) else ""
 
 

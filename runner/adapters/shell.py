@@ -32,6 +32,8 @@ def program_on_path(program: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
+    """How a command ended: its exit code, its whole output, how long it took, whether it timed out."""
+
     argv: tuple[str, ...] | str
     returncode: int  #: -1 when it timed out, 127 when the program was not found
     stdout: bytes
@@ -42,6 +44,7 @@ class CommandResult:
 
     @property
     def ok(self) -> bool:
+        """Exit 0 within its deadline."""
         return self.returncode == 0 and not self.timed_out
 
 
@@ -55,12 +58,15 @@ def run_command(
     stdin: bytes | None = None,
     die_with_parent: bool = False,
 ) -> CommandResult:
-    """Run a command to completion or to its deadline; on timeout kill its whole process group."""
+    """Run a command to completion or to its deadline; on timeout kill its whole process group.
+
+    The command's own failure is a result, never an exception: a program not found is
+    returncode 127, a timeout is returncode -1 with ``timed_out`` (and the pids that escaped
+    the group, killed, in ``escaped``). When anything interrupts the wait (Ctrl-C, a bug) the
+    group is killed before the exception goes on. The process is reaped before returning.
+    """
     start = time.monotonic()
-    args: list[str] | str = argv
-    if die_with_parent:
-        command = ["/bin/sh", "-c", argv] if shell and isinstance(argv, str) else list(argv) if not isinstance(argv, str) else [argv]
-        args, shell = [sys.executable, "-I", "-S", supervise.__file__, str(os.getpid()), *command], False
+    args, shell = _supervised(argv, shell) if die_with_parent else (argv, shell)
     try:
         proc = subprocess.Popen(
             args,
@@ -76,17 +82,7 @@ def run_command(
         return CommandResult(_key(argv), 127, b"", str(exc).encode(), time.monotonic() - start)
     deadline = start + timeout if timeout is not None else None
     try:
-        if stdin is not None:
-            threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
-        out, err, finished = _read_until(proc, deadline)
-        if finished:
-            code = proc.wait() if deadline is None else _wait(proc, deadline)
-            if code is not None:
-                return CommandResult(_key(argv), code, out, err, time.monotonic() - start)
-        _kill_group(proc)
-        escaped = _kill_holders(proc)
-        more_out, more_err, _ = _read_until(proc, time.monotonic() + _DRAIN_SECONDS)
-        return CommandResult(_key(argv), -1, out + more_out, err + more_err, time.monotonic() - start, True, escaped)
+        return _collect(proc, _key(argv), stdin, start, deadline)
     except BaseException:
         _kill_group(proc)
         _kill_holders(proc)
@@ -97,6 +93,29 @@ def run_command(
                 pipe.close()
         if proc.poll() is None:
             proc.wait()
+
+
+def _supervised(argv: list[str] | str, shell: bool) -> tuple[list[str], bool]:
+    """The command run under ``supervise.py``, which kills the group when this process dies."""
+    command = ["/bin/sh", "-c", argv] if shell and isinstance(argv, str) else list(argv) if not isinstance(argv, str) else [argv]
+    return [sys.executable, "-I", "-S", supervise.__file__, str(os.getpid()), *command], False
+
+
+def _collect(proc: subprocess.Popen[bytes], key: tuple[str, ...] | str, stdin: bytes | None, start: float,
+             deadline: float | None) -> CommandResult:
+    """Feed stdin and read both pipes until they close and the process exits, or until the deadline:
+    then kill the group and whoever still holds the pipes, and keep what a short drain reads."""
+    if stdin is not None:
+        threading.Thread(target=_feed, args=(proc, stdin), daemon=True).start()
+    out, err, finished = _read_until(proc, deadline)
+    if finished:
+        code = proc.wait() if deadline is None else _wait(proc, deadline)
+        if code is not None:
+            return CommandResult(key, code, out, err, time.monotonic() - start)
+    _kill_group(proc)
+    escaped = _kill_holders(proc)
+    more_out, more_err, _ = _read_until(proc, time.monotonic() + _DRAIN_SECONDS)
+    return CommandResult(key, -1, out + more_out, err + more_err, time.monotonic() - start, True, escaped)
 
 
 def _feed(proc: subprocess.Popen[bytes], data: bytes) -> None:

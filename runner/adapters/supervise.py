@@ -25,6 +25,11 @@ def _watch(parent: int) -> None:
 
 
 def main() -> None:
+    """Run ``argv[2:]`` as a child and exit as it did (same code, or the same signal).
+
+    Kills the whole process group (this process included) when the parent ``argv[1]``
+    dies, or on SIGTERM/SIGHUP; exits 127 when the program cannot be executed.
+    """
     parent = int(sys.argv[1])
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGHUP, _stop)

@@ -84,10 +84,12 @@ def remove_file_if_present(path: str) -> bool:
 
 
 def write_text_atomic(path: str, text: str) -> None:
+    """``write_bytes_atomic`` of ``text`` encoded as UTF-8; OSError when refused, ``path`` then unchanged."""
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def sha256_bytes(data: bytes) -> str:
+    """The hex sha256 of ``data`` (how batchmod names every content)."""
     return hashlib.sha256(data).hexdigest()
 
 

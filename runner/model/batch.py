@@ -26,14 +26,23 @@ POLL_MAX = 30.0
 class BatchApi(Protocol):
     """What the Anthropic adapter offers for batches."""
 
-    def submit_batch(self, requests: list[ModelRequest]) -> str: ...
-    def poll_batch(self, batch_id: str) -> tuple[str, int, int]: ...
-    def batch_results(self, batch_id: str) -> dict[str, ModelReply | ModelError]: ...
-    def prefill(self, replies: dict[str, ModelReply]) -> None: ...
+    def submit_batch(self, requests: list[ModelRequest]) -> str:
+        """Submit ``requests`` as one batch (each named by its request key); the batch id. ModelError when refused."""
+
+    def poll_batch(self, batch_id: str) -> tuple[str, int, int]:
+        """(processing status, requests done, requests in all) of the batch; ModelError when it cannot be read."""
+
+    def batch_results(self, batch_id: str) -> dict[str, ModelReply | ModelError]:
+        """The ended batch's answers by request key: a reply, or the error that request met."""
+
+    def prefill(self, replies: dict[str, ModelReply]) -> None:
+        """Answers already paid for: the client returns each once instead of calling the API."""
 
 
 @dataclass(frozen=True, slots=True)
 class BatchOutcome:
+    """How a phase's batch of first attempts went: its id, whether this run submitted it, how many were answered."""
+
     batch_id: str
     submitted: bool  #: False when an earlier, interrupted run had submitted it
     requests: int

@@ -48,6 +48,7 @@ class Spent:
         return self.usage.total
 
     def plus(self, calls: int, usage: Usage, cost: float | None) -> "Spent":
+        """A copy with ``calls``, ``usage`` and ``cost`` added (a None cost counts the calls as unpriced)."""
         return replace(self, calls=self.calls + calls, usage=self.usage.plus(usage),
                        cost_usd=self.cost_usd + (cost or 0.0),
                        unpriced_calls=self.unpriced_calls + (1 if cost is None and calls else 0))

@@ -48,6 +48,7 @@ class Cluster:
 
     @property
     def example(self) -> Failure:
+        """The cluster's first failure (the one shown and sent to the model)."""
         return self.failures[0]
 
 

@@ -33,6 +33,8 @@ MAX_LISTED = 10
 
 @dataclass(frozen=True, slots=True)
 class FixJob:
+    """One fix request: a failure cluster of a phase's checks, the phase's diff and files, the model and its limits."""
+
     phase: str
     round: int  #: 1-based fix round
     cluster: Cluster

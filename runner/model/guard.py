@@ -33,6 +33,7 @@ class Violation:
     detail: str
 
     def explain(self) -> str:
+        """``file: detail`` (just the detail when no file is involved), for refusal messages."""
         return f"{self.file}: {self.detail}" if self.file else self.detail
 
 
@@ -172,6 +173,7 @@ def always_true(node: cst.BaseExpression) -> bool:
 
 
 def always_false(node: cst.BaseExpression) -> bool:
+    """The expression is a literal that is always falsy (False, None, 0, 0.0, an empty string)."""
     if isinstance(node, cst.Name):
         return node.value in ("False", "None")
     if isinstance(node, (cst.Integer, cst.Float)):

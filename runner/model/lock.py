@@ -16,6 +16,8 @@ LOCK_NAME = "batchmod.lock"
 
 @dataclass(frozen=True, slots=True)
 class Lock:
+    """``batchmod.lock``: what a cassette was recorded with (playbook, versions, model ids), its sha256 and size."""
+
     playbook: str  #: the playbook's file name
     playbook_sha256: str
     batchmod: str

@@ -60,11 +60,14 @@ class ReviewItem:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """A reviewer's reason for rejecting a subtask, at a file and line when it named one."""
+
     file: str
     line: int
     reason: str
 
     def render(self) -> str:
+        """``file:line: reason`` (or ``file: reason``, or just the reason when no place was named)."""
         where = f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
         return where + self.reason
 

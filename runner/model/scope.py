@@ -33,9 +33,11 @@ class Region:
     touched: bool = False
 
     def holds(self, first: int, last: int) -> bool:
+        """Lines ``first..last`` (1-based, inclusive) lie inside the region."""
         return self.start <= first and last <= self.end
 
     def render(self) -> str:
+        """``file:start-end`` (``file:N`` for one line, ``file (the whole file)``) as the model is told."""
         if self.end >= WHOLE_FILE:
             return f"{self.file} (the whole file)"
         return f"{self.file}:{self.start}" if self.start == self.end else f"{self.file}:{self.start}-{self.end}"

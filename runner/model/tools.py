@@ -40,6 +40,8 @@ TOOLS: tuple[dict[str, Any], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ToolResult:
+    """What a tool call returns to the model: its text, and whether it is an error."""
+
     text: str
     is_error: bool = False
     malformed: bool = False  #: the call itself was wrong (unknown tool, missing or non-text input)
@@ -75,6 +77,7 @@ class Sandbox:
         return self.replace(args["path"], args["old"], args["new"])
 
     def read(self, path: str) -> ToolResult:
+        """The text of a task file or a context file; an error result (counted as a refused path) for any other path."""
         path = _normal(path)
         if path in self.files:
             return ToolResult(self.files[path])
@@ -84,6 +87,11 @@ class Sandbox:
         return ToolResult(f"{path}: outside the files of this task; readable: {self._listing()}", True)
 
     def replace(self, path: str, old: str, new: str) -> ToolResult:
+        """Replace the one occurrence of ``old`` in a task file with ``new``, inside its editable regions.
+
+        Changes ``files`` and shifts the regions; an error result (counted as refused) when the
+        path is not a task file, ``old`` is empty, not found exactly once, or outside the regions.
+        """
         path = _normal(path)
         if path not in self.files:
             self.refused_paths += 1

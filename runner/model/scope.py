@@ -7,13 +7,18 @@ the gap's own line when it sits in the body between nested statements (a comment
 Decorators, ``else``/``except``/``finally`` clauses count as statements of their own.
 Regions are line ranges that follow the edits: an edit inside a region moves the
 regions below it by the lines it adds or removes.
+
+The module's leading import block (the top-level ``import`` / ``from ... import``
+statements after the docstring) is a region too, of kind ``imports``: a fill that needs
+a new import (``import urllib.parse`` for a ``six.moves`` gap) may add it there, and
+``import_violations`` refuses anything but import statements in it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from runner.transforms.base import Gap
 
@@ -31,21 +36,28 @@ class Region:
     start: int
     end: int
     touched: bool = False
+    kind: str = "gap"  #: gap (statements around gaps) | imports (the module's import block: imports only)
 
     def holds(self, first: int, last: int) -> bool:
         """Lines ``first..last`` (1-based, inclusive) lie inside the region."""
         return self.start <= first and last <= self.end
 
     def render(self) -> str:
-        """``file:start-end`` (``file:N`` for one line, ``file (the whole file)``) as the model is told."""
+        """``file:start-end`` (``file:N`` for one line, ``file (the whole file)``) as the model is
+        told; an ``imports`` region says it takes import statements only."""
         if self.end >= WHOLE_FILE:
             return f"{self.file} (the whole file)"
-        return f"{self.file}:{self.start}" if self.start == self.end else f"{self.file}:{self.start}-{self.end}"
+        lines = f"{self.file}:{self.start}" if self.start == self.end else f"{self.file}:{self.start}-{self.end}"
+        return lines + (" (import statements only)" if self.kind == "imports" else "")
 
 
 def gap_regions(path: str, source: str, gaps: tuple[Gap, ...]) -> list[Region]:
-    """The merged regions of ``path`` that enclose its ``gaps`` (line ranges of the statements)."""
-    spans = _statement_spans(source)
+    """The merged regions of ``path`` that enclose its ``gaps`` (line ranges of the
+    statements), and its import block as an ``imports`` region when it has gaps and the
+    block does not meet a gap's region (then that region covers it as it is)."""
+    module = _parse(source)
+    positions = _positions(module)
+    spans = _statement_spans(positions)
     ranges = sorted(_region_for(gap.line, spans) for gap in gaps if gap.file == path)
     merged: list[Region] = []
     for start, end in ranges:
@@ -53,7 +65,27 @@ def gap_regions(path: str, source: str, gaps: tuple[Gap, ...]) -> list[Region]:
             merged[-1].end = max(merged[-1].end, end)
         else:
             merged.append(Region(path, start, end))
+    block = _import_block(module, positions)
+    if merged and block is not None and not any(r.start <= block[1] + 1 and block[0] <= r.end + 1 for r in merged):
+        merged = sorted([Region(path, block[0], block[1], kind="imports"), *merged], key=lambda r: r.start)
     return merged
+
+
+def import_violations(path: str, source: str, regions: list[Region]) -> list[str]:
+    """Why the edited ``source`` breaks its ``imports`` regions: a top-level statement that
+    starts inside one and is not an import (empty when all is well or nothing parses)."""
+    blocks = [r for r in regions if r.kind == "imports" and r.touched]
+    module = _parse(source) if blocks else None
+    if module is None:
+        return []
+    positions = _positions(module)
+    errors = []
+    for statement in module.body:
+        line = positions[statement].start.line
+        if any(r.holds(line, line) for r in blocks) and not _is_import(statement):
+            errors.append(f"{path}:{line}: only import statements may be added to lines "
+                          f"{', '.join(f'{r.start}-{r.end}' for r in blocks)} (the imports)")
+    return errors
 
 
 def whole_file(path: str) -> list[Region]:
@@ -77,13 +109,39 @@ def shift_after_edit(regions: list[Region], edited: Region, delta: int) -> None:
             region.end += delta
 
 
-def _statement_spans(source: str) -> list[tuple[int, int, int | None]]:
-    """(first line, last line, last header line or None) of every statement-like node."""
+def _parse(source: str) -> cst.Module | None:
     try:
-        wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+        return cst.parse_module(source)
     except cst.ParserSyntaxError:
-        return []
-    positions = wrapper.resolve(PositionProvider)
+        return None
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+
+
+def _positions(module: cst.Module | None) -> dict[cst.CSTNode, CodeRange]:
+    return {} if module is None else dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
+
+
+def _import_block(module: cst.Module | None, positions: dict[cst.CSTNode, CodeRange]) -> tuple[int, int] | None:
+    """(first, last) line of the imports that open the module (after its docstring and any
+    ``from __future__`` imports); None when it opens with something else."""
+    if module is None:
+        return None
+    body = list(module.body)
+    if body and module.get_docstring() is not None:
+        body = body[1:]
+    count = next((n for n, s in enumerate(body) if not _is_import(s)), len(body))
+    if count == 0:
+        return None
+    first, last = positions[body[0]], positions[body[count - 1]]
+    return first.start.line, last.end.line
+
+
+def _statement_spans(positions: dict[cst.CSTNode, CodeRange]) -> list[tuple[int, int, int | None]]:
+    """(first line, last line, last header line or None) of every statement-like node."""
     spans = []
     for node, pos in positions.items():
         if isinstance(node, _UNITS):

@@ -31,7 +31,7 @@ import libcst as cst
 from runner.model.client import ModelClient, ModelError, ModelReply, ModelRequest
 from runner.model.gap_request import continue_request, first_request
 from runner.model.jobs import Exchange, GapFill, GapJob
-from runner.model.scope import gap_regions, region_of, whole_file
+from runner.model.scope import gap_regions, import_violations, region_of, whole_file
 from runner.model.tools import Sandbox
 from runner.transforms.base import Gap
 from runner.transforms.engine import find_absent_violations
@@ -199,6 +199,7 @@ class _GapRun:
                 errors.append(f"{path}:{exc.raw_line}:{exc.raw_column + 1}: does not parse: {exc.message}")
                 continue
             regions = self.sandbox.regions.get(path, [])
+            errors += import_violations(path, text, regions)
             errors += [f"{path}:{g.line}:{g.column}: {g.reason}"
                        for g in find_absent_violations(self.job.spec, tree, data, path)
                        if region_of(regions, g.line, g.line) is not None]

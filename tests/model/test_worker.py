@@ -8,7 +8,7 @@ import pytest
 from runner.model.worker import fill_gaps
 from tests.model.helpers import TEST_KEY, api_client
 from tests.model.scenario import CONTEXT, FIXED, GAP_CALL, SOURCE, done, fix, fix_and_done, job, subtask_path
-from tests.model_server import error, reply, text, tool_use
+from tests.model_server import error, reply, text, tool_block, tool_use
 
 
 def _last_user_blocks(body):
@@ -51,7 +51,7 @@ def test_an_edit_outside_the_gap_region_is_refused(messages_server):
     (refusal,) = _last_user_blocks(messages_server.message_requests()[1])
     assert refusal["is_error"] and refusal["content"] == (
         "src/app.py: the edit touches line 5, outside the statements around the gaps; "
-        "you may change only src/app.py:6")
+        "you may change only src/app.py:1 (import statements only), src/app.py:6")
 
 
 def test_a_non_parsing_edit_is_retried_then_reported_with_every_attempt_s_error(messages_server):
@@ -236,3 +236,19 @@ def test_a_multiline_match_is_shown_as_a_block(messages_server):
     fill_gaps(replace(job(), gaps=(gap,)), api_client(messages_server))
     opening = messages_server.message_requests()[0]["messages"][0]["content"][0]["text"]
     assert 'matched:\n```\ncompat.ensure_text(\n    raw, "latin-1")\n```' in opening
+
+
+def test_a_fill_may_add_an_import_but_nothing_else_at_the_top(messages_server):
+    add_import = tool_block("replace_in_file", {"path": "src/app.py", "old": "import compat\n",
+                                                "new": "import compat\nimport codecs\n"})
+    sneak = tool_block("replace_in_file", {"path": "src/app.py", "old": "import codecs\n",
+                                           "new": "import codecs\ncodecs.register(print)\n"})
+    undo = tool_block("replace_in_file", {"path": "src/app.py", "old": "codecs.register(print)\n", "new": ""})
+    messages_server.script([reply(add_import, sneak, fix(new='codecs.decode(raw, "latin-1")'), done()),
+                            reply(undo, done())])
+    outcome = fill_gaps(job(), api_client(messages_server))
+    feedback = _last_user_blocks(messages_server.message_requests()[1])
+    assert feedback[-1]["is_error"] and "src/app.py:3: only import statements may be added to lines 1-3" in feedback[-1]["content"]
+    assert outcome.attempts == 2 and [g.line for g in outcome.filled] == [6]
+    (path, data), = outcome.files
+    assert data.decode().startswith("import compat\nimport codecs\n\n\ndef load(raw):")

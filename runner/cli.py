@@ -6,15 +6,14 @@ subtask failed; 2 bad input; 3 internal error (one line, the traceback in a log 
 """
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import time
 import traceback
 from typing import Callable
 
 import click
 
+from runner.adapters.workspace import write_crash_log
 from runner.commands.result import CommandResult
 from runner.errors import BatchmodError
 
@@ -37,18 +36,11 @@ def _run(action: Callable[[], CommandResult]) -> None:
         click.echo("batchmod: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in a log
-        log = _write_crash_log()
+        log = write_crash_log(traceback.format_exc())
         click.echo(f"batchmod: internal error: {type(exc).__name__}: {exc} (traceback in {log})", err=True)
         sys.exit(3)
     _emit(result)
     sys.exit(result.exit_code)
-
-
-def _write_crash_log() -> str:
-    fd, path = tempfile.mkstemp(prefix=f"batchmod-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".log")
-    with os.fdopen(fd, "w", encoding="utf-8") as fp:
-        fp.write(traceback.format_exc())
-    return path
 
 
 def _jobs_default() -> int:
@@ -319,6 +311,7 @@ def run_examples(playbook: str, root: str, variables: tuple[str, ...], task_type
 
 
 def main() -> None:
+    """The ``batchmod`` entry point: run the command line, turn click's usage errors into one line and an exit code (never returns)."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:

@@ -14,6 +14,10 @@ from runner.execution.store import RunStore
 
 
 def approve_command(root: str, phase: str) -> CommandResult:
+    """Release the manual gate of ``phase`` in the current run (journaled, who and when), under the lock.
+
+    InputError when there is no run, no such phase, or the phase is not waiting for approval.
+    """
     store = RunStore(os.path.abspath(root))
     notes: list[str] = []
     with store.lock(notes.append):

@@ -19,6 +19,8 @@ from runner.reporting.gap_pack import gaps_json, render_gaps_md
 
 @dataclass(frozen=True, slots=True)
 class GapsRequest:
+    """What ``batchmod gaps`` was asked: the root, a playbook to plan when there is no run, the format, the output, ``--annotate``."""
+
     root: str
     playbook: str | None = None  #: plan this playbook when there is no run (or to list a plan's gaps)
     fmt: str = "md"

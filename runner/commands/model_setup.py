@@ -35,6 +35,8 @@ NEEDS_KEY = ("the model must be asked for {n} subtask(s) whose answers are not i
 
 @dataclass(frozen=True, slots=True)
 class ModelFlags:
+    """The model flags of ``plan`` and ``run`` (--model, --replay, --batch), as the session needs them."""
+
     ask: bool = False  #: plan --model
     replay: bool = False  #: --replay
     batch: bool = False  #: --batch (or model.batch): first attempts of a phase as one Message Batch
@@ -144,6 +146,7 @@ class ModelSession:
 
     @property
     def lock_path(self) -> str:
+        """``batchmod.lock`` beside the playbook."""
         return os.path.join(self.playbook.folder, LOCK_NAME)
 
     def current_lock(self) -> Lock | None:

@@ -24,6 +24,8 @@ from runner.reporting.summary_text import render_failed_line
 
 @dataclass(frozen=True, slots=True)
 class PlanRequest:
+    """What ``batchmod plan`` was asked: the playbook, the root, and the flags given."""
+
     playbook: str
     root: str
     overrides: dict[str, str]
@@ -40,6 +42,11 @@ class PlanRequest:
 
 
 def plan_command(request: PlanRequest, progress: Progress | None = None) -> CommandResult:
+    """Plan the playbook on the tree as it is, as text or JSON; the exit code is the plan summary's.
+
+    Never writes the tree: only ``--out``, the planning cache and, with ``--model``, the
+    cassette and its lock. Bad input raises InputError or PlaybookError (exit 2).
+    """
     root = os.path.abspath(request.root)
     candidates = list_candidates(root)
     loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files)

@@ -20,9 +20,13 @@ from runner.reporting.report_md import render_report_md
 
 
 def report_command(root: str, fmt: str, out: str | None, merge: tuple[str, ...] = ()) -> CommandResult:
-    """Render the current run's report (or the merged report of ``merge``'s runs) to stdout or ``out``."""
+    """Render the current run's report (or the merged report of ``merge``'s runs) to stdout or ``out``.
+
+    ``out`` is replaced atomically; InputError when it cannot be written, or when a
+    ``merge`` path holds no run. Each run is read once.
+    """
     if merge:
-        merged = merge_reports([report_json(build_overview(*_open(p)), _open(p)[0]) for p in merge])
+        merged = merge_reports([report_json(build_overview(folder, state), folder) for folder, state in map(_open, merge)])
         text = json.dumps(merged, indent=2) + "\n" if fmt == "json" else render_merged_md(merged)
     else:
         folder, state = RunStore(os.path.abspath(root)).require_current()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class CommandResult:
+    """Text for stdout and stderr and the exit code; the CLI prints it and exits."""
+
     stdout: str = ""
     stderr: str = ""
     exit_code: int = 0

@@ -8,6 +8,10 @@ from runner.execution.rollback import rollback_run
 
 
 def rollback_command(root: str, phase: str | None, force: bool, run_id: str | None = None) -> CommandResult:
+    """Roll back a run (the current one by default), or one phase of it, and list the files restored.
+
+    Errors as ``rollback_run`` raises them (InputError for a refusal, StateDamaged, WriteError).
+    """
     notes: list[str] = []
     outcome = rollback_run(os.path.abspath(root), phase, force, run_id, notes.append)
     if not outcome.phases:  # restored from the journal: the run's state was damaged

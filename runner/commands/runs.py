@@ -14,6 +14,8 @@ from runner.execution.store import RunFolder, RunStore
 
 @dataclass(frozen=True, slots=True)
 class RunRow:
+    """One line of ``batchmod runs``: a run's id, start, playbook, status and files written."""
+
     run_id: str
     started: str
     playbook: str
@@ -23,6 +25,7 @@ class RunRow:
 
 
 def runs_command(root: str, as_json: bool) -> CommandResult:
+    """Every run under ``root``, oldest first, as a table or JSON; a damaged run is a row that says so, never an error."""
     store = RunStore(os.path.abspath(root))
     current = store.current()
     busy = store.busy()

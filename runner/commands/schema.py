@@ -6,5 +6,6 @@ from runner.playbook.schema import schema_text
 
 
 def schema_command() -> CommandResult:
+    """The shipped playbook JSON Schema, ending in a newline."""
     text = schema_text()
     return CommandResult(stdout=text if text.endswith("\n") else text + "\n")

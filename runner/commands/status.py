@@ -12,6 +12,10 @@ from runner.reporting.report_status import render_status_text, status_json
 
 
 def status_command(root: str, as_json: bool, run_id: str | None = None) -> CommandResult:
+    """The run ``run_id`` (default: the current one) as text or JSON; a run whose process is gone shows as interrupted.
+
+    InputError when there is no such run, StateDamaged when its state cannot be read.
+    """
     store = RunStore(os.path.abspath(root))
     folder, state = store.require(run_id)
     current = store.current()

@@ -13,6 +13,8 @@ from runner.testing.render import render_test_report
 
 @dataclass(frozen=True, slots=True)
 class ExamplesRequest:
+    """What ``batchmod test`` was asked: the playbook, the root, ``--var`` values and the task types to test."""
+
     playbook: str
     root: str  #: where `python:` codemods live and commands find BATCHMOD_ROOT
     overrides: dict[str, str]

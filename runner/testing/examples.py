@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from typing import Any
 
+from runner.adapters.workspace import copy_scratch_file, scratch_folder, write_scratch_file
 from runner.playbook.spec import Example, Playbook, TaskTypeSpec, canonical_json
 from runner.planning.render import RenderError, render_value
 from runner.transforms.base import Changed, Failed, Gap, Outcome
@@ -25,6 +24,8 @@ from runner.transforms.registry import transform_kind
 
 @dataclass(frozen=True, slots=True)
 class ExampleFailure:
+    """Why one example failed: its name, the file it pretends to be, one line, and the diff."""
+
     example: str  #: the example's name ("example 2" when it has none)
     path: str  #: the file the example pretends to be
     message: str  #: one line: what went wrong
@@ -34,6 +35,8 @@ class ExampleFailure:
 
 @dataclass(frozen=True, slots=True)
 class TaskTypeReport:
+    """One task type's result: ok, fail or skip, how many examples, the failures."""
+
     name: str
     status: str  #: ok | fail | skip
     examples: int
@@ -79,6 +82,7 @@ class _ExampleRunner:
         self.include_generated = include_generated
 
     def check(self, example: Example, index: int) -> ExampleFailure | None:
+        """Why example ``index`` fails (wrong output, gaps, second pass not a no-op), None when it passes."""
         name = example.name or f"example {index + 1}"
         path = example.path.replace(os.sep, "/")
         if not _is_confined(path):
@@ -107,11 +111,8 @@ class _ExampleRunner:
 
     def apply(self, path: str, source: bytes) -> Outcome:
         """The task's outcome on one file in a fresh temporary root."""
-        with tempfile.TemporaryDirectory(prefix="batchmod-test-") as tmp:
-            target = os.path.join(tmp, *path.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with open(target, "wb") as fp:
-                fp.write(source)
+        with scratch_folder("batchmod-test-") as tmp:
+            write_scratch_file(os.path.join(tmp, *path.split("/")), source)
             if transform_kind(self.spec) == "command":
                 return self._apply_command(path, source)
             self._copy_local_codemod(tmp)
@@ -136,9 +137,7 @@ class _ExampleRunner:
         rel = self.spec.transform.split(":", 2)[1]
         source = os.path.join(self.root, rel)
         if os.path.isfile(source) and _is_confined(rel):
-            target = os.path.join(tmp, rel)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            shutil.copyfile(source, target)
+            copy_scratch_file(source, os.path.join(tmp, rel))
 
 
 def _gap_mismatch(example: Example, gaps: tuple[Gap, ...]) -> str:
@@ -157,6 +156,7 @@ def _gap_mismatch(example: Example, gaps: tuple[Gap, ...]) -> str:
 
 
 def render_diff(a: bytes, b: bytes, a_name: str, b_name: str) -> str:
+    """A unified diff of ``a`` and ``b`` (decoded as UTF-8), marking a last line without newline as git does."""
     lines = difflib.unified_diff(
         a.decode("utf-8", "replace").splitlines(keepends=True),
         b.decode("utf-8", "replace").splitlines(keepends=True),

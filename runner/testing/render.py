@@ -5,6 +5,7 @@ from runner.testing.examples import TaskTypeReport
 
 
 def render_test_report(reports: tuple[TaskTypeReport, ...]) -> str:
+    """The report of ``batchmod test``: one line per task type, each failure with its gaps and diff, then the totals."""
     out: list[str] = []
     for r in reports:
         if r.status == "skip":

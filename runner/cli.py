@@ -13,7 +13,7 @@ from typing import Callable
 
 import click
 
-from runner.adapters.workspace import write_crash_log
+from runner.adapters.scratch import write_crash_log
 from runner.commands.result import CommandResult
 from runner.errors import BatchmodError
 

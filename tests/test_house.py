@@ -4,6 +4,7 @@
   ``if TYPE_CHECKING:`` are left out, they never run).
 - Every public function, method and class of the rooms in DOCUMENTED_ROOMS states its
   contract in a docstring. A room joins the list once it is finished; the list only grows.
+- No function longer than a screen (MAX_FUNCTION_LINES) in those rooms either.
 - Side effects (opening files, writing, syncing, processes, the terminal, exiting) only in
   ``runner/adapters/``, and terminal output and exit codes in ``runner/cli.py`` (the CLI
   layer's job). Every other site is in SIDE_EFFECT_ALLOWLIST with the reason it is still
@@ -34,10 +35,13 @@ DOCUMENTED_ROOMS: tuple[str, ...] = (
     "runner/cli.py",
 )
 
+#: a function that fits on a screen, ``def`` line to last line
+MAX_FUNCTION_LINES = 50
+
 #: (file, enclosing function or "<module>", call) still allowed outside runner/adapters/, and why
 SIDE_EFFECT_ALLOWLIST: dict[tuple[str, str, str], str] = {
     # planning/ and transforms/ were being changed by others when this list was made;
-    # each entry has its adapter waiting in runner/adapters/workspace.py
+    # each entry has its adapter waiting in runner/adapters/ (workspace.py, scratch.py)
     ("runner/planning/cache.py", "ResultCache.__init__", "os.makedirs"): "cache folder: workspace.ensure_dir",
     ("runner/planning/cache.py", "_open", "os.remove"): "drops a damaged cache entry: workspace.remove_file_if_present",
     ("runner/planning/dryrun.py", "_ensure_state_gitignore", "os.makedirs"): "state folder: workspace.ensure_dir",
@@ -45,10 +49,10 @@ SIDE_EFFECT_ALLOWLIST: dict[tuple[str, str, str], str] = {
     ("runner/planning/dryrun.py", "_python_transform_salt", "open"): "reads a codemod file: workspace.read_bytes",
     ("runner/planning/dryrun.py", "_Workspace.disk", "open"): "reads a candidate file: workspace.read_bytes",
     ("runner/planning/select.py", "_walk", "open"): "reads a .gitignore: workspace.read_bytes_or_none",
-    ("runner/transforms/command.py", "_write_scratch", "os.makedirs"): "scratch copy: workspace.write_scratch_file",
-    ("runner/transforms/command.py", "_write_scratch", "open"): "scratch copy: workspace.write_scratch_file",
+    ("runner/transforms/command.py", "_write_scratch", "os.makedirs"): "scratch copy: scratch.write_scratch_file",
+    ("runner/transforms/command.py", "_write_scratch", "open"): "scratch copy: scratch.write_scratch_file",
     ("runner/transforms/command.py", "_read_back", "open"): "reads the command's result: workspace.read_bytes",
-    ("runner/transforms/command.py", "CommandTransform.apply_files", "tempfile.TemporaryDirectory"): "scratch root: workspace.scratch_folder",
+    ("runner/transforms/command.py", "CommandTransform.apply_files", "tempfile.TemporaryDirectory"): "scratch root: scratch.scratch_folder",
     ("runner/transforms/rename/reexports.py", "_module_reexports", "open"): "reads a module: workspace.read_bytes",
 }
 
@@ -180,6 +184,25 @@ def undocumented(tree: ast.Module) -> list[tuple[int, str]]:
     return missing
 
 
+def long_functions(tree: ast.Module, limit: int) -> list[tuple[int, str, int]]:
+    """(line, qualified name, lines) of each function or method, nested ones too, longer than ``limit`` lines."""
+    found: list[tuple[int, str, int]] = []
+
+    def walk(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                length = (child.end_lineno or child.lineno) - child.lineno + 1
+                if not isinstance(child, ast.ClassDef) and length > limit:
+                    found.append((child.lineno, name, length))
+                walk(child, name + ".")
+            else:
+                walk(child, prefix)
+
+    walk(tree, "")
+    return found
+
+
 def side_effect_calls(tree: ast.Module) -> list[tuple[int, str, str]]:
     """(line, enclosing function or "<module>", call) of each call that touches the world."""
     aliases: dict[str, str] = {}
@@ -245,6 +268,13 @@ def test_every_public_function_of_a_finished_room_has_a_docstring(room: str) -> 
     missing = [f"{_rel(p)}:{line}: {name}" for p in files for line, name in undocumented(SOURCES[p])]
     assert missing == [], ("state the contract (what it does, returns, raises, touches) in a docstring:\n  "
                            + "\n  ".join(missing))
+
+
+@pytest.mark.parametrize("room", DOCUMENTED_ROOMS)
+def test_every_function_of_a_finished_room_fits_on_a_screen(room: str) -> None:
+    files = [p for p in SOURCES if _rel(p) == room or room.endswith("/") and _rel(p).startswith(room)]
+    long = [f"{_rel(p)}:{line}: {name} ({n} lines)" for p in files for line, name, n in long_functions(SOURCES[p], MAX_FUNCTION_LINES)]
+    assert long == [], (f"split these into named steps of at most {MAX_FUNCTION_LINES} lines:\n  " + "\n  ".join(long))
 
 
 def test_side_effects_stay_in_the_adapters() -> None:
@@ -315,6 +345,10 @@ def test_the_checkers_find_what_they_look_for() -> None:
         (10, "documented", "print"), (14, "bare", "os.replace"), (15, "bare", "subprocess.run"),
         (16, "bare", "shutil.copyfile"), (17, "bare", "Path.write_text"),
     ]
+    assert long_functions(tree, 3) == [(13, "bare", 6)]
+    nested = ast.parse("class C:\n    def m(self):\n        def inner():\n            pass\n" + "        x = 1\n" * 3)
+    assert long_functions(nested, 2) == [(2, "C.m", 6)]
+    assert long_functions(nested, 1) == [(2, "C.m", 6), (3, "C.m.inner", 2)]
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "d"}, "e": set()}
     assert import_cycles(graph) == [["a", "b", "c"]]
 

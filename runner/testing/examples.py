@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Any
 
-from runner.adapters.workspace import copy_scratch_file, scratch_folder, write_scratch_file
+from runner.adapters.scratch import copy_scratch_file, scratch_folder, write_scratch_file
 from runner.playbook.spec import Example, Playbook, TaskTypeSpec, canonical_json
 from runner.planning.render import RenderError, render_value
 from runner.transforms.base import Changed, Failed, Gap, Outcome

@@ -298,17 +298,17 @@ BUILTIN_GENERICS_CASES = {
         "from typing import List as L\n\nnames: L[str] = []\n",
         "\nnames: list[str] = []\n",
     ),
-    "non-annotation uses stay": (
+    "isinstance stays, runtime type expressions convert": (
         "from typing import List, cast\n\n"
         "Rows = List[int]\n\n\n"
         "def first(rows: List[int]) -> int:\n"
         "    assert isinstance(rows, List)\n"
         "    return cast(List[int], rows)[0]\n",
         "from typing import List, cast\n\n"
-        "Rows = List[int]\n\n\n"
+        "Rows = list[int]\n\n\n"
         "def first(rows: list[int]) -> int:\n"
         "    assert isinstance(rows, List)\n"
-        "    return cast(List[int], rows)[0]\n",
+        "    return cast(list[int], rows)[0]\n",
     ),
     "string annotations stay": (
         "from typing import List\n\n\ndef f(a: 'List[int]') -> None:\n    ...\n",

@@ -1,25 +1,30 @@
-"""``List[int]`` -> ``list[int]`` (PEP 585) in annotations, however ``typing`` was imported.
+"""``List[int]`` -> ``list[int]`` (PEP 585) in type expressions, however ``typing`` was imported.
 
 Replaces ``typing.List``, ``Dict``, ``Set``, ``FrozenSet``, ``Tuple`` and ``Type`` (also from
 ``typing_extensions``) by the builtins ``list``, ``dict``, ``set``, ``frozenset``, ``tuple``
 and ``type`` inside annotations (parameters, return values, annotated assignments),
-nested ones included (``Dict[str, List[int]]`` -> ``dict[str, list[int]]``). Names are
-resolved with libcst's QualifiedNameProvider, so ``from typing import List``,
-``from typing import List as L``, ``import typing`` and ``import typing as t`` all work.
-Imports of those names that the change leaves unused are removed.
+nested ones included (``Dict[str, List[int]]`` -> ``dict[str, list[int]]``), and in the
+runtime type expressions where the builtin generic means exactly the same on Python
+3.9+: the type argument of ``typing.cast``, the ``bound`` and constraints of
+``TypeVar``, the type of ``NewType`` and the value of a module-level alias
+(``Rows = List[int]``, ``Opt = Optional[Dict[str, int]]``, ``X: TypeAlias = ...``).
+``runtime=False`` (``with: {runtime: false}``) keeps to annotations. Names are resolved
+with libcst's QualifiedNameProvider, so ``from typing import List``, ``from typing
+import List as L``, ``import typing`` and ``import typing as t`` all work. Imports of
+those names that the change leaves unused are removed.
 
 Deliberately left alone:
-- uses outside annotations (``Alias = List[int]``, ``cast(List[int], x)``,
-  ``isinstance(x, List)``): they are runtime values, and changing them is a different
-  decision (ordering, pickling, ``__origin__`` checks);
-- string annotations (``"List[int]"``), which are not parsed;
-- a name whose builtin is shadowed where the annotation is evaluated, e.g. a
-  ``def list(self)`` method in the same class body, a parameter or a variable named
-  ``type``: ``list[int]`` there would not mean the builtin (a warning says where).
+- other runtime uses (``isinstance(x, List)``, ``List`` unsubscripted in an alias,
+  aliases inside functions and classes, ``List[int]`` passed to any other call);
+- string annotations and string forward references (``"List[int]"``), not parsed;
+- a name whose builtin is shadowed where the expression is evaluated, e.g. a
+  ``def list(self)`` method in the same class body, a ``def list()`` in the module, a
+  parameter or a variable named ``type``: ``list[int]`` there would not mean the builtin
+  (reported per site).
 
-The result needs Python 3.9+ (or ``from __future__ import annotations``).
+The result needs Python 3.9+ (annotations alone: or ``from __future__ import annotations``).
 libcst's own ``rename_typing_generic_aliases.RenameTypingGenericAliases`` differs: it
-renames every use (annotations or not), adds ``import builtins`` for ``typing.List``
+renames every use (``isinstance`` too), adds ``import builtins`` for ``typing.List``
 attribute forms and does not check shadowing.
 
 Each site stands alone (``TypingNameCommand.replaced``): one whose replacement cannot be
@@ -44,6 +49,7 @@ BUILTIN_GENERICS: dict[str, str] = {
 }
 _MODULES = ("typing", "typing_extensions")
 _QUALIFIED = {f"{mod}.{name}": builtin for mod in _MODULES for name, builtin in BUILTIN_GENERICS.items()}
+_TYPE_ALIAS = {f"{mod}.TypeAlias" for mod in _MODULES}
 
 
 class BuiltinGenericsCommand(TypingNameCommand):
@@ -52,9 +58,11 @@ class BuiltinGenericsCommand(TypingNameCommand):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
     TYPING_OBJECTS = frozenset(BUILTIN_GENERICS)
 
-    def __init__(self, context: CodemodContext) -> None:
+    def __init__(self, context: CodemodContext, runtime: bool = True) -> None:
         super().__init__(context)
-        self._annotation_depth = 0
+        self._runtime = runtime
+        self._annotation_depth = 0  # > 0 inside an annotation or a runtime type expression
+        self._type_roots: set[int] = set()  # ids of the runtime type expressions found
 
     # where we are ----------------------------------------------------------------
 
@@ -64,6 +72,40 @@ class BuiltinGenericsCommand(TypingNameCommand):
     def leave_Annotation(self, original_node: cst.Annotation, updated_node: cst.Annotation) -> cst.Annotation:
         self._annotation_depth -= 1
         return updated_node
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self._runtime:
+            self._type_roots.update(id(e) for e in _type_arguments(node, self._qualified(node.func)))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._runtime and len(node.targets) == 1 and self._is_alias(node, node.targets[0].target, node.value):
+            self._type_roots.add(id(node.value))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        alias = self._qualified(node.annotation.annotation) & _TYPE_ALIAS
+        if self._runtime and alias and node.value is not None and self._is_alias(node, node.target, node.value):
+            self._type_roots.add(id(node.value))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self._type_roots:
+            self._annotation_depth += 1
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
+        result = super().on_leave(original_node, updated_node)
+        if id(original_node) in self._type_roots:
+            self._annotation_depth -= 1
+        return result
+
+    def _qualified(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+
+    def _is_alias(self, stmt: cst.CSTNode, target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+        """``Name = typing.X[...]`` at module level."""
+        line = self.get_metadata(ParentNodeProvider, stmt, None)
+        at_module = isinstance(self.get_metadata(ParentNodeProvider, line, None), cst.Module) if line else False
+        return at_module and isinstance(target, cst.Name) and isinstance(value, cst.Subscript) and any(
+            q.split(".")[0] in _MODULES for q in self._qualified(value.value))
 
     # replacing ---------------------------------------------------------------------
 
@@ -95,3 +137,18 @@ class BuiltinGenericsCommand(TypingNameCommand):
         if scope is None:
             return False
         return any(not isinstance(a, BuiltinAssignment) for a in scope[builtin])
+
+
+def _type_arguments(call: cst.Call, callee: set[str]) -> list[cst.BaseExpression]:
+    """The arguments of ``call`` that are type expressions, when it calls ``cast``
+    (its type), ``TypeVar`` (constraints and ``bound``) or ``NewType`` (its type)."""
+    kinds = {q.rpartition(".")[2] for q in callee if q.rpartition(".")[0] in _MODULES}
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    keyword = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    if "cast" in kinds:
+        return positional[:1] + [v for k, v in keyword.items() if k == "typ"]
+    if "TypeVar" in kinds:
+        return positional[1:] + [v for k, v in keyword.items() if k == "bound"]
+    if "NewType" in kinds:
+        return positional[1:2] + [v for k, v in keyword.items() if k == "tp"]
+    return []

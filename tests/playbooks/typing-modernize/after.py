@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import typing
 from collections import deque
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, List
 
 Number = int | float
-Handlers = Dict[str, List[Callable[..., Any]]]  # runtime alias: stays Dict/List
+Handlers = dict[str, list[Callable[..., Any]]]  # a module-level alias: a runtime type expression, converted too
 
 
 class Job:

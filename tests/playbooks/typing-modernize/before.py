@@ -6,7 +6,7 @@ from collections import deque
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Text, Tuple, Type, Union
 
 Number = Union[int, float]
-Handlers = Dict[str, List[Callable[..., Any]]]  # runtime alias: stays Dict/List
+Handlers = Dict[str, List[Callable[..., Any]]]  # a module-level alias: a runtime type expression, converted too
 
 
 class Job:

@@ -1,4 +1,4 @@
-"""Run state on disk: ``.batchmod/runs/<run-id>/`` and the pointer to the current run.
+"""Run state on disk: ``.batchmod/runs/<run-id>/`` and the pointer to the current run (the lock: run_lock.py).
 
 A run folder holds ``state.json`` (atomic rewrite), ``events.jsonl`` (the journal),
 ``phases/<phase>.json`` (each phase as planned), ``diffs/`` and ``checks/`` (outputs).
@@ -13,19 +13,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 import time
 import zlib
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Callable, Iterator, TypeVar
 
-from runner.adapters.lifetime import process_alive, process_identity
-from runner.adapters.lockfile import LockFile, open_lock_file
 from runner.adapters.workspace import ensure_dir, make_new_dir, read_bytes, read_bytes_or_none, sha256_bytes
 from runner.adapters.workspace import write_bytes_durable as _write_durable
 from runner.errors import BatchmodError, InputError, StateDamaged, WriteError
 from runner.execution.codec import decode_record, encode_record
 from runner.execution.records import STATE_VERSION, PhasePlanRecord, RunState
+from runner.execution.run_lock import hold_root_lock, root_lock_busy
 
 
 class RunFolder:
@@ -158,34 +156,6 @@ def shown_state_path(path: str) -> str:
     return "/".join(parts[parts.index(".batchmod"):]) if ".batchmod" in parts else path
 
 
-def _read_holder(lock: LockFile) -> dict[str, Any] | None:
-    """Who the lock file says holds it (pid, start, boot, command, since); None when unreadable or empty."""
-    try:
-        data = lock.read()
-        holder = json.loads(data) if data.strip() else None
-    except (OSError, ValueError):
-        return None
-    return holder if isinstance(holder, dict) and isinstance(holder.get("pid"), int) else None
-
-
-def _write_holder(lock: LockFile, holder: dict[str, Any]) -> None:
-    lock.write(json.dumps(holder).encode() + b"\n")
-
-
-def _holder_alive(holder: dict[str, Any]) -> bool:
-    start, boot = holder.get("start"), holder.get("boot")
-    return process_alive(holder["pid"], start if isinstance(start, int) else None, boot if isinstance(boot, str) else None)
-
-
-def _describe(holder: dict[str, Any] | None) -> str:
-    """`` pid N (`batchmod run`, since T)`` for messages; "" when nobody is recorded."""
-    if holder is None:
-        return ""
-    details = [f"`batchmod {holder['command']}`" if holder.get("command") else "", f"since {holder['since']}" if holder.get("since") else ""]
-    shown = ", ".join(d for d in details if d)
-    return f" pid {holder['pid']}" + (f" ({shown})" if shown else "")
-
-
 class RunStore:
     """The runs under a root: the current-run pointer, new run folders, the lock."""
 
@@ -252,38 +222,18 @@ class RunStore:
 
     @contextmanager
     def lock(self, notify: Callable[[str], None] | None = None) -> Iterator[None]:
-        """Hold ``.batchmod/lock`` so two commands never change one root at once.
+        """Hold ``.batchmod/lock`` so two commands never change one root at once (see run_lock.py).
 
-        A POSIX record lock (not inherited by forked workers, released by the kernel when
-        its holder dies); the file says who holds it (pid, start time, boot id). A holder
-        that died without letting go (kill -9) is taken over, and ``notify`` says so.
+        InputError when another live batchmod command holds it; a holder that died is taken
+        over, and ``notify`` says so. Creates ``.batchmod/`` and its ``.gitignore`` when missing.
         """
         self._ensure_gitignore()
-        with open_lock_file(os.path.join(self.base, "lock"), create=True) as lock:
-            if not lock.try_lock():
-                raise InputError(f"another batchmod command{_describe(_read_holder(lock))} is changing {self.root}; "
-                                 "wait for it to finish")
-            previous = _read_holder(lock)
-            if previous is not None and previous.get("pid") != os.getpid() and _holder_alive(previous):
-                raise InputError(f"another batchmod command{_describe(previous)} is changing {self.root}; wait for it to finish")
-            if previous is not None and notify is not None:
-                notify(f"took over .batchmod/lock from batchmod{_describe(previous)}, which is gone (killed?)")
-            start, boot = process_identity(os.getpid())
-            _write_holder(lock, {"pid": os.getpid(), "start": start, "boot": boot, "command": " ".join(sys.argv[1:2]), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
-            try:
-                yield
-            finally:
-                lock.clear()  # released cleanly: nobody to take over from
+        with hold_root_lock(os.path.join(self.base, "lock"), self.root, notify):
+            yield
 
     def busy(self) -> bool:
         """Another live process holds the lock (a run is in progress); reads the lock file, never locks it."""
-        try:
-            # a peek, never a lock: closing the file drops any lock this process holds on it
-            with open_lock_file(os.path.join(self.base, "lock"), create=False) as lock:
-                holder = _read_holder(lock)
-        except OSError:
-            return False
-        return holder is not None and _holder_alive(holder)
+        return root_lock_busy(os.path.join(self.base, "lock"))
 
     def _ensure_gitignore(self) -> None:
         ensure_dir(self.runs)

@@ -1,7 +1,7 @@
 """``report --merge``: one report from the reports of N shard runs (``--shard K/N``).
 
 Each shard's report stands alone; the merged one lists the shards, sums what adds up
-(files, lines, subtask counts, budgets used, model figures), concatenates per-phase
+(files, lines, subtask counts, per-rule figures, budgets used, model figures), concatenates per-phase
 subtasks and hunks (sorted by subtask id, so the order does not depend on which shard
 finished first), and is only as good as its worst shard: ``done`` when every shard is.
 """
@@ -26,6 +26,7 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
             merged["hunks"] += phase["hunks"]
             for key, n in phase["subtask_counts"].items():
                 merged["subtask_counts"][key] = merged["subtask_counts"].get(key, 0) + n
+            merged["rules"] = _sum_rules(merged.get("rules", []), phase.get("rules", []))
     for merged in phases.values():
         merged["subtasks"].sort(key=lambda s: s["id"])
         merged["hunks"].sort(key=lambda h: (h["subtask"], h["file"]))
@@ -40,6 +41,19 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
         "budget": _sum_budget([r["budget"] for r in reports]),
         "model": _sum_numbers([r["model"] for r in reports if r.get("model")]) or None,
     }
+
+
+def _sum_rules(into: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-rule figures of two shards added up, rule by rule (by task and index)."""
+    out = {(r["task"], r["index"]): dict(r) for r in into}
+    for r in more:
+        mine = out.setdefault((r["task"], r["index"]), {**r, **{k: 0 for k in _RULE_COUNTS}})
+        for key in _RULE_COUNTS:
+            mine[key] += r[key]
+    return list(out.values())
+
+
+_RULE_COUNTS = ("matches", "changes", "gaps", "files", "searched")
 
 
 def _status_rank(status: str) -> int:

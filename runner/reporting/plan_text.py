@@ -61,20 +61,26 @@ MAX_LABEL = 48
 
 
 def rule_table_lines(rules: tuple[RuleAccount, ...], playbook_path: str, indent: str = "  ") -> list[str]:
-    """Per rule-based task: a table rule → matches / changes / gaps, and where the rule is."""
+    """Per rule-based task: a table rule → matches / changes / gaps, and where the rule is.
+    Only the rules that matched are rows; one line counts the others (each is warned about)."""
     out: list[str] = []
     tasks: dict[str, list[RuleAccount]] = {}
     for r in rules:
         tasks.setdefault(r.task, []).append(r)
-    for task, rows in tasks.items():
+    for task, every in tasks.items():
+        rows = [r for r in every if r.matches]
         labels = [_cut(r.label) + (" [flag]" if r.kind == "flag" else "") for r in rows]
         width = max(len("rule"), *(len(label) for label in labels))
-        files = rows[0].searched
+        files = every[0].searched
         out.append(f"{indent}rules of task {task} (rewrite, {files} file{'s' if files != 1 else ''}):")
-        out.append(f"{indent}  {'#':<2} {'rule':<{width}}  matches  changes  gaps  at")
+        if rows:
+            out.append(f"{indent}  {'#':<2} {'rule':<{width}}  matches  changes  gaps  at")
         for r, label in zip(rows, labels):
             out.append(f"{indent}  {r.index:<2} {label:<{width}}  {r.matches:>7}  {r.changes:>7}  {r.gaps:>4}  "
                        f"{playbook_path}:{r.line}:{r.column}")
+        idle = len(every) - len(rows)
+        if idle:
+            out.append(f"{indent}  {idle} more rule{'s' if idle != 1 else ''} matched no site")
     return out
 
 

@@ -56,15 +56,19 @@ def _figures(f: Figures) -> list[str]:
 
 
 def _rule_tables(view: PhaseView, playbook_path: str) -> list[str]:
-    """Per rule-based task of the phase: its rules with matches, changes and gaps, as planned."""
+    """Per rule-based task of the phase: the rules that matched, with matches, changes and gaps
+    as planned; then the rules that matched no site."""
     rules = view.record.rules if view.record is not None else ()
     out: list[str] = []
     for task in dict.fromkeys(r.task for r in rules):
-        rows = [r for r in rules if r.task == task]
-        out += ["", f"Rules of task `{task}` ({rows[0].searched} files):", "",
+        every = [r for r in rules if r.task == task]
+        out += ["", f"Rules of task `{task}` ({every[0].searched} files):", "",
                 "| # | rule | kind | matches | changes | gaps | at |", "|---|---|---|---|---|---|---|"]
         out += [f"| {r.index} | `{r.label}` | {r.kind} | {r.matches} | {r.changes} | {r.gaps} | `{playbook_path}:{r.line}:{r.column}` |"
-                for r in rows]
+                for r in every if r.matches]
+        idle = [r for r in every if not r.matches]
+        if idle:
+            out += ["", "Matched no site: " + ", ".join(f"{r.index} `{r.label}` (`{playbook_path}:{r.line}:{r.column}`)" for r in idle)]
     return out
 
 

@@ -54,9 +54,9 @@ TABLE = """\
     #  rule                            matches  changes  gaps  at
     0  self.assertEqual($a, $b)              1        1     0  playbook.yaml:8:11
     1  truthy                                1        1     0  playbook.yaml:10:11
-    2  self.assertItemsEqual($a, $b)         0        0     0  playbook.yaml:13:11
     3  cfg.old_flag                          2        1     1  playbook.yaml:15:11
     4  self.assertRaises($$$_) [flag]        1        0     1  playbook.yaml:17:11
+    1 more rule matched no site
 """
 WARNING = ("playbook.yaml:13:11: warning: rule 'self.assertItemsEqual($a, $b)' of task type asserts "
            "matched no site in 3 files\n")
@@ -147,7 +147,7 @@ def test_report_and_status_keep_the_counts_and_the_hunk_rules_after_a_run(tmp_pa
 
     md = invoke("report", "--root", str(repo)).stdout
     assert "| 0 | `self.assertEqual($a, $b)` | replace | 1 | 1 | 0 | `playbook.yaml:8:11` |" in md
-    assert "| 2 | `self.assertItemsEqual($a, $b)` | replace | 0 | 0 | 0 | `playbook.yaml:13:11` |" in md
+    assert "Matched no site: 2 `self.assertItemsEqual($a, $b)` (`playbook.yaml:13:11`)" in md
     assert "# tests/test_a.py — made by rewrite, rule 1 `truthy`\n" in md
 
     status = json.loads(invoke("status", "--root", str(repo), "--json").stdout)
@@ -178,10 +178,11 @@ def test_validate_without_explain_says_nothing_about_rules(tmp_path: Path) -> No
     assert result.exit_code == 0 and "rules[0]" not in result.stdout and "cannot match" not in result.stderr
 
 
-def test_a_rule_id_must_be_a_short_name(tmp_path: Path) -> None:
-    (tmp_path / "playbook.yaml").write_text(PLAYBOOK.replace("id: truthy", "id: ''"), encoding="utf-8")
-    result = invoke("validate", "playbook.yaml")
-    assert result.exit_code == 2 and "playbook.yaml:10:" in result.stderr and ".id" in result.stderr
+def test_a_rule_id_must_be_a_short_name_on_one_line(tmp_path: Path) -> None:
+    for bad, words in (("''", "rules[1].id: must not be empty"), ('"a\\nb"', "rules[1].id: 'id' must be a short name on one line")):
+        (tmp_path / "playbook.yaml").write_text(PLAYBOOK.replace("id: truthy", f"id: {bad}"), encoding="utf-8")
+        result = invoke("validate", "playbook.yaml")
+        assert result.exit_code == 2 and "playbook.yaml:10:" in result.stderr and words in result.stderr, result.stderr
 
 
 def test_two_rules_of_a_task_type_cannot_share_an_id(tmp_path: Path) -> None:
@@ -189,3 +190,19 @@ def test_two_rules_of_a_task_type_cannot_share_an_id(tmp_path: Path) -> None:
                                             encoding="utf-8")
     result = invoke("validate", "playbook.yaml")
     assert result.exit_code == 2 and "id 'truthy' is already the id of rules[1]" in result.stderr
+
+
+def test_merged_shard_reports_add_the_rule_figures_up() -> None:
+    from runner.reporting.merge import merge_reports
+
+    def report(run_id: str, matches: int, searched: int) -> dict:  # type: ignore[type-arg]
+        rule = {"task": "asserts", "type": "asserts", "index": 0, "label": "x", "kind": "replace",
+                "location": "pb.yaml:8:11", "matches": matches, "changes": matches, "gaps": 0, "files": 1, "searched": searched}
+        phase = {"name": "tests", "state": "done", "gate": "", "checks": [], "subtasks": [], "hunks": [],
+                 "subtask_counts": {}, "rules": [rule]}
+        figures = {"planned": {"files": 1}, "touched": {"files": 1}, "gaps": [], "failed": [], "reverted": []}
+        return {"run_id": run_id, "shard": None, "status": "done", "root": ".", "playbook": {"sha256": "s"},
+                "figures": figures, "phases": [phase], "budget": {}, "model": None}
+
+    (rule,) = merge_reports([report("a", 2, 3), report("b", 5, 4)])["phases"][0]["rules"]
+    assert (rule["matches"], rule["changes"], rule["files"], rule["searched"], rule["label"]) == (7, 7, 2, 7, "x")

@@ -16,7 +16,7 @@ from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Gap, RuleTally
 
 from .errors import PatternError
-from .rules import Rule, compile_rule
+from .rules import Rule, compile_rules
 
 #: transforms whose ``with: rules:`` are counted per rule
 RULE_TRANSFORMS = ("rewrite",)
@@ -64,7 +64,7 @@ def rule_catalogue(spec: TaskTypeSpec) -> tuple[RuleInfo, ...]:
         return ()
     raw = spec.args().get("rules")
     try:
-        compiled = [compile_rule(i, entry) for i, entry in enumerate(raw)]  # type: ignore[arg-type]
+        compiled = compile_rules(raw)  # type: ignore[arg-type]
     except (PatternError, TypeError, ValueError):
         return ()
     out = []

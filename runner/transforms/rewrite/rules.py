@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
+import json
 import re
 import tokenize
 from dataclasses import dataclass
@@ -201,6 +203,22 @@ class Rule:
     def label(self) -> str:
         """How gaps and reports name the rule: ``rules[3]``."""
         return f"rules[{self.index}]"
+
+
+def compile_rules(rules: list) -> tuple[Rule, ...]:
+    """Every rule of a ``rules:`` list compiled, in order (raises PatternError on the first
+    bad one). Cached by the list's JSON text: compiled rules hold no per-file state, and a
+    plan builds the same task type's rules in several places."""
+    try:
+        key = json.dumps(rules, sort_keys=True)
+    except (TypeError, ValueError):
+        return tuple(compile_rule(i, raw) for i, raw in enumerate(rules))
+    return _compile_rules_json(key)
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_rules_json(text: str) -> tuple[Rule, ...]:
+    return tuple(compile_rule(i, raw) for i, raw in enumerate(json.loads(text)))
 
 
 def duplicate_ids(rules: list) -> list[PatternError]:

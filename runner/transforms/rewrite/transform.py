@@ -22,7 +22,7 @@ from .accounting import tally_rules
 from .bindings import Resolver
 from .errors import PatternError
 from .imports import add_imports, remove_imports
-from .rules import ImportSpec, Rule, compile_rule, duplicate_ids
+from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
 from .sites import Search, find_sites, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
 
@@ -37,7 +37,7 @@ class RewriteTransform:
     def __init__(self, rules: list[dict]) -> None:
         if not isinstance(rules, list) or not rules:
             raise PatternError("expected a non-empty list of rules", field="rules")
-        self.rules: tuple[Rule, ...] = tuple(compile_rule(i, raw) for i, raw in enumerate(rules))
+        self.rules: tuple[Rule, ...] = compile_rules(rules)
         for error in duplicate_ids(rules):
             raise error
         if any(not rule.needles for rule in self.rules):

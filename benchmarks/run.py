@@ -59,6 +59,7 @@ class Scenario:
     cli_args: tuple[str, ...] = ()
     needles: tuple[str, ...] = ()
     with_args: dict[str, Any] = field(default_factory=dict)
+    scope: str | None = None  #: the task type's ``scope:`` (None: not written, i.e. file)
 
 
 RENAME_OLD = "django.utils.text.get_text_list"
@@ -87,7 +88,7 @@ SCENARIOS: dict[str, Scenario] = {
             "format", "(b) .format() -> f-string, needles", 5.0, ">= 5x",
             codemod="libcst.codemod.commands.convert_format_to_fstring.ConvertFormatStringCommand",
             cli_name="convert_format_to_fstring.ConvertFormatStringCommand",
-            needles=(".format(",),
+            needles=(".format(",), scope="statement",
         ),
         Scenario(
             "namedtuple", "(b2) NamedTuple -> dataclass, needles", 5.0, ">= 5x",
@@ -320,6 +321,8 @@ def write_playbook(scenario: Scenario, rename_via: str) -> tuple[Path, str, tupl
             lines.append("    with: " + json.dumps(scenario.with_args))
         if needles:
             lines.append("    needles: " + json.dumps(list(needles)))
+        if scenario.scope:
+            lines.append(f"    scope: {scenario.scope}")
     lines += [
         "phases:",
         "  - name: main",

@@ -74,7 +74,7 @@ def test_schema_errors_are_all_reported_with_positions(tmp_path: Path) -> None:
         "pb.yaml:1:10: $.version: unsupported version 2; this batchmod reads version 1",
         "pb.yaml:2:7: $.name: `bad name` is not a valid name: use letters, digits, `_`, `.` and `-`, starting with a letter or digit",
         "pb.yaml:4:3: warning: $.task_types.pep604: task type `pep604` has no `examples:`; add a before/after pair so `batchmod test` can check it",
-        "pb.yaml:6:5: $.task_types.pep604.wtih: unknown key `wtih` (did you mean `with`?); allowed: context, description, examples, expect_absent, instructions, language, needles, on_gap, transform, with",
+        "pb.yaml:6:5: $.task_types.pep604.wtih: unknown key `wtih` (did you mean `with`?); allowed: context, description, examples, expect_absent, instructions, language, needles, on_gap, scope, transform, with",
         "pb.yaml:11:16: $.phases[0].tasks[0].files: expected a list, got a string ('src/**/*.py')",
         "pb.yaml:12:14: $.phases[0].tasks[0].per: `module` is not one of: file, directory, task",
         "pb.yaml:14:5: $.phases[1].tpye: unknown key `tpye`; allowed: budget, checks, commit, description, format, gate, name, on_error, on_failure, tasks",

@@ -101,6 +101,7 @@ class TaskTypeSpec:
     language: str | None = None  #: python | text | toml | yaml | ini; None: from each file's extension
     #: (line, column) in the playbook file of each entry of ``with: rules:`` (1-based), for messages
     rule_positions: tuple[tuple[int, int], ...] = ()
+    scope: str = "file"  #: file | statement: parse only the statements holding a needle
 
     def args(self) -> dict[str, Any]:
         """The ``with:`` mapping, decoded afresh (the caller may change it)."""
@@ -260,6 +261,7 @@ def build_task_type(name: str, raw: dict[str, Any], positions: SourceMap | None 
         on_gap=raw.get("on_gap", "report"),
         instructions=raw.get("instructions", ""),
         language=raw.get("language"),
+        scope=raw.get("scope", "file"),
         examples=tuple(build_example(i, ex) for i, ex in enumerate(raw.get("examples", ()))),
         description=raw.get("description", ""),
         context=tuple(raw.get("context", ())),

@@ -30,12 +30,25 @@ def check_transforms(raw: RawPlaybook, variables: dict[str, Any], root: str) -> 
                 out.append(Diagnostic(raw.path, line, col, message, format_json_path(path)))
         except RenderError:
             pass  # reported with the template checks
+        scope_error = _check_scope(name, spec, root) if spec.get("scope") == "statement" else None
+        if scope_error:
+            line, col = raw.source_map.position((*at, "scope"))
+            out.append(Diagnostic(raw.path, line, col, scope_error, format_json_path((*at, "scope"))))
         for k, entry in entries(spec.get("expect_absent")):
             error = _check_expect_absent(entry)
             if error:
                 line, col = raw.source_map.position((*at, "expect_absent", k))
                 out.append(Diagnostic(raw.path, line, col, error, format_json_path((*at, "expect_absent", k))))
     return out
+
+
+def _check_scope(name: str, spec: dict[str, Any], root: str) -> str | None:
+    from runner.playbook.spec import TaskTypeSpec
+    from runner.transforms.scope import statement_scope_refusal
+
+    record = TaskTypeSpec(name=name, transform=spec["transform"], needles=tuple(spec.get("needles", ())),
+                          expect_absent=tuple(spec.get("expect_absent", ())), scope="statement")
+    return statement_scope_refusal(record, root)
 
 
 def _transform_errors(name: str, transform: str, with_value: dict[str, Any], root: str) -> list[Exception]:

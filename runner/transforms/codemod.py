@@ -15,6 +15,7 @@ from typing import Any
 
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import FullRepoManager
 
 from runner.transforms.base import FileContext, Gap, TreeResult
@@ -103,7 +104,10 @@ class CodemodTransform:
     def needles(self) -> tuple[str, ...]:
         return self._needles
 
-    def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+    def transform_module(self, module: cst.Module, ctx: FileContext, statement_scope: bool = False) -> TreeResult:
+        """Run a fresh codemod on ``module``. With ``statement_scope`` (``module`` holds only
+        some statements of the file) a codemod that schedules import additions or removals
+        raises :class:`NotStatementLocal`: imports act on the whole module."""
         filename = ctx.abspath
         manager = FullRepoManager(ctx.root, [filename], self._cls.get_inherited_dependencies())
         manager.resolve_cache()
@@ -116,6 +120,8 @@ class CodemodTransform:
         )
         codemod = self._cls(context, **self._args)
         result = codemod.transform_module(module)
+        if statement_scope and any(codemod.context.scratch.get(key) for key in _IMPORT_KEYS):
+            raise NotStatementLocal(f"{self._cls.__name__} changes the imports of the module")
         gaps = tuple(_site_gaps(codemod, ctx.path))
         restated = {f"line {g.line}: {g.reason}" for g in gaps}
         return TreeResult(result, tuple(w for w in codemod.context.warnings if w not in restated), gaps)
@@ -129,3 +135,10 @@ def _site_gaps(codemod: Codemod, path: str) -> list[Gap]:
         return []
     return [Gap(path, int(g["line"]), int(g["column"]), str(g["reason"]), str(g.get("source", "")), str(g.get("rule", "")))
             for g in found if isinstance(g, dict) and {"line", "column", "reason"} <= g.keys()]
+
+
+class NotStatementLocal(Exception):
+    """A codemod run on some statements of a file did something that needs the whole file."""
+
+
+_IMPORT_KEYS = (AddImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor.CONTEXT_KEY)

@@ -13,7 +13,9 @@ from libcst.codemod import SkipFile
 from libcst.helpers import calculate_module_and_package
 
 from runner.playbook.spec import TaskTypeSpec
+from runner.transforms.codemod import CodemodTransform
 from runner.transforms.gap_needles import with_gap_needles
+from runner.transforms.statements import transform_statements
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
     describe_parse_error, find_absent_violations, language_of, validation_error, whitespace_only,
@@ -98,6 +100,13 @@ def apply_file_job(job: FileJob) -> FileResult:
             reason = f"`{step.spec.transform}` edits Python and {job.path} is {language}; use `replace` or `command`"
             outcomes.append((step.task_index, Failed(reason)))
             continue
+        if step.spec.scope == "statement":
+            scoped = _apply_statement_step(transform, step, current, ctx)
+            if scoped is not None:
+                outcomes.append((step.task_index, scoped))
+                if isinstance(scoped, Changed):
+                    current, tree = scoped.after, None
+                continue
         if tree is None:
             try:
                 tree = cst.parse_module(current)
@@ -135,6 +144,24 @@ def _apply_text_step(transform, step: Step, current: bytes, ctx: FileContext, la
     if language == "python" and whitespace_only(current, after):
         return Unchanged("whitespace-only change dropped", warnings, gaps)
     return Changed(current, after, warnings, gaps)
+
+
+def _apply_statement_step(transform, step: Step, current: bytes, ctx: FileContext) -> Outcome | None:  # type: ignore[no-untyped-def]
+    """``scope: statement``: the codemod on the statements holding its needles only; None
+    when that cannot be exact (the caller runs the step on the whole file)."""
+    if not isinstance(transform, CodemodTransform) or step.spec.expect_absent:
+        return None
+    done = transform_statements(current, transform.needles(),
+                                lambda module: transform.transform_module(module, ctx, statement_scope=True))
+    if done is None:
+        return None
+    if step.spec.on_gap == "fail" and done.gaps:
+        return Failed(f"{len(done.gaps)} gap(s) remain and on_gap is fail", done.warnings, done.gaps)
+    if done.after == current:
+        return Unchanged("", done.warnings, done.gaps)
+    if whitespace_only(done.scoped_before, done.scoped_after):
+        return Unchanged("whitespace-only change dropped", done.warnings, done.gaps)
+    return Changed(current, done.after, done.warnings, done.gaps)
 
 
 def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: FileContext):  # type: ignore[no-untyped-def]

@@ -290,9 +290,39 @@ def test_pattern_errors(rule: dict, message: str, field: str, position: tuple[in
         ),
         (
             {"match": "f($a)", "replace": "g($a)", "note": "x"},
-            "rules[0].note: unknown key 'note' (expected one of: match, replace, flag, where, imports, id)",
+            "rules[0].note: unknown key 'note' (expected one of: match, replace, flag, where, imports, id, rename_attributes)",
             "note",
             (),
+        ),
+        (
+            {"match": "with $c as $cm:\n    $$$b", "flag": "x", "rename_attributes": {"cm": {"exception": "value"}}},
+            "rules[0].rename_attributes: 'rename_attributes' only applies to rules with 'replace'",
+            "rename_attributes",
+            (),
+        ),
+        (
+            {"match": "with $c as $cm:\n    $$$b", "replace": "with $c as $cm:\n    $$$b", "rename_attributes": {"e": {"a": "b"}}},
+            "rules[0].rename_attributes.e: $e is not a $metavariable of the match (it binds $c, $cm)",
+            "rename_attributes",
+            ("e",),
+        ),
+        (
+            {"match": "with $c as $cm:\n    $$$b", "replace": "with $c:\n    $$$b", "rename_attributes": {"cm": {"a": "b"}}},
+            "rules[0].rename_attributes.cm: $cm must stay in the replacement: its attributes are renamed where it is used",
+            "rename_attributes",
+            ("cm",),
+        ),
+        (
+            {"match": "with $c as $cm:\n    $$$b", "replace": "with $c as $cm:\n    $$$b", "rename_attributes": {"cm": {"a": "b c"}}},
+            "rules[0].rename_attributes.cm.a: attribute names must be identifiers: 'a': 'b c'",
+            "rename_attributes",
+            ("cm", "a"),
+        ),
+        (
+            {"match": "with $c as $cm:\n    $$$b", "replace": "with $c as $cm:\n    $$$b", "rename_attributes": {"cm": {}}},
+            "rules[0].rename_attributes.cm: expected a mapping {old attribute: new attribute}",
+            "rename_attributes",
+            ("cm",),
         ),
     ],
 )

@@ -145,6 +145,11 @@ class Resolver:
             node = entry[1]
         return self._scopes.get(node)  # type: ignore[attr-defined]
 
+    def scope(self, node: cst.CSTNode):  # type: ignore[no-untyped-def]
+        """The libcst Scope of ``node`` (a node of the input module, or a Name a
+        transformer rebuilt from one); None for a node the rewrite made."""
+        return self._scope_of(node)
+
     def _qualified(self, node: cst.CSTNode, full: str, head: str, rest: str) -> set[str]:
         scope = self._scope_of(head_name(node))  # type: ignore[arg-type]
         if scope is None:  # a node the rewrite made: the file's imports decide

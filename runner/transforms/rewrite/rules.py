@@ -8,6 +8,7 @@ import json
 import re
 import tokenize
 from dataclasses import dataclass
+from typing import Mapping
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -19,7 +20,7 @@ from .match import Matcher, SeqBinding
 from .pattern import EXPRESSION, STATEMENT, Pattern, Template, compile_match, compile_template
 from .text import ANONYMOUS
 
-RULE_KEYS = ("match", "replace", "flag", "where", "imports", "id")
+RULE_KEYS = ("match", "replace", "flag", "where", "imports", "id", "rename_attributes")
 CONSTRAINT_KEYS = ("kind", "text", "not_text", "regex")
 
 
@@ -194,6 +195,8 @@ class Rule:
     matcher: Matcher
     add_imports: tuple[ImportSpec, ...] = ()
     remove_imports: tuple[ImportSpec, ...] = ()
+    #: ``rename_attributes``: metavariable -> {old attribute: new attribute} (see ``attributes``)
+    rename_attributes: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def needles(self) -> tuple[str, ...]:
@@ -307,5 +310,31 @@ def compile_rule(index: int, raw: object) -> Rule:
                 raise err("relative imports cannot be removed", "imports", (key, k))
             (adds if key == "add" else removes).extend(specs)
 
+    renames = _rename_attributes(raw.get("rename_attributes"), pattern, template, lambda m, sub=(): err(m, "rename_attributes", sub))
     matcher = Matcher(pattern.node, Checks(constraints) if constraints else None, frozenset(any_binding))
-    return Rule(index, pattern, template, flag, matcher, tuple(adds), tuple(removes))
+    return Rule(index, pattern, template, flag, matcher, tuple(adds), tuple(removes), renames)
+
+
+def _rename_attributes(spec: object, pattern: Pattern, template: Template | None, err) -> dict[str, dict[str, str]]:
+    """``rename_attributes: {cm: {exception: value}}``: checked against the match and the replacement."""
+    if spec is None:
+        return {}
+    if template is None:
+        raise err("'rename_attributes' only applies to rules with 'replace'")
+    if not isinstance(spec, dict) or not spec:
+        raise err("expected a mapping of metavariable names to {old attribute: new attribute}")
+    out: dict[str, dict[str, str]] = {}
+    for key, renames in spec.items():
+        name = str(key).lstrip("$")
+        if pattern.metavars.get(name) is not False or name == ANONYMOUS:
+            singles = ", ".join("$" + n for n, seq in pattern.metavars.items() if not seq and n != ANONYMOUS)
+            raise err(f"${name} is not a $metavariable of the match (it binds {singles or 'none'})", (str(key),))
+        if template.metavars.get(name) is not False:
+            raise err(f"${name} must stay in the replacement: its attributes are renamed where it is used", (str(key),))
+        if not isinstance(renames, dict) or not renames:
+            raise err("expected a mapping {old attribute: new attribute}", (str(key),))
+        for old, new in renames.items():
+            if not (isinstance(old, str) and isinstance(new, str) and old.isidentifier() and new.isidentifier()):
+                raise err(f"attribute names must be identifiers: {old!r}: {new!r}", (str(key), str(old)))
+        out[name] = dict(renames)
+    return out

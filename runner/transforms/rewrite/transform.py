@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from ..base import FileContext, Gap, TreeResult
 from .accounting import tally_rules
+from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
 from .errors import PatternError
 from .imports import add_imports, remove_imports
@@ -64,13 +65,13 @@ class RewriteTransform:
         tree, counts, failures, out_code = module, {}, [], code
         if active:
             index, resolver = RuleIndex(active), Resolver(module, code)
-            applier = RuleApplier(index, resolver)
-            tree = module.visit(applier)
-            out_code = tree.code
-            if not _parses(out_code) and _parses(code):  # find the statements that broke, keep the rest
-                applier = RuleApplier(index, resolver, verify=True)
-                tree = module.visit(applier)
-                out_code = tree.code
+            applier, tree, out_code = _walk(module, code, index, resolver)
+            if applier.bound:  # rename_attributes: decide per name, walk again with the plan
+                plan = plan_attributes(module, applier.bound, resolver)
+                applier, tree, out_code = _walk(module, code, index, resolver, plan)
+                if applier.reverted or not plan.allowed <= {id(b.site) for b in applier.bound}:
+                    plan = plan.refusing_all("its uses could not be renamed with it (a statement around them did not parse)")
+                    applier, tree, out_code = _walk(module, code, index, resolver, plan)
             counts, failures = applier.counts, applier.failures
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
         if not fired:
@@ -90,6 +91,20 @@ class RewriteTransform:
         gaps.sort(key=lambda g: (g.line, g.column))
         tallies = tally_rules(self.rules, counts, gaps)
         return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps), checked=checked, rules=tallies), counts)
+
+
+def _walk(module: cst.Module, code: str, index: RuleIndex, resolver: Resolver,
+          attributes: AttributePlan | None = None) -> tuple[RuleApplier, cst.Module, str]:
+    """One walk of the rules over ``module``; a second, checking each statement, when
+    the output does not parse (the statements that broke are kept as they were)."""
+    applier = RuleApplier(index, resolver, attributes=attributes)
+    tree = module.visit(applier)
+    out_code = tree.code
+    if not _parses(out_code) and _parses(code):
+        applier = RuleApplier(index, resolver, verify=True, attributes=attributes)
+        tree = module.visit(applier)
+        out_code = tree.code
+    return applier, tree, out_code
 
 
 def _check_parses(before: str, after: str) -> bool:

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import libcst as cst
 
+from .attributes import AttributePlan, BoundSite
 from .bindings import Resolver
 from .comments import lost_comments, with_comments_above
 from .pattern import COMPOUND, EXPRESSION, STATEMENT
@@ -84,9 +85,17 @@ class RuleIndex:
 class RuleApplier(cst.CSTTransformer):
     """One walk of one file (created per file: holds per-file state)."""
 
-    def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False) -> None:
+    def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False,
+                 attributes: AttributePlan | None = None) -> None:
         super().__init__()
         self.index = index
+        #: ``rename_attributes``: None on a first walk (its sites are rewritten and
+        #: collected in ``bound``); then the plan says which sites may be rewritten and
+        #: which attributes are renamed
+        self.attributes = attributes
+        self.renames = attributes.renames if attributes is not None else {}
+        self.bound: list[BoundSite] = []
+        self.reverted = 0  # statements put back as they were (verify)
         #: check that each rewritten statement parses (slower: the caller first tries
         #: without, and walks again with it when the whole output does not parse)
         self.verify = verify
@@ -110,8 +119,9 @@ class RuleApplier(cst.CSTTransformer):
             count = self.counts[rule.index] = RuleCount()
         return count
 
-    def _rewrote(self, rule: Rule, original: cst.CSTNode) -> None:
+    def _rewrote(self, rule: Rule, original: cst.CSTNode, bound: tuple[BoundSite, ...] = ()) -> None:
         self._count(rule).changes += 1
+        self.bound.extend(bound)
         if self.sites:
             self.sites[-1].append(_Site(rule, original))
 
@@ -121,6 +131,24 @@ class RuleApplier(cst.CSTTransformer):
         lost = lost_comments(old, new)
         if lost:
             self.pending.setdefault(len(self.sites), []).extend(lost)
+
+    def _bound_sites(self, rule: Rule, original: cst.CSTNode, bindings: dict) -> tuple[BoundSite, ...]:
+        """The names whose attributes ``rule`` renames at this site (whose replacement was
+        built); a ReplacementError when the plan refuses the site, or the metavariable
+        is not bound to a name."""
+        if not rule.rename_attributes:
+            return ()
+        out = []
+        for var, renames in rule.rename_attributes.items():
+            value = bindings.get(var)
+            if type(value) is not cst.Name:
+                raise ReplacementError(f"${var} is bound to `{source_of(value)}`, not a name: its attributes cannot be renamed")
+            entry = self.resolver.origins.get(id(value)) if self.resolver is not None else None
+            out.append(BoundSite(original, entry[1] if entry is not None and entry[0] is value else value, renames))  # type: ignore[arg-type]
+        plan = self.attributes
+        if plan is not None and id(original) not in plan.allowed:
+            raise ReplacementError(plan.refused.get(id(original), "the uses of its names were not checked"))
+        return tuple(out)
 
     # the walk -------------------------------------------------------------------------
 
@@ -145,6 +173,8 @@ class RuleApplier(cst.CSTTransformer):
         kind = _kind(tp)
         node = fix_children(updated_node, self.fresh) if self.fresh else updated_node
         if kind is _OTHER or kind is _NAME:
+            if self.renames and tp is cst.Attribute and id(original_node) in self.renames:
+                node = node.with_changes(attr=node.attr.with_changes(value=self.renames[id(original_node)]))  # type: ignore[attr-defined]
             if kind is _NAME and self.resolver is not None:
                 self.resolver.origins[id(node)] = (node, original_node)
             rules = self.expression_rules.get(tp)
@@ -178,6 +208,7 @@ class RuleApplier(cst.CSTTransformer):
         if sites and self.verify:
             error = parse_error(node)
             if error is not None and parse_error(original) is None:
+                self.reverted += 1
                 for site in sites:
                     self._count(site.rule).changes -= 1
                     reason = f"the rewritten statement does not parse ({error}); left as it was"
@@ -210,10 +241,11 @@ class RuleApplier(cst.CSTTransformer):
                         raise ReplacementError("the match is assigned to here and the replacement cannot be")
                     if self.quotes:
                         _check_fstring(node, new, self.quotes)
+                    bound = self._bound_sites(rule, original, bindings)
                 except Exception as err:  # noqa: BLE001 - one site, never the file
                     failures.append(Failure(node, rule, describe(err)))
                     continue
-                self._rewrote(rule, original)
+                self._rewrote(rule, original, bound)
                 self.fresh.discard(id(node))
                 self.fresh.add(id(new))
                 self._keep_comments(node, [new])
@@ -274,10 +306,11 @@ class RuleApplier(cst.CSTTransformer):
                         raise ReplacementError("the replacement spans lines but the match shares its line with other statements")
                     if self.verify:
                         _check_parses(stmts)
+                    bound = self._bound_sites(rule, original, bindings)
                 except Exception as err:  # noqa: BLE001 - one site, never the file
                     failures.append(Failure(stmt, rule, describe(err)))
                     continue
-                self._rewrote(rule, original)
+                self._rewrote(rule, original, bound)
                 failures = [f for f in failures if f.node is not stmt]
                 result, last, rules = stmts, rule.index, ()
                 if _one_line(stmts) and len(stmts[0].body) == 1:  # type: ignore[attr-defined]
@@ -300,10 +333,11 @@ class RuleApplier(cst.CSTTransformer):
                 stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
                 if self.verify:
                     _check_parses(stmts)
+                bound = self._bound_sites(rule, original, bindings)
             except Exception as err:  # noqa: BLE001 - one site, never the file
                 failures.append(Failure(node, rule, describe(err)))
                 continue
-            self._rewrote(rule, original)
+            self._rewrote(rule, original, bound)
             if stmts:
                 stmts[0] = _keep_block_comments(node, stmts[0])
             self._keep_comments(node.with_changes(leading_lines=()), stmts)  # type: ignore[arg-type]

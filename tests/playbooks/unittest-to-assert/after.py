@@ -3,6 +3,7 @@ import json
 import math
 import os
 import unittest
+import warnings
 from decimal import Decimal
 
 from settings import ConfigError, Settings, load, parse_duration
@@ -90,10 +91,22 @@ class LoadTest(SettingsTestBase):
             parse_duration("10 parsecs", strict=True)
         if os.name == "nt": self.assertRaises(OSError, os.readlink, "x")
 
-    def test_left_for_a_person(self):
-        with self.assertRaises(ConfigError) as cm:
+    def test_error_details(self):
+        with pytest.raises(ConfigError) as cm:
             self.load('{"port": "x"}')
-        assert cm.exception.field == "port"
+        assert cm.value.field == "port"
+        with pytest.raises(ConfigError, match="positive") as cm:
+            self.load('{"port": -1}')
+        assert str(cm.value) == "port must be a positive number"
+        assert cm.value.args[0] == "port must be a positive number"
+
+    def test_left_for_a_person(self):
+        with self.assertRaises(ConfigError) as ctx:
+            self.load("[]")
+        assert ctx.expected is ConfigError  # no pytest equivalent: the with is left
+        with self.assertWarns(UserWarning) as w:
+            warnings.warn("old", UserWarning)
+        assert str(w.warning) == "old"  # pytest.warns gives a list of records
         compare = self.assertEqual  # the alias is renamed, the call stays
         compare(self.load(self.raw).port, 8080)
         check = lambda key: self.assertIn(key, self.load(self.raw))  # not a statement

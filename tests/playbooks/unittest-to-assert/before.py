@@ -3,6 +3,7 @@ import json
 import math
 import os
 import unittest
+import warnings
 from decimal import Decimal
 
 from settings import ConfigError, Settings, load, parse_duration
@@ -89,10 +90,22 @@ class LoadTest(SettingsTestBase):
         self.assertRaisesRegex(ValueError, "unit", parse_duration, "10 parsecs", strict=True)
         if os.name == "nt": self.assertRaises(OSError, os.readlink, "x")
 
-    def test_left_for_a_person(self):
+    def test_error_details(self):
         with self.assertRaises(ConfigError) as cm:
             self.load('{"port": "x"}')
         self.assertEqual(cm.exception.field, "port")
+        with self.assertRaisesRegex(ConfigError, "positive") as cm:
+            self.load('{"port": -1}')
+        self.assertEqual(str(cm.exception), "port must be a positive number")
+        self.assertEqual(cm.exception.args[0], "port must be a positive number")
+
+    def test_left_for_a_person(self):
+        with self.assertRaises(ConfigError) as ctx:
+            self.load("[]")
+        self.assertIs(ctx.expected, ConfigError)  # no pytest equivalent: the with is left
+        with self.assertWarns(UserWarning) as w:
+            warnings.warn("old", UserWarning)
+        self.assertEqual(str(w.warning), "old")  # pytest.warns gives a list of records
         compare = self.assertEquals  # the alias is renamed, the call stays
         compare(self.load(self.raw).port, 8080)
         check = lambda key: self.assertIn(key, self.load(self.raw))  # not a statement

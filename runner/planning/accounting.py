@@ -7,10 +7,10 @@ result cache); nothing here parses or walks a file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from runner.planning.expand import ExpandedPhase
-from runner.planning.plan import FileChange, HunkRules, PhaseResult, RuleAccount
+from runner.planning.plan import HunkRules, PhaseResult, RuleAccount, SubtaskResult
 from runner.playbook.spec import TaskTypeSpec
 from runner.reporting.hunks import split_hunks
 from runner.transforms.base import Outcome, RuleTally
@@ -57,15 +57,18 @@ def account_phase(phase: ExpandedPhase, outcomes: Mapping[tuple[int, str], Outco
     return tuple(out)
 
 
-def attribute_hunks(spec: TaskTypeSpec, changes: Iterable[FileChange],
+def attribute_hunks(spec: TaskTypeSpec, result: SubtaskResult,
                     tallies: Mapping[str, tuple[RuleTally, ...]]) -> tuple[HunkRules, ...]:
-    """Every hunk of a subtask's deterministic changes with the rules that made it
-    (``()`` for a transform without rules)."""
+    """Every hunk of a subtask's deterministic changes (the model's edits on top left out)
+    with the rules that made it; ``()`` for a transform without rules. ``tallies``: each
+    changed file's per-rule counts."""
     infos = rule_catalogue(spec)
     if not infos:
         return ()
     out = []
-    for change in changes:
+    for by, change in result.attributed_changes("transform"):
+        if by != "transform":
+            continue
         changers = [t.rule for t in tallies.get(change.path, ()) if t.changes]
         for hunk in split_hunks("", "", change.diff):
             header, *body = hunk.text.splitlines(keepends=True)

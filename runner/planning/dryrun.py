@@ -408,7 +408,7 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
     if work is not None and work.error and work.error_kind != "budget":
         errors.append(f"model: {work.error}")
     status = "error" if errors else "gap" if gaps else "change" if changes else "no-change"
-    return SubtaskResult(
+    result = SubtaskResult(
         subtask=subtask,
         status=status,
         file_sha256=tuple((f, ws.sha256(f)) for f in subtask.files),
@@ -421,5 +421,5 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
         needs_model=work is not None or forecast is not None,
         forecast=forecast,
         model=work,
-        hunk_rules=attribute_hunks(spec, changes, tallies),
     )
+    return replace(result, hunk_rules=attribute_hunks(spec, result, tallies)) if changes else result

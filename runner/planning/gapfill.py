@@ -176,7 +176,7 @@ def _merge(pm: PhaseModel, task: ExpandedTask, job: GapJob, fill: GapFill, kind:
             gaps = outcome.gaps  # the whole file stays the model's to do
         if path in new and new[path] != current:
             before = outcome.before if isinstance(outcome, Changed) else current
-            outcomes[(task.index, path)] = Changed(before, new[path], outcome.warnings, gaps)
+            outcomes[(task.index, path)] = Changed(before, new[path], outcome.warnings, gaps, outcome.rules)
             overlay[path] = new[path]
             changes.append(file_change(path, current, new[path]))
         else:

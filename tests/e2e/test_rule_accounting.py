@@ -206,3 +206,21 @@ def test_merged_shard_reports_add_the_rule_figures_up() -> None:
 
     (rule,) = merge_reports([report("a", 2, 3), report("b", 5, 4)])["phases"][0]["rules"]
     assert (rule["matches"], rule["changes"], rule["files"], rule["searched"], rule["label"]) == (7, 7, 2, 7, "x")
+
+
+def test_the_rewrite_hunks_of_a_subtask_the_model_finished_name_their_rules(tmp_path: Path, messages_server,  # type: ignore[no-untyped-def]
+                                                                            monkeypatch) -> None:
+    from model_support import answers, model_playbook, model_repo
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-real")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", messages_server.base_url)
+    messages_server.script(answers())
+    repo, pb = model_repo(tmp_path / "repo"), model_playbook(tmp_path / "pb")
+    rule = [{"index": 0, "label": "compat.ensure_text($x)"}]
+    doc = json.loads(invoke("plan", str(pb), "--root", str(repo), "--model", "--json").stdout)
+    hunks = doc["phases"][0]["subtasks"][0]["hunks"]
+    assert [(h["made_by"], h.get("rules")) for h in hunks] == [("transform", rule), ("model", None)]
+    assert invoke("run", str(pb), "--root", str(repo), "--yes").exit_code == 0
+    report = json.loads(invoke("report", "--root", str(repo), "--format", "json").stdout)
+    alpha = [h for h in report["phases"][0]["hunks"] if h["file"] == "pkg/alpha.py"]
+    assert [(h["made_by"].split(":")[0], h.get("rules")) for h in alpha] == [("rewrite", rule), ("model", None)]

@@ -18,17 +18,18 @@ def convert(source: str, **options: object) -> tuple[str, list[str]]:
 
 
 GOLDEN = [
-    ('"%s=%s" % (k, v)', 'f"{k}={v}"'),
-    ('"%-8s|%5d|%.2f" % (name, len(x), price)', 'f"{name!s:<8}|{len(x):5d}|{price:.2f}"'),
-    ('"%(a)s and %(b)r" % {"a": x, "b": y}', 'f"{x} and {y!r}"'),
-    ('"%(a)s and %(b)r" % d', "f\"{d['a']} and {d['b']!r}\""),
+    ('"%s=%s" % (k, val)', 'f"{k!s}={val!s}"'),
+    ('"%-8s|%5d|%.2f" % (name, len(x), float(price))', 'f"{name!s:<8}|{len(x):5d}|{float(price):.2f}"'),
+    ('"%(a)s and %(b)r" % {"a": x, "b": y}', 'f"{x!s} and {y!r}"'),
+    ('"%(a)s and %(b)r" % d', "f\"{d['a']!s} and {d['b']!r}\""),
     ('"%(n)d" % dict(n=1)', '"1"'),
-    ('"%(n)d %(m)s" % dict(n=1, m=x)', 'f"1 {x}"'),
+    ('"%(n)d %(m)s" % dict(n=1, m=x)', 'f"1 {x!s}"'),
     ('"%s%%" % str(n)', 'f"{str(n)}%"'),
-    ('"%s" % (x,)', 'f"{x}"'),
+    ('"%s" % (x,)', 'f"{x!s}"'),
+    ('"%s %s %s" % (len(x), 2.5 * len(x), "a" * len(x))', 'f\'{len(x)} {2.5 * len(x)} {"a" * len(x)}\''),
     ('"%r, %a" % (x, y)', 'f"{x!r}, {y!a}"'),
-    ('"%x %o %#x %05.1f %+d %X %E %G" % (a, b, c, d, 3, e, f, g)',
-     'f"{a:x} {b:o} {c:#x} {d:05.1f} {3:+d} {e:X} {f:E} {g:G}"'),
+    ('"%x %o %#x %05.1f %+d %X %E %G" % (id(a), len(b), 255, 2.5 * len(d), 3, -len(e), 1.0, len(g) / 2)',
+     'f"{id(a):x} {len(b):o} {255:#x} {2.5 * len(d):05.1f} {3:+d} {-len(e):X} {1.0:E} {len(g) / 2:G}"'),
     ('"%c" % 65', 'f"{65:c}"'),
     ('"{} {!r:>10} {}".format(a, b, c)', 'f"{a} {b!r:>10} {c}"'),
     ('"{0} {1} {0}".format(a, b)', 'f"{a} {b} {a}"'),
@@ -41,10 +42,10 @@ GOLDEN = [
     ('"{}".format(lambda: 1)', 'f"{(lambda: 1)}"'),
     ('"{0.real}".format(1 + 2)', 'f"{(1 + 2).real}"'),
     ('u"%s" % "x"', 'u"x"'),
-    ('"it\'s %s" % (a,)', 'f"it\'s {a}"'),
-    ("'say \"%s\"' % (d['k'],)", "f\"say \\\"{d['k']}\\\"\""),
-    ('("abc %s "\n     "def %s" % (a, b))', '(f"abc {a} "\n     f"def {b}")'),
-    ('("100%% " "of %s" % (a,))', '("100% " f"of {a}")'),
+    ('"it\'s %s" % (a,)', 'f"it\'s {a!s}"'),
+    ("'say \"%s\"' % (d['k'],)", "f\"say \\\"{d['k']!s}\\\"\""),
+    ('("abc %s "\n     "def %s" % (a, b))', '(f"abc {a!s} "\n     f"def {b!s}")'),
+    ('("100%% " "of %s" % (a,))', '("100% " f"of {a!s}")'),
     ('"{}{}".format(\n    a,\n    b,\n)', 'f"{a}{b}"'),
     ('"{}".format(\n    f(a,\n      b)\n)', 'f"{f(a, b)}"'),
     ('"%s" % ("{}".format(x),)', 'f\'{f"{x}"}\''),
@@ -83,6 +84,8 @@ GAPS = [
     ('"\\x25s" % (a,)', "escape sequence spells a format character"),
     ('"%s" % ()', "1 directive(s) for 0 value(s)"),
     ('"%y" % (a,)', "unsupported or invalid %-directive"),
+    ('"%.2f" % (price,)', "%f of an operand not provably an int or a float"),
+    ('"%x" % (2.5 * n,)', "%x of an operand not provably an int"),
 ]
 
 
@@ -117,9 +120,9 @@ def test_local_names_are_inferred_from_every_binding_in_their_scope() -> None:
         "    return '%d %s %s' % (n, s, p), '%d' % (k,), '%s' % k, '%s' % p\n"
     )
     code, gaps = convert(source)
-    assert code.splitlines()[4] == "        out = [f'{j}' for j in range(i)] + [f'{i}|{c}']"
-    assert code.splitlines()[8] == "        return f'failed: {e}'"
-    assert code.splitlines()[11] == "    return f'{n} {s} {p}', '%d' % (k,), f'{k}', '%s' % p"
+    assert code.splitlines()[4] == "        out = [f'{j}' for j in range(i)] + [f'{i}|{c!s}']"
+    assert code.splitlines()[8] == "        return f'failed: {e!s}'"
+    assert code.splitlines()[11] == "    return f'{n} {s} {p!s}', '%d' % (k,), f'{k}', '%s' % p"
     assert [g.split(": ", 2)[1:] for g in gaps] == [
         ["%-format left as is", "%d of an operand not provably an int (a float would be truncated)"],
         ["%-format left as is", "the operand is not a tuple literal and not provably a single non-tuple value"],
@@ -129,7 +132,7 @@ def test_local_names_are_inferred_from_every_binding_in_their_scope() -> None:
 def test_one_bad_site_is_a_gap_and_the_rest_of_the_file_converts() -> None:
     source = 'a = "%s" % (x,)\nb = "{0}{0}".format(f())\nc = "{}".format(y)\n'
     code, gaps = convert(source)
-    assert code == 'a = f"{x}"\nb = "{0}{0}".format(f())\nc = f"{y}"\n'
+    assert code == 'a = f"{x!s}"\nb = "{0}{0}".format(f())\nc = f"{y}"\n'
     assert gaps == ["2:5: .format() left as is: argument `f()` may have side effects and is used 2 times"]
 
 
@@ -148,7 +151,7 @@ def test_max_line_length_leaves_long_results() -> None:
 def test_assume_not_tuple_converts_unknown_single_operands_with_a_warning() -> None:
     source = 'a = "%s" % name\nb = "%d" % count\nc = "%s=%s" % pair\n'
     result = FstringTransform(assume_not_tuple=True).transform_module(cst.parse_module(source), CTX)
-    assert result.module.code == 'a = f"{name}"\nb = "%d" % count\nc = "%s=%s" % pair\n'
+    assert result.module.code == 'a = f"{name!s}"\nb = "%d" % count\nc = "%s=%s" % pair\n'
     assert result.warnings == ("1:5: converted assuming `name` is never a tuple (assume_not_tuple)",)
     assert [g.line for g in result.gaps] == [2, 3]
 
@@ -197,3 +200,98 @@ def test_converted_expression_evaluates_to_the_same_string(before: str) -> None:
     assert ".format(" not in after and "\" % " not in after and "' % " not in after, after
     for env in ENVS:
         assert _evaluate(after, env) == _evaluate(before, env), (after, env)
+
+
+# Operands proved not tuples by local reasoning (every binding in the scope) -----------
+
+INFERRED = [
+    ("def f():\n    column = 7\n    if x:\n        column = 13\n    return '%s^' % (' ' * (column - 1))\n",
+     "def f():\n    column = 7\n    if x:\n        column = 13\n    return f\"{' ' * (column - 1)}^\"\n"),
+    ("def f():\n    chars = ['<', '>', '#']\n    for c in chars:\n        print('no %s' % c)\n",
+     "def f():\n    chars = ['<', '>', '#']\n    for c in chars:\n        print(f'no {c}')\n"),
+    ("for c in 'ab':\n    print('%s' % c)\nfor k in ('a', 1):\n    print('%s' % k)\n",
+     "for c in 'ab':\n    print(f'{c}')\nfor k in ('a', 1):\n    print(f'{k}')\n"),
+    ("def f(xs):\n    nums = range(1, 3)\n    for i, x in zip(nums, xs):\n        print('%d: %s' % (i, x))\n",
+     "def f(xs):\n    nums = range(1, 3)\n    for i, x in zip(nums, xs):\n        print(f'{i}: {x!s}')\n"),
+    ("def f(xs):\n    for i, c in enumerate('abc', 1):\n        print('%d%s' % (i, c))\n",
+     "def f(xs):\n    for i, c in enumerate('abc', 1):\n        print(f'{i}{c}')\n"),
+    ("dd = {'a': 1}\nprint('keys: %s' % dd.keys())\n", "dd = {'a': 1}\nprint(f'keys: {dd.keys()}')\n"),
+    ("import os.path\nimport time\np = os.path.join('a', 'b')\nv = '-I%s' % p, '%s' % time.strftime('%H')\n",
+     "import os.path\nimport time\np = os.path.join('a', 'b')\nv = f'-I{p}', f\"{time.strftime('%H')}\"\n"),
+    ("from os.path import dirname as up\nv = '%s' % up(x)\n", "from os.path import dirname as up\nv = f'{up(x)}'\n"),
+    ("r = 1.5\nv = '%s|%.1f|%e' % (r, r, r * 2), '%s' % (r / 2 if x else 0)\n",
+     "r = 1.5\nv = f'{r}|{r:.1f}|{r * 2:e}', f'{r / 2 if x else 0}'\n"),
+    ("s = 'a,b'\nv = '%s' % s.split(','), '%d' % s.count(',')\n",
+     "s = 'a,b'\nv = f\"{s.split(',')}\", '%d' % s.count(',')\n"),
+]
+
+
+@pytest.mark.parametrize("before, after", INFERRED)
+def test_operands_proved_by_local_reasoning_convert(before: str, after: str) -> None:
+    code, gaps = convert(before)
+    assert code == after
+    assert gaps == [] or all("%d of" in g for g in gaps), gaps
+
+
+NOT_PROVED = [
+    "def f():\n    chars = ['<']\n    chars.append((1, 2))\n    for c in chars:\n        print('%s' % c)\n",
+    "chars = ['<']\nfor c in chars:\n    print('%s' % c)\n",  # module level: another module may append
+    "def f(xs):\n    for c in xs:\n        print('%s' % c)\n",
+    "def f(xs):\n    for i, c in zip(xs, range(3)):\n        print('%s' % i)\n",
+    "def f(n):\n    print('%s' % (n + 'x'))\n",
+    "def strftime(f):\n    return (f,)\nv = '%s' % strftime('x')\n",
+    "import time as os\nv = '%s' % os.path.join('a')\n",
+    "d = {}\nd = (1, 2)\nv = '%s' % d.keys()\n",
+    "v = '%x' % 2.5\n",
+]
+
+
+@pytest.mark.parametrize("before", NOT_PROVED)
+def test_operands_that_may_be_tuples_stay_gaps(before: str) -> None:
+    code, gaps = convert(before)
+    assert code == before and len(gaps) == 1, gaps
+
+
+def _run(code: str) -> object:
+    env: dict[str, object] = {}
+    exec(compile(code, "<case>", "exec"), env)
+    return env["out"]
+
+
+MODULE_PROPERTY = [
+    "out = []\nfor c in 'a{b':\n    out.append('<%s>' % c)\n",
+    "def f():\n    r = []\n    for c in ['x', 'y%']:\n        r.append('%s|%5s|%-3s' % (c, c, c))\n    return r\nout = f()\n",
+    "out = []\nfor i, w in zip(range(3), [1.5, 'w', (1,)]):\n    out.append('%d %03d %x %s' % (i, i, i, w))\n",
+    "n = 7\nm = n * 2.5\nout = ['%s' % (' ' * (n - 1)), '%.2f %e %g %s' % (m, m, m / 3, m)]\n",
+    "dd = {'k': (1, 2)}\nout = ['%s' % dd.keys(), '%s' % dd.values(), '%s' % dd.items()]\n",
+]
+
+
+@pytest.mark.parametrize("before", MODULE_PROPERTY)
+def test_converted_module_computes_the_same_strings(before: str) -> None:
+    after, gaps = convert(before)
+    assert gaps == [] and after != before and " % " not in after, (after, gaps)
+    assert _run(after) == _run(before)
+
+
+def test_plain_s_of_an_unknown_type_keeps_str_before_311() -> None:
+    # before 3.11, format(C.A, "") of `class C(str, Enum)` is its value, str(C.A) its name
+    source = 'a = "%s|%s|%s" % (x, len(x), [x])\n'
+    assert convert(source)[0] == 'a = f"{x!s}|{len(x)}|{[x]}"\n'
+    assert convert(source, target="3.11")[0] == 'a = f"{x}|{len(x)}|{[x]}"\n'
+
+
+def test_assume_numbers_keeps_the_type_letter_and_warns() -> None:
+    source = 'a = "%s:%d" % (f, n)\nb = "%5.1f|%x" % (p, m)\nc = "%.2f" % price\nd = "%s" % name\n'
+    result = FstringTransform(assume_numbers=True).transform_module(cst.parse_module(source), CTX)
+    assert result.module.code == ('a = f"{f!s}:{n:d}"\nb = f"{p:5.1f}|{m:x}"\nc = f"{price:.2f}"\n'
+                                  'd = "%s" % name\n')
+    assert result.warnings == (
+        "1:5: converted assuming `n` is an int (assume_numbers)",
+        "2:5: converted assuming `p` is an int or a float (assume_numbers), `m` is an int (assume_numbers)",
+        "3:5: converted assuming `price` is an int or a float (assume_numbers)",
+    )
+    assert [g.line for g in result.gaps] == [4]
+    # a float given to %d: the f-string raises where % would truncate (never a silent change)
+    with pytest.raises(ValueError):
+        eval(result.module.code.splitlines()[0].removeprefix("a = "), {"f": "x", "n": 2.5})

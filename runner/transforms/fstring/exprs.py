@@ -14,24 +14,40 @@ from typing import Protocol
 
 import libcst as cst
 
-from runner.transforms.fstring.infer import NOT_TUPLE
+from runner.transforms.fstring.infer import NOT_TUPLE, OBJECT, combine_kinds
 from runner.transforms.fstring.pieces import Expr, NotConvertible
 
 _INT_CALLS = {"len", "int", "ord", "id", "hash"}
 _STR_CALLS = {"str", "repr", "ascii", "format", "chr", "hex", "oct", "bin"}
-_OTHER_NOT_TUPLE_CALLS = {"float", "bool", "list", "dict", "set", "frozenset", "sorted", "type", "bytes", "complex"}
+_OTHER_NOT_TUPLE_CALLS = {"bool", "list", "set", "frozenset", "sorted", "type", "bytes", "complex", "range"}
+#: stdlib functions by qualified name (through the file's imports) and what they return
+#: for any argument they accept (``os.path`` functions: a str, or bytes for bytes)
+_STDLIB_CALLS = {
+    "time.strftime": "str", "time.time": "float", "os.getcwd": "str", "os.getpid": "int",
+    "json.dumps": "str", "textwrap.dedent": "str", "textwrap.indent": "str", "shlex.quote": "str",
+    "platform.python_version": "str", "sys.getsizeof": "int",
+    **{f"os.path.{f}": NOT_TUPLE for f in ("join", "dirname", "basename", "abspath", "normpath", "realpath",
+                                          "relpath", "expanduser", "expandvars", "normcase")},
+}
+_FLOAT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo)
+_DICT_VIEWS = {"keys", "values", "items"}
 _INT_OPERATORS = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.LeftShift,
                   cst.RightShift, cst.BitAnd, cst.BitOr, cst.BitXor)
-_NOT_TUPLE_NODES = (cst.Float, cst.Imaginary, cst.List, cst.ListComp, cst.Dict, cst.DictComp, cst.Set,
-                    cst.SetComp, cst.Comparison, cst.Lambda)
+_NOT_TUPLE_NODES = (cst.Imaginary, cst.List, cst.ListComp, cst.Set, cst.SetComp, cst.Comparison, cst.Lambda)
 _STR_METHODS = {"join", "format", "strip", "lstrip", "rstrip", "upper", "lower", "title", "replace",
                 "capitalize", "center", "ljust", "rjust", "casefold", "swapcase", "zfill", "expandtabs"}
+_STR_METHODS_NOT_TUPLE = {"split", "rsplit", "splitlines", "encode", "startswith", "endswith", "find",
+                          "rfind", "count", "isdigit", "isspace", "isalpha", "isalnum", "isidentifier"}
 
 class Oracle(Protocol):
     """What the tree's metadata says about names."""
 
     def builtin(self, node: cst.CSTNode) -> str | None:
         """The builtin a Name resolves to ("len"), or None."""
+        ...
+
+    def imported(self, node: cst.CSTNode) -> str | None:
+        """The qualified name an imported Name or Attribute resolves to ("os.path.join"), or None."""
         ...
 
     def name_kind(self, node: cst.Name, depth: int) -> str:
@@ -44,8 +60,9 @@ class Operand:
     """One argument of a format site."""
 
     expr: Expr
-    kind: str  #: "str", "int" or "" (unknown)
+    kind: str  #: "str", "int", "float" or "" (unknown)
     not_tuple: bool
+    standard: bool  #: of a standard type (``format(x, "")`` is ``str(x)``)
     pure: bool  #: evaluating it twice, or not at all, changes nothing
 
 
@@ -53,13 +70,15 @@ def operand_of(node: cst.BaseExpression, updated: cst.BaseExpression, module: cs
                oracle: Oracle) -> Operand:
     """Facts from the original node (metadata), code from the updated one."""
     kind = value_kind(node, oracle)
-    expr = Expr(one_line_code(updated, module), _is_atomic(node), literal=_inline_text(node))
-    return Operand(expr, kind if kind in ("int", "str") else "", bool(kind), is_pure(node))
+    bare = _without_parens(updated, module)
+    expr = Expr(one_line_code(bare, module), _is_atomic(bare), literal=_inline_text(node))
+    return Operand(expr, kind if kind in ("int", "str", "float") else "", bool(kind), kind not in ("", OBJECT),
+                   is_pure(node))
 
 
 def value_kind(node: cst.BaseExpression, oracle: Oracle, depth: int = 0) -> str:
-    """"str" or "int" when the node provably evaluates to that type, NOT_TUPLE when it
-    provably is not a tuple (``"%s" % x`` is then safe), else ""."""
+    """"str", "int", "float" or "dict" when the node provably evaluates to that type,
+    NOT_TUPLE when it provably is not a tuple (``"%s" % x`` is then safe), else ""."""
     kind = _type_of(node, oracle, depth)
     if kind:
         return kind
@@ -69,6 +88,12 @@ def value_kind(node: cst.BaseExpression, oracle: Oracle, depth: int = 0) -> str:
         return NOT_TUPLE
     if isinstance(node, cst.Call) and oracle.builtin(node.func) in _OTHER_NOT_TUPLE_CALLS:
         return NOT_TUPLE
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        method, receiver = node.func.attr.value, _known(node.func.value, oracle, depth)
+        if receiver == "dict" and method in _DICT_VIEWS or receiver == "str" and method in _STR_METHODS_NOT_TUPLE:
+            return NOT_TUPLE
+    if isinstance(node, cst.IfExp):
+        return combine_kinds((value_kind(node.body, oracle, depth + 1), value_kind(node.orelse, oracle, depth + 1)))
     if isinstance(node, cst.Name):
         return oracle.name_kind(node, depth) if depth <= 3 else ""
     return ""
@@ -81,27 +106,30 @@ def _type_of(node: cst.BaseExpression, oracle: Oracle, depth: int) -> str:
         return "str"
     if isinstance(node, cst.Integer):
         return "int"
+    if isinstance(node, cst.Float):
+        return "float"
+    if isinstance(node, (cst.Dict, cst.DictComp)):
+        return "dict"
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus, cst.BitInvert)):
-        return "int" if _int_str(node.expression, oracle, depth) == "int" else ""
+        operand = _known(node.expression, oracle, depth)
+        return operand if operand == "int" or operand == "float" and not isinstance(node.operator, cst.BitInvert) else ""
     if isinstance(node, cst.BinaryOperation):
-        left, right = _int_str(node.left, oracle, depth), _int_str(node.right, oracle, depth)
-        if isinstance(node.operator, cst.Modulo) and left == "str" and isinstance(node.left, cst.BaseString):
-            return "str"
-        if isinstance(node.operator, cst.Add) and left == right == "str":
-            return "str"
-        if isinstance(node.operator, _INT_OPERATORS) and left == right == "int":
-            return "int"
-        return ""
+        return _binary_kind(node, oracle, depth)
     if isinstance(node, cst.Call):
         name = oracle.builtin(node.func)
         if name in _INT_CALLS:
             return "int"
         if name in _STR_CALLS:
             return "str"
+        if name in ("float", "dict"):
+            return name
         func = node.func
         if (isinstance(func, cst.Attribute) and func.attr.value in _STR_METHODS
-                and _int_str(func.value, oracle, depth) == "str"):
+                and _known(func.value, oracle, depth) == "str"):
             return "str"
+        if isinstance(func, cst.Attribute) and func.attr.value == "copy" and _known(func.value, oracle, depth) == "dict":
+            return "dict"
+        return _STDLIB_CALLS.get(oracle.imported(func) or "", "")
     if isinstance(node, cst.Attribute) and node.attr.value in ("__name__", "__qualname__"):
         value = node.value
         if isinstance(value, cst.Call) and oracle.builtin(value.func) == "type":
@@ -111,9 +139,27 @@ def _type_of(node: cst.BaseExpression, oracle: Oracle, depth: int) -> str:
     return ""
 
 
-def _int_str(node: cst.BaseExpression, oracle: Oracle, depth: int) -> str:
+def _binary_kind(node: cst.BinaryOperation, oracle: Oracle, depth: int) -> str:
+    """``str % ...``, ``str + str``, ``str * int``; ints and floats under arithmetic."""
+    left, right, op = _known(node.left, oracle, depth), _known(node.right, oracle, depth), node.operator
+    if isinstance(op, cst.Modulo) and left == "str" and isinstance(node.left, cst.BaseString):
+        return "str"
+    if isinstance(op, cst.Add) and left == right == "str":
+        return "str"
+    if isinstance(op, cst.Multiply) and {left, right} == {"str", "int"}:
+        return "str"
+    if isinstance(op, _INT_OPERATORS) and left == right == "int":
+        return "int"
+    if isinstance(op, cst.Divide) and left == right == "int":
+        return "float"
+    if isinstance(op, _FLOAT_OPERATORS) and {left, right} <= {"int", "float"} and "float" in (left, right):
+        return "float"
+    return ""
+
+
+def _known(node: cst.BaseExpression, oracle: Oracle, depth: int) -> str:
     kind = value_kind(node, oracle, depth + 1)
-    return kind if kind in ("int", "str") else ""
+    return kind if kind in ("int", "str", "float", "dict") else ""
 
 
 def is_pure(node: cst.BaseExpression) -> bool:
@@ -136,6 +182,14 @@ def _inline_text(node: cst.BaseExpression) -> str | None:
         if isinstance(value, str) and value.isprintable() and not any(c in value for c in "\\'\""):
             return value
     return None
+
+
+def _without_parens(node: cst.BaseExpression, module: cst.Module) -> cst.BaseExpression:
+    """``(a * b)`` → ``a * b`` inside a field (a tuple or a generator keeps its parentheses;
+    a comment inside them is refused later, with the parentheses kept to show it)."""
+    if not node.lpar or isinstance(node, (cst.Tuple, cst.GeneratorExp)) or _has_comment(module.code_for_node(node)):
+        return node
+    return node.with_changes(lpar=[], rpar=[])
 
 
 def _is_atomic(node: cst.BaseExpression) -> bool:

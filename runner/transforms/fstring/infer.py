@@ -1,25 +1,41 @@
 """What a local name provably holds, from every assignment to it in its scope.
 
-Flow-insensitive and conservative: a name is an ``int`` (or a ``str``) only when every
-binding of it in its scope gives one — ``n = 0`` / ``n += 1``, ``for i in range(...)``,
-``for i, x in enumerate(...)``, ``s = str(x)`` / ``s += "..."`` — and *not a tuple* when
-every binding gives a non-tuple (an ``except ... as e`` exception is never a tuple).
-Parameters, imports, globals assigned elsewhere, ``with ... as`` and anything else
-make the name unknown.
+Flow-insensitive and conservative: a name is an ``int`` (or a ``str``, ``float``,
+``dict``) only when every binding of it in its scope gives one — ``n = 0`` / ``n += 1``,
+``s = str(x)`` / ``s += "..."``, a loop target whose items are known (``for i in
+range(...)``, ``for c in "abc"``, ``for c in ("a", "b")``, ``for i, x in enumerate(...)``,
+``for i, x in zip(range(...), xs)``, or a name bound only to such a literal: a tuple, or
+a list / set in a function that never does anything with it but loop over it) — and
+*not a tuple* when every binding gives a non-tuple (an ``except ... as e`` exception is
+never a tuple, though of any type). Parameters, imports, globals assigned elsewhere, ``with ... as`` and
+anything else make the name unknown.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
 import libcst as cst
-from libcst.metadata import Assignment, Scope
+from libcst.metadata import Assignment, FunctionScope, Scope
 
-UNKNOWN, NOT_TUPLE = "", "not-tuple"
+UNKNOWN, NOT_TUPLE, OBJECT = "", "not-tuple", "object"  #: NOT_TUPLE: of a standard type; OBJECT: of any type
 _DEPTH = 3
+_LITERAL_SEQUENCES = (cst.Tuple, cst.List, cst.Set)
+
+
+def combine_kinds(kinds: Iterable[str]) -> str:
+    """One kind for values of these kinds: the common one, else NOT_TUPLE (OBJECT when one
+    may be of any type) when none is unknown, else UNKNOWN (also for no value at all)."""
+    found = set(kinds)
+    if len(found) == 1:
+        return found.pop()
+    if not found or UNKNOWN in found:
+        return UNKNOWN
+    return OBJECT if OBJECT in found else NOT_TUPLE
 
 
 class NameInference:
-    """``kind(name)`` → "int", "str", NOT_TUPLE or UNKNOWN for a Name node of the tree."""
+    """``kind(name)`` → "int", "str", "float", "dict", NOT_TUPLE or UNKNOWN for a Name
+    node of the tree."""
 
     def __init__(self, scope_of: Callable[[cst.CSTNode], Scope | None],
                  parent_of: Callable[[cst.CSTNode], cst.CSTNode | None],
@@ -27,22 +43,66 @@ class NameInference:
                  builtin_of: Callable[[cst.CSTNode], str | None]) -> None:
         self._scope_of = scope_of
         self._parent_of = parent_of
-        self._value_kind = value_kind  #: kind of an expression, ("int" | "str" | NOT_TUPLE | "")
+        self._value_kind = value_kind  #: kind of an expression (see :func:`.exprs.value_kind`)
         self._builtin_of = builtin_of
 
     def kind(self, name: cst.Name, depth: int = 0) -> str:
+        assignments = self._assignments(name, depth)
+        if assignments is None:
+            return UNKNOWN
+        return combine_kinds(self._binding_kind(a.node, depth) for a in assignments)
+
+    def item_kind(self, iterable: cst.BaseExpression, depth: int) -> str:
+        """What every item of ``for x in iterable`` provably is."""
         if depth > _DEPTH:
             return UNKNOWN
+        if isinstance(iterable, _LITERAL_SEQUENCES):
+            if not iterable.elements or any(isinstance(e, cst.StarredElement) for e in iterable.elements):
+                return UNKNOWN
+            return combine_kinds(self._value_kind(e.value, depth + 1) for e in iterable.elements)
+        if self._is_call_to(iterable, "range"):
+            return "int"
+        if self._value_kind(iterable, depth + 1) == "str":
+            return "str"  # iterating a str gives one-character strs
+        if isinstance(iterable, cst.Name):
+            return self._name_items(iterable, depth)
+        return UNKNOWN
+
+    def _assignments(self, name: cst.Name, depth: int) -> list[Assignment] | None:
+        if depth > _DEPTH:
+            return None
         scope = self._scope_of(name)
         if scope is None:
-            return UNKNOWN
+            return None
         assignments = list(scope[name.value])
         if not assignments or not all(isinstance(a, Assignment) for a in assignments):
+            return None
+        return assignments  # type: ignore[return-value]
+
+    def _name_items(self, name: cst.Name, depth: int) -> str:
+        """Items of a name bound only to literal sequences or ``range(...)``; a list or set
+        only in a function that just loops over it (nothing else could add an item)."""
+        assignments = self._assignments(name, depth)
+        if assignments is None:
             return UNKNOWN
-        kinds = {self._binding_kind(a.node, depth) for a in assignments}
-        if len(kinds) == 1:
-            return kinds.pop()
-        return NOT_TUPLE if UNKNOWN not in kinds else UNKNOWN
+        kinds = []
+        for a in assignments:
+            target = self._parent_of(a.node)
+            assign = self._parent_of(target) if isinstance(target, cst.AssignTarget) else None
+            if not isinstance(assign, cst.Assign):
+                return UNKNOWN
+            value = assign.value
+            if isinstance(value, (cst.List, cst.Set)) and not (
+                    isinstance(a.scope, FunctionScope) and all(self._is_loop_iter(r.node) for r in a.references)):
+                return UNKNOWN
+            if not (isinstance(value, _LITERAL_SEQUENCES) or self._is_call_to(value, "range")):
+                return UNKNOWN
+            kinds.append(self.item_kind(value, depth + 1))
+        return combine_kinds(kinds)
+
+    def _is_loop_iter(self, node: cst.CSTNode) -> bool:
+        parent = self._parent_of(node)
+        return isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node
 
     def _binding_kind(self, node: cst.CSTNode, depth: int) -> str:
         parent = self._parent_of(node)
@@ -55,21 +115,31 @@ class NameInference:
             value = self._value_kind(parent.value, depth + 1)
             return value if value in ("int", "str") else UNKNOWN
         if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is node:
-            return "int" if self._is_call_to(parent.iter, "range") else UNKNOWN
+            return self.item_kind(parent.iter, depth + 1)
         if isinstance(parent, cst.AsName):
             handler = self._parent_of(parent)
-            return NOT_TUPLE if isinstance(handler, cst.ExceptHandler) else UNKNOWN
+            return OBJECT if isinstance(handler, cst.ExceptHandler) else UNKNOWN
         if isinstance(parent, cst.Element):
-            return self._enumerate_index(node, parent)
+            return self._unpacked(parent, depth)
         return UNKNOWN
 
-    def _enumerate_index(self, node: cst.CSTNode, element: cst.Element) -> str:
+    def _unpacked(self, element: cst.Element, depth: int) -> str:
+        """``for i, x in enumerate(xs)`` / ``for a, b in zip(as_, bs)``: one name of the
+        target tuple, from the argument it comes from."""
         tuple_ = self._parent_of(element)
         loop = self._parent_of(tuple_) if isinstance(tuple_, cst.Tuple) else None
-        if (isinstance(tuple_, cst.Tuple) and isinstance(loop, (cst.For, cst.CompFor)) and loop.target is tuple_
-                and len(tuple_.elements) == 2 and tuple_.elements[0] is element
-                and self._is_call_to(loop.iter, "enumerate")):
-            return "int"
+        if not (isinstance(tuple_, cst.Tuple) and isinstance(loop, (cst.For, cst.CompFor)) and loop.target is tuple_
+                and isinstance(loop.iter, cst.Call)):
+            return UNKNOWN
+        index = next(i for i, e in enumerate(tuple_.elements) if e is element)
+        args = loop.iter.args
+        positional = bool(args) and not any(a.star or a.keyword is not None for a in args)
+        if self._is_call_to(loop.iter, "enumerate") and len(tuple_.elements) == 2:
+            if index == 0:
+                return "int"
+            return self.item_kind(args[0].value, depth + 1) if positional else UNKNOWN
+        if self._is_call_to(loop.iter, "zip") and positional and len(tuple_.elements) == len(args):
+            return self.item_kind(args[index].value, depth + 1)
         return UNKNOWN
 
     def _is_call_to(self, node: cst.BaseExpression, builtin: str) -> bool:

@@ -12,7 +12,7 @@ import libcst as cst
 
 from runner.transforms.fstring.braces import Numbering, parse_braces
 from runner.transforms.fstring.exprs import Operand, Oracle, is_pure, operand_of
-from runner.transforms.fstring.percent import Directive, directive_field, parse_percent
+from runner.transforms.fstring.percent import INTEGER, NUMERIC, Directive, directive_field, parse_percent
 from runner.transforms.fstring.pieces import Expr, Field, NotConvertible, Piece
 from runner.transforms.fstring.render import Literal, inline_text, render_fstring
 
@@ -23,7 +23,8 @@ class SiteContext:
     oracle: Oracle
     target: tuple[int, int]
     assume_not_tuple: bool = False  #: ``"%s" % x`` for any x (x a tuple would format differently)
-    assumed: list[str] = field(default_factory=list)  #: operands taken for non-tuples, for warnings
+    assume_numbers: bool = False  #: a ``%d %x %f``... operand of unknown type is an int (a float)
+    assumed: list[str] = field(default_factory=list)  #: what each converted site took for granted, for warnings
 
 
 def convert_percent(original: cst.BinaryOperation, updated: cst.BinaryOperation, sc: SiteContext) -> cst.BaseExpression:
@@ -40,7 +41,12 @@ def convert_percent(original: cst.BinaryOperation, updated: cst.BinaryOperation,
         ref = d.key if d.key is not None else len(uses)
         operand = operands[ref]
         uses.append(ref)
-        field = directive_field(d, ref, operand.kind)
+        kind = operand.kind
+        if not kind and sc.assume_numbers and d.conv in NUMERIC:
+            kind = "assumed int" if d.conv in INTEGER else "assumed float"
+            wanted = "an int" if d.conv in INTEGER else "an int or a float"
+            sc.assumed.append(f"`{operand.expr.code}` is {wanted} (assume_numbers)")
+        field = directive_field(d, ref, kind, operand.standard or sc.target >= (3, 11))
         return replace(field, ref=operand.expr)
 
     resolved = [[resolve(p) if isinstance(p, Directive) else p for p in pieces] for pieces in parsed]
@@ -61,9 +67,11 @@ def _percent_operands(node: cst.BaseExpression, updated: cst.BaseExpression, dir
         values = [(e.value, u.value) for e, u in zip(node.elements, updated.elements)]
     elif operand_of(node, updated, sc.module, sc.oracle).not_tuple:
         values = [(node, updated)]
+    elif sc.assume_numbers and len(directives) == 1 and directives[0].conv in NUMERIC:
+        values = [(node, updated)]  # taken for a number, so not a tuple (the number is recorded)
     elif sc.assume_not_tuple and len(directives) == 1:
         values = [(node, updated)]
-        sc.assumed.append(sc.module.code_for_node(node).strip())
+        sc.assumed.append(f"`{sc.module.code_for_node(node).strip()}` is never a tuple (assume_not_tuple)")
     else:
         raise NotConvertible("the operand is not a tuple literal and not provably a single non-tuple value")
     if len(values) != len(directives):
@@ -89,7 +97,7 @@ def _mapping_operands(node: cst.BaseExpression, updated: cst.BaseExpression, key
             pairs.append((a.keyword.value, a.value, u.value))
     elif isinstance(node, (cst.Name, cst.Attribute)) and is_pure(node):
         base = operand_of(node, updated, sc.module, sc.oracle)
-        return {k: Operand(replace(base.expr, accessors=((False, k),)), "", True, True) for k in keys}
+        return {k: Operand(replace(base.expr, accessors=((False, k),)), "", True, False, True) for k in keys}
     else:
         raise NotConvertible("%(name)s operand is not a dict literal, dict(...) or a name")
     operands: dict[int | str, Operand] = {}

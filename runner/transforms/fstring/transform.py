@@ -32,20 +32,25 @@ class FstringTransform:
     conversion that would make a line longer than this (and longer than it was) is left
     alone and reported. ``assume_not_tuple``: ``"%s" % x`` is converted whatever ``x``
     is (as ruff's unsafe fix does; were ``x`` a tuple at runtime, the result would
-    differ), each such site a warning. Every site not converted is a gap with its reason.
+    differ), each such site a warning. ``assume_numbers``: the operand of a ``%d %x %f``...
+    directive is taken for an int (or a float) whatever it is (``{x:d}`` keeps the type
+    letter: a float raises instead of being truncated), each such site a warning. Every
+    site not converted is a gap with its reason.
     """
 
-    def __init__(self, target: str = "3.8", max_line_length: int | None = None, assume_not_tuple: bool = False) -> None:
+    def __init__(self, target: str = "3.8", max_line_length: int | None = None, assume_not_tuple: bool = False,
+                 assume_numbers: bool = False) -> None:
         self.target = parse_target(target)
         self.max_line_length = max_line_length
         self.assume_not_tuple = bool(assume_not_tuple)
+        self.assume_numbers = bool(assume_numbers)
 
     def needles(self) -> tuple[str, ...]:
         return ("%", ".format")
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        visitor = _Converter(module, ctx.path, self.target, self.max_line_length, self.assume_not_tuple)
+        visitor = _Converter(module, ctx.path, self)
         new = wrapper.visit(visitor)
         return TreeResult(new, warnings=tuple(visitor.warnings), gaps=tuple(visitor.gaps))
 
@@ -53,14 +58,13 @@ class FstringTransform:
 class _Converter(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
 
-    def __init__(self, module: cst.Module, path: str, target: tuple[int, int], max_line: int | None,
-                 assume_not_tuple: bool) -> None:
+    def __init__(self, module: cst.Module, path: str, options: FstringTransform) -> None:
         super().__init__()
         self.module = module
         self.path = path
         self.lines = module.code.splitlines()
-        self.max_line = max_line
-        self.sc = SiteContext(module, self, target, assume_not_tuple)
+        self.max_line = options.max_line_length
+        self.sc = SiteContext(module, self, options.target, options.assume_not_tuple, options.assume_numbers)
         self.gaps: list[Gap] = []
         self.warnings: list[str] = []
         self._names = NameInference(
@@ -87,6 +91,18 @@ class _Converter(cst.CSTTransformer):
                 return qn.name.removeprefix("builtins.")
         return None
 
+    def imported(self, node: cst.CSTNode) -> str | None:
+        """The one qualified name an imported Name or Attribute resolves to, or None (the
+        site's Oracle)."""
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        try:
+            names = self.get_metadata(QualifiedNameProvider, node, set())
+        except KeyError:
+            return None
+        imported = {qn.name for qn in names if qn.source == QualifiedNameSource.IMPORT}
+        return imported.pop() if len(imported) == 1 and len(names) == 1 else None
+
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
         if not isinstance(original.operator, cst.Modulo) or not isinstance(original.left, (cst.SimpleString, cst.ConcatenatedString)):
             return updated
@@ -111,7 +127,7 @@ class _Converter(cst.CSTTransformer):
             if len(self.sc.assumed) > assumed:
                 pos = self.get_metadata(PositionProvider, original)
                 self.warnings.append(f"{pos.start.line}:{pos.start.column + 1}: converted assuming "
-                                     f"`{self.sc.assumed[-1]}` is never a tuple (assume_not_tuple)")
+                                     + ", ".join(dict.fromkeys(self.sc.assumed[assumed:])))
             return new
         except NotConvertible as exc:
             self._gap(original, f"{what} left as is: {exc}")

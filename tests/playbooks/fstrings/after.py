@@ -16,12 +16,12 @@ def header(title: str, width: int = 20) -> str:
 
 def summary(items: dict[str, int]) -> str:
     total = sum(items.values())
-    return f"{len(items)} items, {total} units ({100.0 * total / 1000:.1f}% of 1000)"
+    return f"{len(items)} items, {total!s} units ({100.0 * total / 1000:.1f}% of 1000)"
 
 
 def describe(item) -> str:
     # `item` may be anything: left by the first phase, converted by assume-not-tuple
-    label = f"item {item}"
+    label = f"item {item!s}"
     log.info("described %s", label)
     return (f"{label}: {item!r} "
             f"({len(label)} chars)")

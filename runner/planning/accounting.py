@@ -35,10 +35,11 @@ class UnmatchedRule:
 
 
 def account_phase(phase: ExpandedPhase, outcomes: Mapping[tuple[int, str], Outcome]) -> tuple[RuleAccount, ...]:
-    """Each rule of each rule-based task of the phase, summed over the task's files."""
+    """Each rule of each rule-based task of the phase, summed over the task's files (a task
+    that selected no file is left out: nothing was searched)."""
     out: list[RuleAccount] = []
     for task in phase.tasks:
-        infos = rule_catalogue(task.spec)
+        infos = rule_catalogue(task.spec) if task.files else ()
         if not infos:
             continue
         sums = {i.index: [0, 0, 0, 0] for i in infos}  # matches, changes, gaps, files

@@ -224,3 +224,11 @@ def test_the_rewrite_hunks_of_a_subtask_the_model_finished_name_their_rules(tmp_
     report = json.loads(invoke("report", "--root", str(repo), "--format", "json").stdout)
     alpha = [h for h in report["phases"][0]["hunks"] if h["file"] == "pkg/alpha.py"]
     assert [(h["made_by"].split(":")[0], h.get("rules")) for h in alpha] == [("rewrite", rule), ("model", None)]
+
+
+def test_a_task_that_selects_no_file_has_no_rule_table_nor_warnings(tmp_path: Path) -> None:
+    (tmp_path / "playbook.yaml").write_text(PLAYBOOK.replace('files: ["tests/*.py"]', 'files: ["none/*.py"]'), encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", SOURCES)
+    result = invoke("plan", "playbook.yaml", "--root", str(repo), "--json", "--no-cache")
+    doc = json.loads(result.stdout)
+    assert doc["phases"][0]["rules"] == [] and doc["unmatched_rules"] == [] and "matched no site" not in result.stderr

@@ -36,23 +36,24 @@ class RuleInfo:
     imports: tuple[str, ...]  #: modules of its ``imports`` (an import hunk names the rule)
 
 
-def tally_rules(rules: Sequence[Rule], counts: Mapping[int, object], gaps: Iterable[Gap]) -> tuple[RuleTally, ...]:
+def tally_rules(rules: Sequence[Rule], by_label: Mapping[str, int], counts: Mapping[int, object],
+                gaps: Iterable[Gap]) -> tuple[RuleTally, ...]:
     """The per-rule counts of one file: the walk's matches and changes of each ``replace``
-    rule, the gaps each rule left (a flag rule matches where it leaves a gap). Rules that
-    did nothing are left out."""
-    by_label = {rule.label: rule.index for rule in rules}
+    rule, the gaps each rule left (a flag rule matches where it leaves a gap). ``rules``
+    by index, ``by_label`` their labels → index. Rules that did nothing are left out; the
+    cost follows the rules that did something, not all rules."""
     left: dict[int, int] = {}
     for gap in gaps:
         index = by_label.get(gap.rule)
         if index is not None:
             left[index] = left.get(index, 0) + 1
     out = []
-    for rule in rules:
-        count = counts.get(rule.index)
-        matches = getattr(count, "matches", 0) if rule.template is not None else left.get(rule.index, 0)
-        changes = getattr(count, "changes", 0) if rule.template is not None else 0
-        if matches or changes or left.get(rule.index):
-            out.append(RuleTally(rule.index, matches, changes, left.get(rule.index, 0)))
+    for index in sorted({*counts, *left}):
+        count, replaces = counts.get(index), rules[index].template is not None
+        matches = getattr(count, "matches", 0) if replaces else left.get(index, 0)
+        changes = getattr(count, "changes", 0) if replaces else 0
+        if matches or changes or left.get(index):
+            out.append(RuleTally(index, matches, changes, left.get(index, 0)))
     return tuple(out)
 
 

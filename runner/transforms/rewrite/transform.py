@@ -39,6 +39,7 @@ class RewriteTransform:
         if not isinstance(rules, list) or not rules:
             raise PatternError("expected a non-empty list of rules", field="rules")
         self.rules: tuple[Rule, ...] = compile_rules(rules)
+        self._labels = {rule.label: rule.index for rule in self.rules}
         for error in duplicate_ids(rules):
             raise error
         if any(not rule.needles for rule in self.rules):
@@ -89,7 +90,7 @@ class RewriteTransform:
             gaps.extend(find_sites(tree, searches, ctx.path, out_code))
         checked = _check_parses(code, out_code) if fired else False
         gaps.sort(key=lambda g: (g.line, g.column))
-        tallies = tally_rules(self.rules, counts, gaps)
+        tallies = tally_rules(self.rules, self._labels, counts, gaps)
         return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps), checked=checked, rules=tallies), counts)
 
 

@@ -1,4 +1,4 @@
-"""Trial of the typing and import playbooks on real libraries, beside the peers.
+"""Trial of the typing playbooks on real libraries, beside the peers.
 
 For each (playbook, library) pair: download the library's sdist from PyPI, unpack it
 into a throwaway git repository per tool, run the library's own test suite before,
@@ -12,13 +12,12 @@ Usage:
     BATCHMOD=.venv/bin/batchmod python playbooks/trials/typing_trial.py --work /tmp/t
 
 Needs on PATH (or as env vars): batchmod (BATCHMOD), pyupgrade (PYUPGRADE), ruff
-(RUFF), autoflake (AUTOFLAKE).
+(RUFF). remove-unused-imports has its own trial: ``remove-unused-imports.sh``.
 """
 from __future__ import annotations
 
 import argparse
 import ast
-import json
 import os
 import shutil
 import subprocess
@@ -96,14 +95,6 @@ def _name_of(node: ast.AST, modules: set[str], local: dict[str, str]) -> str | N
     return None
 
 
-def count_unused_imports(folder: Path) -> int:
-    """What ruff's F401 (pyflakes' unused import) reports, ``__init__.py`` excluded."""
-    proc = subprocess.run([_tool("RUFF", "ruff"), "check", "--isolated", "--no-cache", "--select", "F401",
-                           "--output-format", "json", "--exclude", "__init__.py", str(folder)],
-                          capture_output=True, text=True)
-    return len(json.loads(proc.stdout or "[]"))
-
-
 @dataclass(frozen=True)
 class Trial:
     playbook: str
@@ -126,14 +117,9 @@ TRIALS = {
     "builtin-generics": Trial("builtin-generics", lambda p: count_typing_sites(p, GENERIC_NAMES), (
         ("pyupgrade --py39-plus", ("pyupgrade", "--py39-plus", "{files}")),
         ("ruff UP006,UP035 --unsafe-fixes", _ruff_up("UP006,UP035")))),
-    "remove-unused-imports": Trial("remove-unused-imports", count_unused_imports, (
-        ("autoflake --remove-all-unused-imports", ("autoflake", "--in-place", "--remove-all-unused-imports",
-                                                    "--exclude", "__init__.py", "{files}")),
-        ("ruff F401 --fix", ("ruff", "check", "--isolated", "--no-cache", "--select", "F401", "--fix",
-                              "--exclude", "__init__.py", "--exit-zero", "{src}")))),
 }
 
-_TOOL_ENV = {"batchmod": "BATCHMOD", "pyupgrade": "PYUPGRADE", "ruff": "RUFF", "autoflake": "AUTOFLAKE"}
+_TOOL_ENV = {"batchmod": "BATCHMOD", "pyupgrade": "PYUPGRADE", "ruff": "RUFF"}
 
 
 def _tool(env: str, default: str) -> str:

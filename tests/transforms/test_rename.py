@@ -400,8 +400,20 @@ def test_a_statement_that_would_not_parse_renamed_is_a_gap_and_the_other_sites_a
     new, gaps = apply_plan(module, plan, "pkg/user.py", "pkg.a.old")
     assert new.code == "from pkg.a import new\n\n\ndef f():\n    global old\n    return new()\n\n\nx = new\n"
     assert [(g.file, g.line, g.column, g.source, g.rule) for g in gaps] == [("pkg/user.py", 5, 12, "old", "rename")]
-    assert gaps[0].reason.startswith("renaming pkg.a.old here gives a statement that does not parse (")
+    assert gaps[0].reason.startswith("renaming pkg.a.old here: the renamed statement does not parse (")
     assert gaps[0].reason.endswith("; left as it was")
+
+
+def test_a_statement_whose_renamed_node_cannot_be_built_is_a_gap() -> None:
+    from runner.transforms.rename.apply import RenamePlan, apply_plan
+
+    module = cst.parse_module("import pkg.a\n\nx = pkg.a.old\ny = pkg.a.old\n")
+    attrs = [n for n in _all_nodes(module) if isinstance(n, cst.Attribute) and n.attr.value == "old"]
+    plan = RenamePlan(attr_renames={attrs[0]: "", attrs[1]: "new"})  # Name("") fails libcst's validation
+    new, gaps = apply_plan(module, plan, "m.py", "pkg.a.old")
+    assert new.code == "import pkg.a\n\nx = pkg.a.old\ny = pkg.a.new\n"
+    assert [(g.line, g.column, g.source) for g in gaps] == [(3, 5, "pkg.a.old")]
+    assert gaps[0].reason.startswith("renaming pkg.a.old here: the renamed code cannot be built (CSTValidationError")
 
 
 def test_a_plan_that_parses_is_applied_whole_with_no_gap() -> None:

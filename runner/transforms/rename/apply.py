@@ -198,30 +198,39 @@ class PlanApplier(cst.CSTTransformer):
 
 def apply_plan(module: cst.Module, plan: RenamePlan, path: str, old: str) -> tuple[cst.Module, list[Gap]]:
     """``plan`` applied to ``module`` (the tree it was computed on) and the sites it had
-    to leave. When the whole result parses, none. Otherwise each statement's own edits
-    are tried on that statement alone: a statement that does not parse after them keeps
-    its code, and each of its sites becomes a gap (``path``, position, the reason, its
-    source); the other statements are renamed. Raises ValueError when the file still
-    does not parse."""
-    new = module.visit(PlanApplier(plan))
-    if parse_error(new) is None:
+    to leave. When the whole result is built and parses, none. Otherwise each
+    statement's own edits are tried on that statement alone: a statement that cannot be
+    built or does not parse after them keeps its code, and each of its sites becomes a
+    gap (``path``, position, the reason, its source); the other statements are renamed.
+    Raises ValueError when the file still does not parse."""
+    new, error = _applied(module, plan)
+    if new is not None and error is None:
         return new, []
     owners = _statement_owners(module, plan.nodes())
     dropped: dict[int, tuple[cst.CSTNode, str]] = {}
     for stmt, nodes in owners.values():
         own = {id(n) for n in nodes}
-        error = parse_error(stmt.visit(PlanApplier(plan.without({id(n) for n in plan.nodes()} - own))))
+        _, error = _applied(stmt, plan.without({id(n) for n in plan.nodes()} - own))
         if error is not None:
             dropped.update((id(n), (n, error)) for n in nodes)
-    new = module.visit(PlanApplier(plan.without(set(dropped))))
-    if parse_error(new) is not None:
-        raise ValueError(f"renaming {old} gives code that does not parse")
+    new, error = _applied(module, plan.without(set(dropped)))
+    if new is None or error is not None:
+        raise ValueError(f"renaming {old} gives code that does not parse ({error})")
     positions = positions_of(module, (node for node, _ in dropped.values()))
-    gaps = [Gap(path, *positions.get(key, (1, 1)),
-                f"renaming {old} here gives a statement that does not parse ({error}); left as it was",
+    gaps = [Gap(path, *positions.get(key, (1, 1)), f"renaming {old} here: {error}; left as it was",
                 cst.Module([]).code_for_node(node), rule="rename")
             for key, (node, error) in dropped.items()]
     return new, sorted(gaps, key=lambda g: (g.line, g.column))
+
+
+def _applied(node: cst.CSTNode, plan: RenamePlan) -> tuple[object, str | None]:
+    """``plan`` applied to ``node`` and why the result is not valid code (None: it is)."""
+    try:
+        new = node.visit(PlanApplier(plan))
+    except Exception as exc:  # a node that cannot be built (libcst validation) costs its statement only
+        return None, f"the renamed code cannot be built ({type(exc).__name__}: {' '.join(str(exc).split())})"
+    error = parse_error(new)
+    return new, None if error is None else f"the renamed statement does not parse ({error})"
 
 
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)

@@ -146,7 +146,7 @@ class ModelSession:
 
     @property
     def lock_path(self) -> str:
-        """``batchmod.lock`` beside the playbook."""
+        """The path of ``batchmod.lock`` beside the playbook (what the cassette was recorded with)."""
         return os.path.join(self.playbook.folder, LOCK_NAME)
 
     def current_lock(self) -> Lock | None:

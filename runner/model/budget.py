@@ -25,7 +25,7 @@ from runner.model.prices import PriceTable
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """None means no limit."""
+    """A model budget: calls, tokens and dollars a ledger may spend; None means no limit."""
 
     max_calls: int | None = None
     max_tokens: int | None = None  #: input + output, cache writes and reads included

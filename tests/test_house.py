@@ -2,8 +2,8 @@
 
 - No import circle among runner's modules (module-level imports; those under
   ``if TYPE_CHECKING:`` are left out, they never run).
-- Every public function, method and class of the rooms in DOCUMENTED_ROOMS states its
-  contract in a docstring. A room joins the list once it is finished; the list only grows.
+- Every module, public function, method and class of the rooms in DOCUMENTED_ROOMS states
+  its contract (a module: its one responsibility) in a docstring. A room joins the list once it is finished; the list only grows.
 - No function longer than a screen (MAX_FUNCTION_LINES) in those rooms either.
 - Side effects (opening files, writing, syncing, processes, the terminal, exiting) only in
   ``runner/adapters/``, and terminal output and exit codes in ``runner/cli.py`` (the CLI
@@ -166,11 +166,12 @@ def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def undocumented(tree: ast.Module) -> list[tuple[int, str]]:
-    """(line, qualified name) of each public function, method or class without a docstring.
+    """(line, qualified name) of each public function, method or class without a docstring,
+    and ``(1, "<module>")`` first when the module itself does not say what it is for.
 
     Public: a name without a leading underscore, at module level or in a public class.
     """
-    missing: list[tuple[int, str]] = []
+    missing: list[tuple[int, str]] = [(1, "<module>")] if tree.body and ast.get_docstring(tree) is None else []
 
     def walk(body: list[ast.stmt], prefix: str) -> None:
         for node in body:
@@ -300,7 +301,7 @@ def test_the_allowlist_says_why() -> None:
 
 # ---------------------------------------------------------------------------- the checkers can fail
 
-MADE_UP = '''
+MADE_UP = '''"""A module that says what it is for."""
 import os
 import subprocess as sp
 from shutil import copyfile
@@ -341,6 +342,7 @@ class _Private:
 def test_the_checkers_find_what_they_look_for() -> None:
     tree = ast.parse(MADE_UP)
     assert undocumented(tree) == [(13, "bare"), (25, "Public"), (26, "Public.method")]
+    assert undocumented(ast.parse("def f():\n    \"\"\"Does f.\"\"\"\n")) == [(1, "<module>")]
     assert side_effect_calls(tree) == [
         (10, "documented", "print"), (14, "bare", "os.replace"), (15, "bare", "subprocess.run"),
         (16, "bare", "shutil.copyfile"), (17, "bare", "Path.write_text"),

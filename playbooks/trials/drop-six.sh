@@ -17,13 +17,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 trial_init drop-six
-PLAYBOOK="$PLAYBOOKS/drop-six.yaml"
 
 # name  version  PYTHONPATH  what the suite needs besides pytest and six (comma-separated, or -)  pytest arguments
 LIBRARIES=(
   "python-dateutil 2.9.0.post0 src freezegun -c /dev/null --rootdir . tests --ignore=tests/property"
   "patsy 0.5.6 . numpy patsy"
-  "asttokens 2.4.1 . - tests"
+  "asttokens 2.4.1 . astroid<4 tests"
   "ecdsa 0.18.0 src hypothesis src/ecdsa"
 )
 TOOLS=(base batchmod pyupgrade ruff)
@@ -33,14 +32,10 @@ packaging_six() {  # DIR: lines naming six in the packaging files
 }
 
 rows=()
-selected=("$@")
 for entry in "${LIBRARIES[@]}"; do
   read -r NAME VERSION PYPATH DEPS TEST_ARGS <<<"$entry"
-  if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " == *" $NAME "* ]]; then continue; fi
-  echo "== $NAME $VERSION"
-  SRC=$(trial_fetch "$NAME" "$VERSION")
-  [ "$DEPS" = - ] && DEPS=""
-  trial_venv six ${DEPS//,/ }
+  trial_wanted "$NAME" "$@" || continue
+  trial_library "$NAME" "$VERSION" "six,$DEPS"
   declare -A dir=() left=() with=() without=() lost=()
   dir[base]="$SRC"
   for t in batchmod pyupgrade ruff; do dir[$t]=$(trial_copy "$SRC" "$t"); done

@@ -12,12 +12,15 @@
 #   TRIAL_DIR  the work folder                          (/tmp/batchmod-trial-<trial name>)
 #
 # Functions (each documents its arguments; all fail loudly under `set -e`):
-#   trial_init NAME              sets TRIAL_DIR, VPY and the playbook folder PLAYBOOKS
+#   trial_init NAME              sets TRIAL_DIR, VPY, PLAYBOOKS and PLAYBOOK (playbooks/NAME.yaml)
+#   trial_wanted NAME SELECTED...     true when SELECTED (the script's arguments) is empty or names NAME
+#   trial_library NAME VERSION DEPS   echo a heading, trial_fetch into SRC, trial_venv DEPS (a,b or -)
 #   trial_fetch NAME VERSION     a fresh git repository of the sdist; prints its path
 #   trial_venv PACKAGE...        the throwaway venv $TRIAL_DIR/venv with pytest and PACKAGE...
 #   trial_suite DIR IDS ARGS...  runs pytest ARGS in DIR; passed ids to IDS; prints the counts
 #   trial_lost BEFORE AFTER      how many ids of BEFORE are missing from AFTER
 #   trial_count DIR ERE          matches of ERE (whole words) in DIR's *.py files
+#   trial_grep DIR ERE           matches of ERE (anywhere) in DIR's *.py files
 #   trial_copy DIR LABEL         a fresh copy DIR-LABEL of DIR (git history kept); prints it
 #   trial_peer PEER DIR ARGS...  applies pyupgrade or ruff (with ARGS) to DIR's *.py files
 #   trial_gaps DIR PLAYBOOK ARGS...   the number of gaps `batchmod plan` reports
@@ -28,8 +31,9 @@ PYTHON="${PYTHON:-python3}"
 PEERS="${PEERS:-$(dirname "$(command -v pyupgrade || echo /usr/bin/pyupgrade)")}"
 PLAYBOOKS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-trial_init() {  # NAME: the trial's name, for the default work folder
+trial_init() {  # NAME: the playbook tried, for PLAYBOOK and the default work folder
   TRIAL_DIR="${TRIAL_DIR:-/tmp/batchmod-trial-$1}"
+  PLAYBOOK="$PLAYBOOKS/$1.yaml"
   VPY="$TRIAL_DIR/venv/bin/python"
   mkdir -p "$TRIAL_DIR/sdists"
 }
@@ -52,6 +56,21 @@ trial_fetch() {  # NAME VERSION: download (once) and unpack into $TRIAL_DIR/NAME
   echo "$dest"
 }
 
+trial_wanted() {  # NAME SELECTED...: true when SELECTED is empty or names NAME
+  local name="$1"
+  shift
+  [ $# -eq 0 ] || [[ " $* " == *" $name "* ]]
+}
+
+trial_library() {  # NAME VERSION DEPS: sets SRC to a fresh repository of the sdist; DEPS (a,b,... ; - is none) in the venv
+  local list=() deps=() d
+  echo "== $1 $2"
+  SRC=$(trial_fetch "$1" "$2")
+  IFS=, read -ra list <<<"$3"
+  for d in "${list[@]}"; do [ "$d" = - ] || deps+=("$d"); done
+  trial_venv "${deps[@]}"
+}
+
 trial_venv() {  # PACKAGE...: $TRIAL_DIR/venv with pytest and PACKAGE... (made once)
   [ -x "$VPY" ] || "$PYTHON" -m venv "$TRIAL_DIR/venv"
   "$VPY" -m pip install --quiet pytest "$@"
@@ -71,6 +90,10 @@ trial_lost() {  # BEFORE AFTER: the number of ids in BEFORE not in AFTER
 
 trial_count() {  # DIR ERE: whole-word matches of ERE in DIR's *.py (not .git/, .batchmod/, six.py)
   { grep -rEow --include='*.py' --exclude=six.py --exclude-dir=.git --exclude-dir=.batchmod "$2" "$1" || true; } | wc -l
+}
+
+trial_grep() {  # DIR ERE: matches of ERE in DIR's *.py (not .git/, .batchmod/), for patterns -w cannot take
+  { grep -rEo --include='*.py' --exclude-dir=.git --exclude-dir=.batchmod "$2" "$1" || true; } | wc -l
 }
 
 trial_copy() {  # DIR LABEL: a fresh copy DIR-LABEL (with its git history); prints its path

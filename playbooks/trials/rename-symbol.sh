@@ -18,7 +18,6 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 trial_init rename-symbol
-PLAYBOOK="$PLAYBOOKS/rename-symbol.yaml"
 ROPE_PYTHON="${ROPE_PYTHON:-python3}"   # a Python with rope installed
 
 # name version old new defining-file test-arguments...
@@ -50,10 +49,9 @@ EOF
 trial_venv
 
 rows=()
-selected=("$@")
 for entry in "${LIBRARIES[@]}"; do
   read -r NAME VERSION OLD NEW DEFINING TEST_ARGS <<<"$entry"
-  if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " == *" $NAME "* ]]; then continue; fi
+  trial_wanted "$NAME" "$@" || continue
   OLD_LAST="${OLD##*.}" NEW_LAST="${NEW##*.}"
   BEFORE="$TRIAL_DIR/$NAME-passed-before.txt" AFTER="$TRIAL_DIR/$NAME-passed-after.txt"
   echo "== $NAME $VERSION: $OLD -> $NEW"

@@ -85,7 +85,7 @@ SCENARIOS: dict[str, Scenario] = {
             with_args={"old_name": RENAME_OLD, "new_name": RENAME_NEW},
         ),
         Scenario(
-            "format", "(b) .format() -> f-string, needles", 5.0, ">= 5x",
+            "format", "(b) .format() -> f-string, needles", 8.0, ">= 8x",
             codemod="libcst.codemod.commands.convert_format_to_fstring.ConvertFormatStringCommand",
             cli_name="convert_format_to_fstring.ConvertFormatStringCommand",
             needles=(".format(",), scope="statement",

@@ -27,6 +27,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Callable, Iterator
@@ -103,8 +104,8 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
     the whole file instead) when: the file is not UTF-8 without a BOM or does not parse
     with ``ast``; a needle lies outside a unit; the transform raises (SkipFile
     included), touches the probe, a header or a separator, drops a unit's leading
-    lines, or leaves a gap on lines that are not the file's; the result does not parse
-    with libcst (the units) and ``ast`` (the whole file).
+    lines, or leaves a gap on lines that are not the file's; the new units do not parse
+    with libcst or the new file does not compile.
     """
     prepared = _prepare(source, needles)
     if prepared is None:
@@ -141,7 +142,9 @@ def _prepare(source: bytes, needles: tuple[str, ...]) -> tuple[str, list[str], t
         return None
     try:
         text = source.decode("utf-8")
-        tree = ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (UnicodeDecodeError, SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     if _declared_encoding(text) not in ("utf-8", None):
@@ -356,10 +359,13 @@ def _file_gaps(gaps: tuple[Gap, ...], line_map: list[tuple[int, int, int]]) -> t
 
 
 def _valid(scoped_after: str, after: str) -> bool:
-    """libcst reads the new units and Python the whole new file."""
+    """libcst reads the new units and Python compiles the whole new file (cheaper than
+    ``ast.parse``, which builds the tree's Python objects, and stricter)."""
     try:
         cst.parse_module(scoped_after)
-        ast.parse(after)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(after, "<statement scope>", "exec", dont_inherit=True)
     except Exception:
         return False
     return True

@@ -216,3 +216,12 @@ def test_default_indent_is_libcsts() -> None:
 def test_split_lines_counts_lines_as_python_does() -> None:
     assert split_lines("a\r\nb\rc\nd\x0ce\u2028f") == ["a\r\n", "b\r", "c\n", "d\x0ce\u2028f"]
     assert os.linesep  # (the platform's line end plays no part)
+
+
+def test_declines_a_result_that_libcst_reads_but_python_does_not_compile() -> None:
+    def to_return(module: cst.Module) -> TreeResult:
+        return TreeResult(cst.parse_module(module.code.replace("x = mark()", "return mark()")))
+
+    source = b"import os\nx = mark()\n"
+    assert transform_statements(source, ("mark",), to_return) is None
+    assert cst.parse_module(b"import os\nreturn mark()\n")  # libcst alone would take it

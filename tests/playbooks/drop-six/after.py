@@ -41,7 +41,7 @@ def keyed(mapping, text_type=None):
 
 
 def numbers(n):
-    return [bytes((i,)) for i in range(n)] + ["x".encode("latin-1"), "y"]
+    return [i.to_bytes(1, "big") for i in range(n)] + ["x".encode("latin-1"), "y"]
 
 
 def dump(obj):

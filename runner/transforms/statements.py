@@ -30,7 +30,7 @@ import tokenize
 import warnings
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -70,16 +70,18 @@ def split_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
-def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...]) -> tuple[Unit, ...] | None:
+def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...],
+                    sites: Iterable[tuple[int, int]] | None = None) -> tuple[Unit, ...] | None:
     """The units holding every occurrence of ``needles`` in ``text`` (``tree`` is its ast),
-    in file order; None when an occurrence lies outside every statement or in a
-    statement that cannot stand alone, or when ``needles`` is empty (all is a candidate)."""
-    if not needles:
+    or, when ``sites`` is given, every span of 1-based lines (first, last) it lists; in
+    file order. None when an occurrence lies outside every statement or in a statement
+    that cannot stand alone, or when there is neither a needle nor ``sites``."""
+    if not needles and sites is None:
         return None
     lines = split_lines(text)
-    starts = _line_starts(lines)
     units: dict[int, Unit] = {}
-    for first, last in _needle_spans(text, needles, starts):
+    spans = _needle_spans(text, needles, _line_starts(lines)) if sites is None else sites
+    for first, last in spans:
         unit = _unit_for(tree.body, first, last, lines, None)
         if unit is None:
             return None
@@ -94,8 +96,11 @@ def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...]) -> tu
 
 
 def transform_statements(source: bytes, needles: tuple[str, ...],
-                         transform: Callable[[cst.Module], TreeResult]) -> StatementResult | None:
-    """Run ``transform`` on the statements of ``source`` that hold one of ``needles``.
+                         transform: Callable[[cst.Module], TreeResult], *,
+                         sites: Iterable[tuple[int, int]] | None = None) -> StatementResult | None:
+    """Run ``transform`` on the statements of ``source`` that hold one of ``needles``
+    (or, given ``sites``, the 1-based line spans (first, last) it lists, e.g. the
+    sites a whole-file run could not handle).
 
     ``transform`` gets the scoped module (see the module docstring) and must return a
     TreeResult whose gaps are positioned in the module it returns. The result is the
@@ -107,7 +112,7 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
     lines, or leaves a gap on lines that are not the file's; the new units do not parse
     with libcst or the new file does not compile.
     """
-    prepared = _prepare(source, needles)
+    prepared = _prepare(source, needles, sites)
     if prepared is None:
         return None
     text, lines, units = prepared
@@ -137,7 +142,8 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
 # --------------------------------------------------------------------------- units
 
 
-def _prepare(source: bytes, needles: tuple[str, ...]) -> tuple[str, list[str], tuple[Unit, ...]] | None:
+def _prepare(source: bytes, needles: tuple[str, ...], sites: Iterable[tuple[int, int]] | None
+             ) -> tuple[str, list[str], tuple[Unit, ...]] | None:
     if source.startswith(b"\xef\xbb\xbf"):
         return None
     try:
@@ -149,10 +155,13 @@ def _prepare(source: bytes, needles: tuple[str, ...]) -> tuple[str, list[str], t
         return None
     if _declared_encoding(text) not in ("utf-8", None):
         return None
-    units = statement_units(text, tree, needles)
+    units = statement_units(text, tree, needles, sites)
     if units is None or any(n in f"{_HEADER}\n    {_SEPARATOR}\n" for n in needles):
         return None
-    return text, split_lines(text), units
+    lines = split_lines(text)
+    if any(not u.indent and "".join(lines[u.first: u.end]).rstrip("\r\n") == _SEPARATOR for u in units):
+        return None  # a unit that reads as a separator
+    return text, lines, units
 
 
 _COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")

@@ -225,3 +225,12 @@ def test_declines_a_result_that_libcst_reads_but_python_does_not_compile() -> No
     source = b"import os\nx = mark()\n"
     assert transform_statements(source, ("mark",), to_return) is None
     assert cst.parse_module(b"import os\nreturn mark()\n")  # libcst alone would take it
+
+
+def test_sites_scope_the_transform_to_given_lines_instead_of_needles() -> None:
+    source = b'def f():\n    a = "{}".format(1)\n\ndef g():\n    b = "{}".format(2)\n'
+    transform = CodemodTransform(ConvertFormatStringCommand, {}, FORMAT)
+    done = transform_statements(source, (), lambda m: transform.transform_module(m, CTX, statement_scope=True),
+                                sites=[(5, 5)])
+    assert done is not None and done.after == b'def f():\n    a = "{}".format(1)\n\ndef g():\n    b = f"{2}"\n'
+    assert transform_statements(b"pass\n", (), lambda m: TreeResult(m), sites=[(1, 1)]) is None

@@ -20,6 +20,7 @@ batchmod and libcst installed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import hashlib
 import importlib.util
@@ -60,6 +61,14 @@ class Scenario:
     needles: tuple[str, ...] = ()
     with_args: dict[str, Any] = field(default_factory=dict)
     scope: str | None = None  #: the task type's ``scope:`` (None: not written, i.e. file)
+    kind: str = "pair"  #: pair (batchmod vs libcst), cache, rewrite (cost vs parse), floor, scaling
+    under: str | None = None  #: only this folder of the corpus (`--unused-under` sets it)
+    playbook: str | None = None  #: kind rewrite: the catalogue playbook, relative to the repository
+
+    @property
+    def lower_is_better(self) -> bool:
+        """Targets of cost ratios (batchmod / reference) are ceilings, speedups are floors."""
+        return self.kind in ("rewrite", "floor")
 
 
 RENAME_OLD = "django.utils.text.get_text_list"
@@ -103,11 +112,24 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "cache", "(d) (c) again, warm cache vs cold", 20.0, ">= 20x (< 5%)",
-            codemod="libcst.codemod.commands.remove_unused_imports.RemoveUnusedImportsCommand",
+            codemod="libcst.codemod.commands.remove_unused_imports.RemoveUnusedImportsCommand", kind="cache",
         ),
+        Scenario("rewrite-six", "(e) drop-six playbook, CPU vs libcst parse of the files it changes", 2.0, "<= 2x",
+                 kind="rewrite", playbook="playbooks/drop-six.yaml"),
+        Scenario("rewrite-unittest", "(e2) unittest-to-assert playbook, CPU vs libcst parse of the files it changes",
+                 2.0, "<= 2x", kind="rewrite", playbook="playbooks/unittest-to-assert.yaml"),
+        Scenario("rename-floor", f"(f) rename {RENAME_OLD}, wall vs the floor (list, read, search)", 3.0, "<= 3x",
+                 kind="floor"),
+        Scenario("scaling", "(g) few-file rename on synthetic trees", 0.0, "linear; RSS < 300 MB", kind="scaling"),
     )
 }
-DEFAULT_SCENARIOS = ("format", "rename", "rename-codemod", "unused-imports", "cache")
+DEFAULT_SCENARIOS = ("format", "rename", "rename-codemod", "unused-imports", "cache", "rewrite-six", "rewrite-unittest",
+                     "rename-floor", "scaling")
+#: the corpus of the rewrite scenarios (a library with six and unittest-style tests)
+REWRITE_CORPUS = "python-dateutil==2.9.0.post0"
+#: the folder of the corpus the unused-imports and cache scenarios run on (libcst's CLI needs
+#: about 30 minutes for the whole of Django on 2 cores)
+UNUSED_UNDER = "django/utils"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -328,7 +350,7 @@ def write_playbook(scenario: Scenario, rename_via: str) -> tuple[Path, str, tupl
         "  - name: main",
         "    tasks:",
         f"      - type: {scenario.key}",
-        '        files: ["**/*.py"]',
+        f'        files: ["{scenario.under + "/" if scenario.under else ""}**/*.py"]',
     ]
     path = folder / f"{scenario.key}.yaml"
     path.write_text("\n".join(lines) + "\n")
@@ -433,7 +455,7 @@ def libcst_cmd(scenario: Scenario, jobs: int) -> list[str]:
     assert scenario.cli_name
     # the command comes first: libcst's first-pass parser would take `-j`'s value for it
     return [sys.executable, "-m", "libcst.tool", "codemod", scenario.cli_name, "--no-format", "--hide-progress",
-            "--jobs", str(jobs), *scenario.cli_args, "."]
+            "--jobs", str(jobs), *scenario.cli_args, scenario.under or "."]
 
 
 def run_libcst(scenario: Scenario, peer: Path, jobs: int, timeout: float | None) -> tuple[Timing, dict[str, Any]]:
@@ -559,6 +581,122 @@ def bench_cache(playbook: Path, tree: Path, args: argparse.Namespace) -> dict[st
     }
 
 
+# --------------------------------------------------------------------------- cost ratios
+
+PARSE_SCRIPT = """\
+import json, sys, time
+import libcst
+data = [open(p, "rb").read() for p in sys.argv[1:]]
+start = time.process_time()
+for d in data:
+    libcst.parse_module(d)
+print(json.dumps({"parse_cpu": time.process_time() - start, "lines": sum(d.count(b"\\n") for d in data)}))
+"""
+
+FLOOR_SCRIPT = """\
+import subprocess, sys
+needles = [n.encode() for n in sys.argv[1:]]
+names = subprocess.run(["git", "ls-files", "-z"], capture_output=True, check=True).stdout.split(b"\\0")
+hits = 0
+for name in names:
+    if name.endswith(b".py"):
+        with open(name, "rb") as fp:
+            data = fp.read()
+        hits += any(data.find(n) >= 0 for n in needles)
+print(hits)
+"""
+
+
+def pyupgrade_path(given: str | None) -> str | None:
+    """``--pyupgrade``, else pyupgrade next to this interpreter or on PATH (None: not installed)."""
+    for candidate in (given, str(Path(sys.executable).with_name("pyupgrade")), shutil.which("pyupgrade")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def bench_rewrite(scenario: Scenario, tree: Path, peer: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """A catalogue playbook: ``batchmod plan --jobs 1`` CPU (the process and its children)
+    against ``libcst.parse_module`` of the .py files it changes (a process of its own, the
+    parse loop only), best of --repeat each; pyupgrade on the same files as a reference."""
+    playbook = HERE.parent / (scenario.playbook or "")
+    cpu, wall, runs, info = [], [], [], {}
+    for i in range(args.repeat):
+        t, info = run_batchmod(playbook, tree, 1, cache=False, timeout=args.timeout)
+        cpu.append(t.cpu)
+        wall.append(t.seconds)
+        runs.append(t.record("batchmod", i))
+        log(f"  {scenario.key}: batchmod run {i + 1}/{args.repeat}: {t.cpu:.2f}s cpu, {t.seconds:.2f}s wall, "
+            f"{len(info['changed'])} files changed, load {t.load}")
+    touched = [f for f in info["changed"] if f.endswith(".py")]
+    parse_cpu, lines = [], 0
+    for i in range(args.repeat):
+        t = timed([sys.executable, "-c", PARSE_SCRIPT, *touched], cwd=tree, timeout=args.timeout)
+        if t.returncode != 0:
+            raise SystemExit(f"parsing the changed files failed: {t.stderr[-1000:]}")
+        measured = json.loads(t.stdout)
+        parse_cpu.append(measured["parse_cpu"])
+        lines = measured["lines"]
+        runs.append(t.record("parse", i) | {"parse_cpu": round(measured["parse_cpu"], 3)})
+        log(f"  {scenario.key}: libcst.parse_module of the {len(touched)} changed files ({lines} lines): "
+            f"{measured['parse_cpu']:.2f}s cpu (process {t.cpu:.2f}s)")
+    result = {
+        "batchmod_seconds": min(cpu), "batchmod_all": cpu, "batchmod_wall_all": wall, "peer": "libcst.parse_module",
+        "peer_seconds": min(parse_cpu), "peer_all": parse_cpu, "runs": runs, "touched_lines": lines,
+        "batchmod_changed": info["changed"], "batchmod_statuses": info["statuses"], "batchmod_errors": info["errors"],
+        "batchmod_gaps": info["gaps"], "libcst_changed": touched, "playbook": scenario.playbook,
+    }
+    tool = pyupgrade_path(args.pyupgrade)
+    if tool and touched:
+        reset_peer(peer)
+        t = timed([tool, "--py36-plus", *touched], cwd=peer, timeout=args.timeout)
+        status = run(["git", "status", "--porcelain"], cwd=peer).stdout
+        reset_peer(peer)
+        result["pyupgrade"] = {"cpu_seconds": round(t.cpu, 3), "seconds": round(t.seconds, 3),
+                               "changed": len([ln for ln in status.splitlines() if ln.strip()])}
+        log(f"  {scenario.key}: pyupgrade --py36-plus on the same files: {t.cpu:.2f}s cpu, "
+            f"{result['pyupgrade']['changed']} files changed")
+    return result
+
+
+def bench_floor(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Scenario (a)'s built-in rename, wall clock at --jobs, against the floor: one process
+    that lists the files with git, reads each and searches it for the rename's needles."""
+    playbook, _, _ = write_playbook(SCENARIOS["rename"], "rename")
+    needles = transform_needles("rename")
+    times, floor, runs, info = [], [], [], {}
+    for i in range(args.repeat):
+        t, info = run_batchmod(playbook, tree, args.jobs, cache=False, timeout=args.timeout)
+        times.append(t.seconds)
+        runs.append(t.record("batchmod", i))
+        f = timed([sys.executable, "-c", FLOOR_SCRIPT, *needles], cwd=tree, timeout=args.timeout)
+        floor.append(f.seconds)
+        runs.append(f.record("floor", i))
+        log(f"  rename-floor: batchmod {t.seconds:.2f}s wall ({t.cpu:.2f}s cpu), floor {f.seconds:.2f}s "
+            f"({f.stdout.strip()} files hold a needle), load {t.load}")
+    return {"batchmod_seconds": min(times), "batchmod_all": times, "peer": "floor: git ls-files + read + bytes.find",
+            "peer_seconds": min(floor), "peer_all": floor, "runs": runs, "needles": list(needles),
+            "batchmod_changed": info["changed"], "batchmod_statuses": info["statuses"], "batchmod_errors": info["errors"]}
+
+
+def bench_scaling(args: argparse.Namespace) -> dict[str, Any]:
+    """benchmarks/scaling.py's trees (generated under work/scaling, once), one plan per size."""
+    import scaling
+
+    sizes = [int(s) for s in args.scaling_sizes.split(",") if s.strip()]
+    rows = []
+    for count in sizes:
+        log(f"  scaling: {count} files (generated once under {(WORK_DIR / 'scaling').relative_to(HERE.parent)})")
+        rows.append(scaling.measure(count, WORK_DIR / "scaling", batchmod_cmd(), str(args.jobs)))
+        log(f"  scaling: {scaling.table_row(rows[-1])}")
+    last = rows[-1]
+    per_mb = [r["plan_seconds"] / max(r["source_mb"], 1e-9) for r in rows]
+    linear = len(rows) < 2 or per_mb[-1] <= 1.5 * min(per_mb[-2:])
+    return {"scaling": rows, "batchmod_seconds": last["plan_seconds"], "peer": "floor",
+            "peer_seconds": last["floor_seconds"], "batchmod_changed": [], "runs": [],
+            "verdict": "pass" if linear and last["plan_peak_rss_mb"] < 300 else "FAIL", "linear": linear}
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -566,17 +704,32 @@ def fmt_s(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
-def render_table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
-    head = ["scenario", ".py files", "changed (batchmod/peer)", "batchmod s", "peer s", "ratio", "target", "result"]
-    body = []
-    for r in rows:
-        other = r.get("cold_changed") if r["key"] == "cache" else r.get("libcst_changed")
-        changed = f"{len(r['batchmod_changed'])}/{'-' if other is None else len(other)}"
-        ratio = r.get("ratio")
-        body.append([
-            r["title"], str(r["files"]), changed, fmt_s(r.get("batchmod_seconds")), fmt_s(r.get("peer_seconds")),
-            "-" if ratio is None else f"{ratio:.1f}x", r["target_text"], r.get("verdict", "-"),
-        ])
+_REFERENCE = {"pair": "libcst CLI", "cache": "cold plan", "rewrite": "CPU, libcst parse", "floor": "floor",
+              "scaling": "floor"}
+
+
+def _cells(r: dict[str, Any]) -> list[str]:
+    kind = SCENARIOS[r["key"]].kind if r["key"] in SCENARIOS else "pair"
+    other = r.get("cold_changed") if kind == "cache" else r.get("libcst_changed")
+    changed = f"{len(r['batchmod_changed'])}/{'-' if other is None else len(other)}"
+    ratio = r.get("ratio")
+    mine = fmt_s(r.get("batchmod_seconds")) + (" CPU" if kind == "rewrite" else "")
+    ref = f"{fmt_s(r.get('peer_seconds'))} ({_REFERENCE[kind]})"
+    if kind == "scaling":
+        last = (r.get("scaling") or [{}])[-1]
+        changed = "-"
+        mine = f"{fmt_s(r.get('batchmod_seconds'))}, {last.get('plan_peak_rss_mb', '-')} MB peak"
+        ratio = last.get("ratio")
+    if kind == "rewrite" and r.get("pyupgrade"):
+        ref += f"; pyupgrade {r['pyupgrade']['cpu_seconds']:.2f} CPU"
+    return [r["title"], str(r["files"]), changed, mine, ref, "-" if ratio is None else f"{ratio:.1f}x",
+            r["target_text"], r.get("verdict", "-")]
+
+
+def render_table(rows: list[dict[str, Any]]) -> str:
+    """The results as one Markdown table (seconds are wall clock unless marked CPU)."""
+    head = ["scenario", ".py files", "changed (batchmod/other)", "batchmod s", "reference s", "ratio", "target", "result"]
+    body = [_cells(r) for r in rows]
     widths = [max([len(h)] + [len(row[i]) for row in body]) for i, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:
@@ -584,6 +737,29 @@ def render_table(rows: list[dict[str, Any]], markdown: bool = False) -> str:
 
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(head), sep, *(line(r) for r in body)])
+
+
+def render_markdown(env: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """What benchmarks/README.md takes verbatim: the machine line, the table, the scaling table."""
+    out = [
+        f"Measured {env['date']} by `{env['command']}` in {env.get('total_seconds', '?')} s: {env['cpu']}, "
+        f"{env['cores']} cores, `--jobs {env['jobs']}`, best of {env['repeat']}; Python {env['python']}, "
+        f"libcst {env['libcst']}, batchmod {env.get('batchmod_commit')}; load average at start "
+        f"{env['load_at_start']}, at end {env.get('load_at_end')}. Corpus {env['corpus']} ({env['py_files']} .py "
+        f"files); rewrite scenarios on {env.get('rewrite_corpus')}.",
+        "",
+        "Ratios: (a)-(c) libcst CLI s / batchmod s; (d) cold / warm; (e) batchmod plan CPU (`--jobs 1`, the whole "
+        "process) / `libcst.parse_module` CPU of the files it changes; (f) batchmod s / floor s; (g) at the largest size.",
+        "",
+        render_table(rows),
+    ]
+    for r in rows:
+        if r.get("scaling"):
+            import scaling
+
+            out += ["", "Scaling (few-file rename, cold plan, `--jobs " + str(env["jobs"]) + "`):", "",
+                    scaling.TABLE_HEAD, *(scaling.table_row(x) for x in r["scaling"])]
+    return "\n".join(out) + "\n"
 
 
 def _version(dist: str) -> str | None:
@@ -608,6 +784,58 @@ def _write_results(path: Path, env: dict[str, Any], rows: list[dict[str, Any]]) 
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"environment": env, "scenarios": rows}, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+def run_scenario(scenario: Scenario, tree: Path, peer: Path, files: list[str], args: argparse.Namespace,
+                 peers: dict[str, PeerResults], rename_via: str) -> dict[str, Any]:
+    """One scenario's row of results.json (its timings, changed files, ratio and verdict)."""
+    key = scenario.key
+    if scenario.kind in ("rewrite", "floor", "scaling"):
+        log(f"scenario {key}: {scenario.title}")
+        if scenario.kind == "rewrite":
+            rtree = prepare_tree(download(args.rewrite_corpus), parse_requirement(args.rewrite_corpus)[0])
+            data = bench_rewrite(scenario, rtree, prepare_peer_tree(rtree), args)
+            count = len(python_files(rtree))
+        else:
+            data = bench_floor(tree, args) if scenario.kind == "floor" else bench_scaling(args)
+            count = len(files) if scenario.kind == "floor" else sum(r["files"] for r in data.get("scaling", [])[-1:])
+        row = {"key": key, "title": scenario.title, "files": count, "target": scenario.target,
+               "target_text": scenario.target_text, **data}
+        b, p = row.get("batchmod_seconds"), row.get("peer_seconds")
+        if b and p and scenario.kind != "scaling":
+            row["ratio"] = b / p
+            row["verdict"] = "pass" if row["ratio"] <= scenario.target else "FAIL"
+        return row
+    playbook, transform, needles = write_playbook(scenario, rename_via)
+    log(f"scenario {key}: {scenario.title} (batchmod transform {transform}"
+        f"{', needles ' + str(list(needles)) if needles else ''}{', under ' + scenario.under if scenario.under else ''})")
+    if key == "cache":
+        data = bench_cache(playbook, tree, args)
+    else:
+        data = bench_pair(scenario, playbook, tree, peer, args, peers)
+    subset = [f for f in files if f.startswith(scenario.under + "/")] if scenario.under else files
+    row = {
+        "key": key, "title": scenario.title + (f" ({scenario.under}/ only)" if scenario.under else ""),
+        "files": len(subset), "target": scenario.target, "under": scenario.under,
+        "target_text": scenario.target_text, "playbook": str(playbook.relative_to(HERE.parent)),
+        "batchmod_transform": transform, "needles": list(needles), **data,
+    }
+    mine = [r for r in row["runs"] if r["tool"] in ("batchmod", "batchmod-warm")]
+    if mine:
+        row["batchmod_best_commit"] = min(mine, key=lambda r: r["seconds"]).get("batchmod_commit")
+        commits = sorted({r.get("batchmod_commit") for r in mine if r.get("batchmod_commit")})
+        if len(commits) > 1:
+            log(f"  {key}: batchmod changed during the runs ({', '.join(commits)}); best run at "
+                f"{row['batchmod_best_commit']}")
+    own = needles or transform_needles(transform)
+    if own:
+        row["effective_needles"] = list(own)
+        row["files_with_needle"] = count_containing(tree, subset, own)
+    b, p = row.get("batchmod_seconds"), row.get("peer_seconds")
+    if b and p:
+        row["ratio"] = p / b
+        row["verdict"] = "pass" if row["ratio"] >= scenario.target else "FAIL"
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -639,7 +867,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true",
                         help="keep the scenarios already in --results (same corpus and jobs) and run only the others")
     parser.add_argument("--prepare-only", action="store_true", help="download and prepare the trees, time nothing")
+    parser.add_argument("--quick", action="store_true",
+                        help="the one-run preset: every scenario once (--repeat 1); the run takes under 25 minutes "
+                             "on 2 cores")
+    parser.add_argument("--rewrite-corpus", default=REWRITE_CORPUS,
+                        help="sdist of the rewrite scenarios (drop-six and unittest-to-assert run on it)")
+    parser.add_argument("--unused-under", default=UNUSED_UNDER, metavar="FOLDER",
+                        help="scenarios unused-imports and cache run on this folder of the corpus only ('' = all "
+                             "of it: libcst's CLI then needs about 30 minutes for Django on 2 cores)")
+    parser.add_argument("--scaling-sizes", default="1000,10000,100000",
+                        help="scenario scaling: synthetic tree sizes (files), generated once under benchmarks/work/scaling")
+    parser.add_argument("--pyupgrade", default=None, help="pyupgrade executable for the rewrite scenarios' "
+                        "reference (default: next to this interpreter, else on PATH; skipped when absent)")
+    parser.add_argument("--markdown", type=Path, default=WORK_DIR / "results.md",
+                        help="where to write the tables as Markdown (for benchmarks/README.md)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.repeat = 1
     if args.repeat < 1 or args.jobs < 1:
         parser.error("--repeat and --jobs must be at least 1")
     chosen = list(dict.fromkeys(args.scenario or DEFAULT_SCENARIOS))
@@ -665,7 +909,8 @@ def main(argv: list[str] | None = None) -> int:
         "cpu": cpu_model(), "cores": os.cpu_count(), "python": sys.version.split()[0],
         "platform": platform.platform(), "libcst": _version("libcst"), "batchmod": _version("batchmod"),
         "batchmod_commit": _batchmod_commit(), "load_at_start": loadavg(), "rename_via": rename_via,
-        "command": " ".join([sys.executable, *sys.argv]),
+        "command": " ".join(["python", "benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "rewrite_corpus": args.rewrite_corpus,
     }
     peers = load_peer_results(args.peer_from, env)
     log(f"machine: {env['cpu']}, {env['cores']} cores, jobs={args.jobs}, load {env['load_at_start']}")
@@ -683,33 +928,9 @@ def main(argv: list[str] | None = None) -> int:
         if any(r.get("key") == key for r in rows):
             continue
         scenario = SCENARIOS[key]
-        playbook, transform, needles = write_playbook(scenario, rename_via)
-        log(f"scenario {key}: {scenario.title} (batchmod transform {transform}"
-            f"{', needles ' + str(list(needles)) if needles else ''})")
-        if key == "cache":
-            data = bench_cache(playbook, tree, args)
-        else:
-            data = bench_pair(scenario, playbook, tree, peer, args, peers)
-        row: dict[str, Any] = {
-            "key": key, "title": scenario.title, "files": len(files), "target": scenario.target,
-            "target_text": scenario.target_text, "playbook": str(playbook.relative_to(HERE.parent)),
-            "batchmod_transform": transform, "needles": list(needles), **data,
-        }
-        mine = [r for r in row["runs"] if r["tool"] in ("batchmod", "batchmod-warm")]
-        if mine:
-            row["batchmod_best_commit"] = min(mine, key=lambda r: r["seconds"]).get("batchmod_commit")
-            commits = sorted({r.get("batchmod_commit") for r in mine if r.get("batchmod_commit")})
-            if len(commits) > 1:
-                log(f"  {key}: batchmod changed during the runs ({', '.join(commits)}); best run at "
-                    f"{row['batchmod_best_commit']}")
-        own = needles or transform_needles(transform)
-        if own:
-            row["effective_needles"] = list(own)
-            row["files_with_needle"] = count_containing(tree, files, own)
-        b, p = row.get("batchmod_seconds"), row.get("peer_seconds")
-        if b and p:
-            row["ratio"] = p / b
-            row["verdict"] = "pass" if row["ratio"] >= scenario.target else "FAIL"
+        if key in ("unused-imports", "cache") and args.unused_under:
+            scenario = dataclasses.replace(scenario, under=args.unused_under)
+        row = run_scenario(scenario, tree, peer, files, args, peers, rename_via)
         rows.append(row)
         rows.sort(key=lambda r: chosen.index(r["key"]))
         dis = row.get("disagreement") or {}
@@ -725,8 +946,10 @@ def main(argv: list[str] | None = None) -> int:
     _write_results(args.results, env, rows)
     print(f"corpus {args.corpus} ({len(files)} .py files), jobs={args.jobs} for both tools, best of {args.repeat}; "
           f"{env['cpu']}, {env['cores']} cores; load avg at start {env['load_at_start']}, at end {env['load_at_end']}")
-    print("peer = libcst's CLI; for cache, peer = the first (cold-cache) plan; ratio = peer s / batchmod s")
-    print(render_table(rows))
+    markdown = render_markdown(env, rows)
+    args.markdown.parent.mkdir(parents=True, exist_ok=True)
+    args.markdown.write_text(markdown)
+    print(markdown)
     for r in rows:
         dis = r.get("disagreement") or {}
         if dis.get("only_batchmod") or dis.get("only_other"):
@@ -740,7 +963,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         for f in r.get("libcst_failed_files") or []:
             print(f"{r['key']}: libcst failed to codemod {f}")
-    print(f"\nresults: {args.results}")
+    print(f"\nresults: {args.results}, {args.markdown}")
     return 0 if all(r.get("verdict") != "FAIL" for r in rows) else 1
 
 

@@ -7,6 +7,7 @@ and times the floor: listing, reading and searching every file for the needle in
 Python process (what no planner can avoid). Prints a Markdown table.
 
 Usage: python benchmarks/scaling.py [--sizes 1000,10000,100000] [--work /tmp/batchmod-scaling]
+(``benchmarks/run.py --scenario scaling`` runs it too, with its tables.)
 """
 from __future__ import annotations
 
@@ -84,6 +85,32 @@ FLOOR = textwrap.dedent("""\
     """)
 
 
+def measure(count: int, work: Path, batchmod: list[str], jobs: str = "2") -> dict:
+    """One size: generate (once) the tree of ``count`` files, time a cold ``batchmod plan``
+    and the floor; raises RuntimeError when the plan fails."""
+    root = work / f"tree-{count}"
+    make_tree(root, count)
+    shutil.rmtree(root / ".batchmod", ignore_errors=True)
+    size = sum(p.stat().st_size for p in (root / "pkg").rglob("*.py")) / 2**20
+    seconds, rss, proc = run_measured([*batchmod, "plan", "playbook.yaml", "--no-cache", "--jobs", jobs], root)
+    if proc.returncode != 0:
+        raise RuntimeError(f"batchmod plan failed on {root}: {proc.stderr.decode()[-2000:]}")
+    changed = next((line for line in proc.stdout.decode().splitlines() if "subtasks" in line), "?")
+    floor, floor_rss, _ = run_measured([sys.executable, "-c", FLOOR], root)
+    return {"files": count, "source_mb": round(size, 1), "plan_seconds": round(seconds, 3), "plan_peak_rss_mb": round(rss),
+            "floor_seconds": round(floor, 3), "floor_peak_rss_mb": round(floor_rss), "ratio": round(seconds / floor, 2),
+            "changed": changed.strip()}
+
+
+TABLE_HEAD = ("| files | source MB | plan s | plan peak RSS MB | floor s | plan / floor | subtasks changed |\n"
+              "|---|---|---|---|---|---|---|")
+
+
+def table_row(row: dict) -> str:
+    return (f"| {row['files']} | {row['source_mb']:.0f} | {row['plan_seconds']:.2f} | {row['plan_peak_rss_mb']} | "
+            f"{row['floor_seconds']:.2f} | {row['ratio']:.1f}x | {row['changed']} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -91,22 +118,14 @@ def main() -> int:
     parser.add_argument("--batchmod", default=shutil.which("batchmod") or "batchmod")
     parser.add_argument("--jobs", default="2")
     args = parser.parse_args()
-    work = Path(args.work)
-    print("| files | source MB | plan s | plan peak RSS MB | floor s | plan / floor | subtasks changed |")
-    print("|---|---|---|---|---|---|---|")
+    print(TABLE_HEAD)
     for count in (int(s) for s in args.sizes.split(",")):
-        root = work / f"tree-{count}"
-        make_tree(root, count)
-        shutil.rmtree(root / ".batchmod", ignore_errors=True)
-        size = sum(p.stat().st_size for p in (root / "pkg").rglob("*.py")) / 2**20
-        seconds, rss, proc = run_measured([args.batchmod, "plan", "playbook.yaml", "--no-cache", "--jobs", args.jobs], root)
-        if proc.returncode != 0:
-            print(proc.stderr.decode()[-2000:], file=sys.stderr)
+        try:
+            row = measure(count, Path(args.work), [args.batchmod], args.jobs)
+        except RuntimeError as err:
+            print(err, file=sys.stderr)
             return 1
-        changed = next((line for line in proc.stdout.decode().splitlines() if "subtasks" in line), "?")
-        floor, _, _ = run_measured([sys.executable, "-c", FLOOR], root)
-        print(f"| {count} | {size:.0f} | {seconds:.2f} | {rss:.0f} | {floor:.2f} | {seconds / floor:.1f}x | {changed.strip()} |",
-              flush=True)
+        print(table_row(row), flush=True)
     return 0
 
 

@@ -61,6 +61,8 @@ class TreeResult:
     #: the tree is what parsing it gives: the engine then uses it without parsing it again
     checked: bool = False
     rules: tuple[RuleTally, ...] = ()  #: per rule that matched or was tried here, by index
+    #: ``module.code`` when the transform has already rendered it (the engine then does not render the tree again)
+    code: str | None = None
 
 
 @runtime_checkable

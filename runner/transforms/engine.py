@@ -173,7 +173,7 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
         return Failed(f"{type(exc).__name__} in {step.spec.transform}: {exc}"), tree
     warnings, rules = tuple(result.warnings), result.rules
     try:
-        after = result.module.bytes
+        after = result.module.bytes if result.code is None else result.code.encode(result.module.encoding)
     except Exception as exc:
         return Failed(f"the transform produced a tree that cannot be rendered: {exc}", warnings, rules=rules), tree
     new_tree = tree

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import configparser
 import io
+import re
 import sys
 import tokenize
 
@@ -120,9 +121,23 @@ def _pattern_for(entry: str) -> object | None:
 
 
 def whitespace_only(before: bytes, after: bytes) -> bool:
-    """True when the two sources differ only in layout (same tokens, same comments)."""
+    """True when the two sources differ only in layout (same tokens, same comments).
+
+    Sources with the same tokens have the same text once whitespace and line
+    continuations are dropped, so when those texts differ (any real edit) the answer is
+    False without tokenizing; tokenizing decides the rest.
+    """
+    if _squashed(before) != _squashed(after):
+        return False
     key = _token_key(before)
     return key is not None and key == _token_key(after)
+
+
+_LAYOUT = re.compile(rb"[\s\\]+")
+
+
+def _squashed(source: bytes) -> bytes:
+    return _LAYOUT.sub(b"", source.removeprefix(b"\xef\xbb\xbf"))  # (the BOM is not a token either)
 
 
 def _token_key(source: bytes) -> list[tuple[int, str]] | None:

@@ -25,6 +25,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 from libcst.metadata.scope_provider import ImportAssignment, QualifiedNameSource
 
+from .fields import child_nodes
 from .names import NO_EXPRESSIONS, NOT_EXPRESSION_FIELDS, dotted_name, head_name
 from .text import MV_PREFIX, MVS_PREFIX
 
@@ -174,7 +175,7 @@ _BLOCKS = (cst.BaseStatement, cst.BaseSuite, cst.ExceptHandler, cst.ExceptStarHa
 
 def import_statements(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom]:
     """Every import statement under ``node``, nested blocks included (expressions are not visited)."""
-    for child in node.children:
+    for child in child_nodes(node):
         if type(child) is cst.Import or type(child) is cst.ImportFrom:
             yield child  # type: ignore[misc]
         elif isinstance(child, _BLOCKS):

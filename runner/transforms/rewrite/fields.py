@@ -1,8 +1,11 @@
 """Field names of libcst node classes (cached; ``__dataclass_fields__`` also lists
-pseudo-fields such as ``__slots__``)."""
+pseudo-fields such as ``__slots__``), and a node's children read from its fields."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Iterator
+
+import libcst as cst
 
 _CACHE: dict[type, tuple[str, ...]] = {}
 
@@ -12,3 +15,28 @@ def field_names(tp: type) -> tuple[str, ...]:
     if names is None:
         names = _CACHE[tp] = tuple(f.name for f in dataclasses.fields(tp))
     return names
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The immediate children of ``node`` (what ``node.children`` lists), read from its
+    fields: libcst's property rebuilds the node through a visitor to find them."""
+    out: list[cst.CSTNode] = []
+    for name in field_names(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif type(value) is tuple or type(value) is list:
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
+
+
+def preorder(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node of the tree under ``root`` (included), parents before their children,
+    without libcst's visitor machinery (which rebuilds every node it passes)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        children = child_nodes(node)
+        children.reverse()
+        stack.extend(children)

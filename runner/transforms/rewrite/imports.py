@@ -4,10 +4,14 @@
 the first block of imports, and the statement after it), but a full pass of it over a
 large module is slow; it is therefore run on a module holding just those statements,
 and the rest of the body is put back after them. ``RemoveImportsVisitor`` needs scope
-analysis of the whole module and runs on all of it (only when a rule asks for it).
+analysis, which costs more than parsing the module: it runs (only when a rule asks for
+it) on the module with the top-level statements that cannot bear on the removal -- no
+import in them, no mention of a name the removed imports bind -- replaced by stubs, and
+those statements are put back after it.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import libcst as cst
@@ -38,18 +42,27 @@ def add_imports(module: cst.Module, context: CodemodContext, specs: Iterable[Imp
     while end < len(body) and _is_import_line(body[end]):
         end += 1
     head = body[: end + 1]
-    stubs = {}  # statements of the head the visitor need not walk (a class, a test module's body)
+    stubs: dict[str, cst.BaseStatement] = {}  # statements of the head the visitor need not walk (a class, a test module's body)
     for k, stmt in enumerate(head):
         if not _is_import_line(stmt) and not _is_docstring(stmt):
-            stub = cst.SimpleStatementLine([cst.Expr(cst.Name(f"__bm_head_{k}"))], leading_lines=stmt.leading_lines)
-            stubs[stub.body[0].value.value] = stmt  # type: ignore[attr-defined]
-            head[k] = stub
+            head[k] = _stub(stmt, k, stubs)
     new_head = AddImportsVisitor(context).transform_module(module.with_changes(body=head)).body
-    restored = [
+    return module.with_changes(body=[*_restored(new_head, stubs), *body[end + 1 :]])
+
+
+def _stub(stmt: cst.BaseStatement, k: int, stubs: dict[str, cst.BaseStatement]) -> cst.BaseStatement:
+    """A one-name statement standing for ``stmt`` (with its leading lines) while a visitor runs."""
+    stub = cst.SimpleStatementLine([cst.Expr(cst.Name(f"__bm_head_{k}"))], leading_lines=stmt.leading_lines)
+    stubs[f"__bm_head_{k}"] = stmt
+    return stub
+
+
+def _restored(body: Iterable[cst.BaseStatement], stubs: dict[str, cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """``body`` with each stub replaced by its statement (keeping the stub's leading lines)."""
+    return [
         stubs[name].with_changes(leading_lines=stmt.leading_lines) if (name := _stub_name(stmt)) in stubs else stmt
-        for stmt in new_head
+        for stmt in body
     ]
-    return module.with_changes(body=[*restored, *body[end + 1 :]])
 
 
 def _is_docstring(stmt: cst.BaseStatement) -> bool:
@@ -75,9 +88,29 @@ def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[
     specs = list(specs)
     if not specs:
         return module
-    for spec in _with_aliases(module, specs):
+    specs = _with_aliases(module, specs)
+    for spec in specs:
         RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-    return _keep_layout(module, RemoveImportsVisitor(context).transform_module(module))
+    scoped, stubs = _without_bystanders(module, specs)
+    after = RemoveImportsVisitor(context).transform_module(scoped)
+    if stubs:
+        after = after.with_changes(body=_restored(after.body, stubs))
+    return _keep_layout(module, after)
+
+
+def _without_bystanders(module: cst.Module, specs: list[ImportSpec]) -> tuple[cst.Module, dict[str, cst.BaseStatement]]:
+    """``module`` with stubs for its top-level statements that hold no import and whose
+    text (comments included) mentions none of the names ``specs`` bind: whether such an
+    import is unused cannot depend on them."""
+    names = {s.asname or s.obj or s.module.partition(".")[0] for s in specs}
+    mention = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+    body = list(module.body)
+    stubs: dict[str, cst.BaseStatement] = {}
+    for k, stmt in enumerate(body):
+        if next(import_statements(stmt), None) is not None or mention.search(module.code_for_node(stmt)):
+            continue
+        body[k] = _stub(stmt, k, stubs)
+    return (module.with_changes(body=body) if stubs else module), stubs
 
 
 def _keep_layout(before: cst.Module, after: cst.Module) -> cst.Module:

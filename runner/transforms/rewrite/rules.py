@@ -238,7 +238,30 @@ def duplicate_ids(rules: list) -> list[PatternError]:
     return errors
 
 
+_COMPILED: dict[str, Rule] = {}
+_COMPILED_MAX = 4096
+
+
 def compile_rule(index: int, raw: object) -> Rule:
+    """The rule ``raw`` (a ``rules:`` entry) compiled as rule ``index``; PatternError if invalid.
+
+    Compiled rules are kept per process by their text (validation compiles each rule on
+    its own, then the plan the whole list, then each worker): the same entry is parsed once.
+    """
+    try:
+        key = json.dumps(raw, sort_keys=True)
+    except (TypeError, ValueError):
+        key = None
+    found = _COMPILED.get(key) if key is not None else None
+    if found is not None:
+        return found if found.index == index else dataclasses.replace(found, index=index)
+    rule = _compile_rule(index, raw)
+    if key is not None and len(_COMPILED) < _COMPILED_MAX:
+        _COMPILED[key] = rule
+    return rule
+
+
+def _compile_rule(index: int, raw: object) -> Rule:
     def err(detail: str, field: str | None = None, subpath: tuple = (), **kw) -> PatternError:
         return PatternError(detail, rule_index=index, field=field, subpath=subpath, **kw)
 

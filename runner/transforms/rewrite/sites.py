@@ -11,6 +11,7 @@ from libcst._nodes.internal import CodegenState
 
 from ..base import Gap
 from .bindings import Resolver
+from .fields import child_nodes, preorder
 from .match import Matcher
 from .names import NO_EXPRESSIONS, NOT_EXPRESSION_FIELDS
 from .pattern import COMPOUND, EXPRESSION, STATEMENT, Pattern
@@ -64,7 +65,7 @@ class Context:
         elif (tp is cst.Tuple or tp is cst.List) and id(node) in self.targets:
             self.targets.update(id(e.value) for e in node.elements)  # type: ignore[attr-defined]
         if tp in NO_EXPRESSIONS or id(node) in self.not_expression:
-            self.not_expression.update(id(c) for c in node.children)
+            self.not_expression.update(id(c) for c in child_nodes(node))
         else:
             for field in NOT_EXPRESSION_FIELDS.get(tp, ()):
                 child = getattr(node, field)
@@ -98,9 +99,8 @@ class Search:
     rule: str = ""  #: the rule the gap is attributed to (``rules[3]``), if any
 
 
-class _SiteFinder(cst.CSTVisitor):
+class _SiteFinder:
     def __init__(self, searches: Sequence[Search], resolver: Resolver | None) -> None:
-        super().__init__()
         self.by_type: dict[type, list[Search]] = {}
         self.anywhere = [s for s in searches if s.matcher.root_types is None]
         for search in searches:
@@ -110,20 +110,16 @@ class _SiteFinder(cst.CSTVisitor):
         self.context = Context()
         self.found: list[tuple[cst.CSTNode, Search]] = []
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.context.visit(node)
-        searches = self.by_type.get(type(node))
-        if searches or self.anywhere:
-            for search in (searches or []) + self.anywhere:
-                if self.context.is_candidate(search.kind, node) and search.matcher.match(node, self.resolver) is not None:
-                    self.found.append((node, search))
-        return True
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
+    def run(self, module: cst.Module) -> None:
+        """Every node, parents first (the context of a node is its ancestors')."""
+        by_type, anywhere, context = self.by_type, self.anywhere, self.context
+        for node in preorder(module):
+            context.visit(node)
+            searches = by_type.get(type(node))
+            if searches or anywhere:
+                for search in (searches or []) + anywhere:
+                    if context.is_candidate(search.kind, node) and search.matcher.match(node, self.resolver) is not None:
+                        self.found.append((node, search))
 
 
 def find_sites(module: cst.Module, searches: Sequence[Search], path: str, code: str | None = None) -> list[Gap]:
@@ -132,7 +128,7 @@ def find_sites(module: cst.Module, searches: Sequence[Search], path: str, code: 
     if not searches:
         return []
     finder = _SiteFinder(searches, Resolver(module, code))
-    module.visit(finder)
+    finder.run(module)
     if not finder.found:
         return []
     positions = positions_of(module, (node for node, _ in finder.found))

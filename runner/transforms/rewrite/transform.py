@@ -91,7 +91,8 @@ class RewriteTransform:
         checked = _check_parses(code, out_code) if fired else False
         gaps.sort(key=lambda g: (g.line, g.column))
         tallies = tally_rules(self.rules, self._labels, counts, gaps)
-        return RewriteOutcome(TreeResult(module=tree, gaps=tuple(gaps), checked=checked, rules=tallies), counts)
+        result = TreeResult(module=tree, gaps=tuple(gaps), checked=checked, rules=tallies, code=out_code)
+        return RewriteOutcome(result, counts)
 
 
 def _walk(module: cst.Module, code: str, index: RuleIndex, resolver: Resolver,

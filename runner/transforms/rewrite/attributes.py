@@ -41,6 +41,16 @@ class AttributePlan:
     refused: Mapping[int, str]  #: id of an input site -> why it is left as it was
     renames: Mapping[int, str]  #: id of an input Attribute -> its new attribute name
 
+    def touches(self, node: cst.CSTNode) -> bool:
+        """Whether ``node`` (of the input) holds an attribute to rename or a site to rewrite."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if id(current) in self.renames or id(current) in self.allowed:
+                return True
+            stack.extend(current.children)
+        return False
+
     def refusing_all(self, reason: str) -> "AttributePlan":
         """The same sites, all refused (nothing renamed)."""
         refused = {**{site: reason for site in self.allowed}, **self.refused}

@@ -75,9 +75,9 @@ class RewriteTransform:
                     applier, tree, out_code = _walk(module, code, index, resolver, plan)
             counts, failures = applier.counts, applier.failures
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
+        gaps = _failure_gaps(tree, module, failures, ctx.path)  # (the walk's tree holds the failed nodes)
         if not fired:
             tree, out_code = module, code
-        gaps = _failure_gaps(tree, module, failures, ctx.path)
         if fired:
             with_imports = _apply_imports(tree, ctx, fired)
             if with_imports is not tree:

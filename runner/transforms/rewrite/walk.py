@@ -95,7 +95,7 @@ class RuleApplier(cst.CSTTransformer):
         self.attributes = attributes
         self.renames = attributes.renames if attributes is not None else {}
         self.bound: list[BoundSite] = []
-        self.reverted = 0  # statements put back as they were (verify)
+        self.reverted = 0  # statements put back as they were (verify) that held renames or sites of the plan
         #: check that each rewritten statement parses (slower: the caller first tries
         #: without, and walks again with it when the whole output does not parse)
         self.verify = verify
@@ -208,7 +208,8 @@ class RuleApplier(cst.CSTTransformer):
         if sites and self.verify:
             error = parse_error(node)
             if error is not None and parse_error(original) is None:
-                self.reverted += 1
+                if self.attributes is not None and self.attributes.touches(original):
+                    self.reverted += 1
                 for site in sites:
                     self._count(site.rule).changes -= 1
                     reason = f"the rewritten statement does not parse ({error}); left as it was"

@@ -89,12 +89,12 @@ def hunk_key(file: str, text: str) -> tuple[str, str]:
     return file, text.split("\n", 1)[0]
 
 
-def unmatched_rules(phases: Sequence[PhaseResult] | Sequence[Sequence[RuleAccount]]) -> list[UnmatchedRule]:
+def unmatched_rules(phases: Sequence[PhaseResult]) -> list[UnmatchedRule]:
     """Rules that matched no site, summed per task type over every task and phase planned
     (a rule whose tasks selected no file is not listed: nothing was searched)."""
     totals: dict[tuple[str, int], list] = {}
     for phase in phases:
-        for r in phase.rules if isinstance(phase, PhaseResult) else phase:
+        for r in phase.rules:
             entry = totals.setdefault((r.type, r.index), [r, 0, 0])
             entry[1] += r.matches
             entry[2] += r.searched

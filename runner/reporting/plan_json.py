@@ -13,6 +13,7 @@ _BUDGET_FIELDS = {"files": "planned", "lines": "planned", "model_calls": "estima
 
 
 def render_plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON document docs/plan-json.md describes (plain data, ready to dump)."""
     return {
         "playbook": {"name": plan.playbook_name, "path": plan.playbook_path, "sha256": plan.playbook_sha256},
         "batchmod_version": runner.__version__,
@@ -22,12 +23,13 @@ def render_plan_json(plan: Plan) -> dict[str, Any]:
         "phases": [
             {
                 "name": phase.name,
-                "subtasks": [_subtask(s, _labels(phase)) for s in phase.subtasks],
+                "subtasks": [_subtask(s, labels) for s in phase.subtasks],
                 "budget": _budget(phase.budget),
                 "within_budget": not any(b.over for b in phase.budget),
                 "rules": [rule_account_json(r, plan.playbook_path) for r in phase.rules],
             }
             for phase in plan.phases
+            for labels in [_labels(phase)]
         ],
         "unmatched_rules": [
             {"type": u.type, "index": u.index, "label": u.label, "location": f"{plan.playbook_path}:{u.line}:{u.column}",

@@ -70,7 +70,7 @@ def rule_table_lines(rules: tuple[RuleAccount, ...], playbook_path: str, indent:
     for task, every in tasks.items():
         rows = [r for r in every if r.matches]
         labels = [_cut(r.label) + (" [flag]" if r.kind == "flag" else "") for r in rows]
-        width = max(len("rule"), *(len(label) for label in labels))
+        width = max([len("rule"), *(len(label) for label in labels)])
         files = every[0].searched
         out.append(f"{indent}rules of task {task} (rewrite, {files} file{'s' if files != 1 else ''}):")
         if rows:
@@ -80,7 +80,7 @@ def rule_table_lines(rules: tuple[RuleAccount, ...], playbook_path: str, indent:
                        f"{playbook_path}:{r.line}:{r.column}")
         idle = len(every) - len(rows)
         if idle:
-            out.append(f"{indent}  {idle} more rule{'s' if idle != 1 else ''} matched no site")
+            out.append(f"{indent}  {idle} {'more ' if rows else ''}rule{'s' if idle != 1 else ''} matched no site")
     return out
 
 

@@ -17,7 +17,7 @@ from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
 from runner.execution.store import RunFolder
 from runner.reporting.hunks import Hunk, split_hunks
 from runner.reporting.model_usage import compute_model_figures, model_figures_json
-from runner.planning.accounting import hunk_key, hunk_rule_lookup
+from runner.planning.accounting import hunk_key
 from runner.reporting.plan_json import hunk_rules_json, name_rules
 from runner.reporting.orchestration import fix_json, review_json
 from runner.reporting.report_status import budget_json, gap_json, phase_rules_json, verdict_json
@@ -144,10 +144,11 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
                 "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
                 "rules": phase_rules_json(p, s.playbook_path),
                 "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text, **_model_hunk(p, h),
-                           **hunk_rules_json(hunk_rules_of(p, h))}
+                           **hunk_rules_json(names.of(h))}
                           for h in phase_hunks(folder, p.state.name, p.state.format.command if p.state.format else "")],
             }
             for p in view.phases
+            for names in [HunkRuleNames(p)]
         ],
         "budget": budget_json(view.budget),
         "model": model_figures_json(compute_model_figures(view)),
@@ -155,15 +156,20 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
     }
 
 
-def hunk_rules_of(phase: PhaseView, hunk: Hunk) -> list[tuple[int, str]] | None:
-    """(index, label) of the rules that made a hunk of a rule-based transform (None: not such a hunk)."""
-    if hunk.made_by.startswith(("model:", "format:")):
-        return None
-    record = next((v.record for v in phase.subtasks if v.record.id == hunk.subtask), None)
-    if record is None or not record.hunk_rules:
-        return None
-    labels = {(r.task, r.index): r.label for r in phase.record.rules} if phase.record is not None else {}
-    return name_rules(hunk_rule_lookup(record.hunk_rules).get(hunk_key(hunk.path, hunk.text)), labels, record.task)
+class HunkRuleNames:
+    """The rules that made each hunk of a phase's rule-based transforms, indexed once per
+    phase (a report has a hunk per site, so no hunk looks through every subtask)."""
+
+    def __init__(self, phase: PhaseView) -> None:
+        labels = {(r.task, r.index): r.label for r in phase.record.rules} if phase.record is not None else {}
+        self._names = {(v.record.id, h.file, h.header): name_rules(h.rules, labels, v.record.task)
+                       for v in phase.subtasks for h in v.record.hunk_rules}
+
+    def of(self, hunk: Hunk) -> list[tuple[int, str]] | None:
+        """(index, label) of the rules that made ``hunk`` (None: not a rule-based transform's hunk)."""
+        if not self._names or hunk.made_by.startswith(("model:", "format:")):
+            return None
+        return self._names.get((hunk.subtask, *hunk_key(hunk.path, hunk.text)))
 
 
 def _model_hunk(phase: PhaseView, hunk: Hunk) -> dict[str, Any]:

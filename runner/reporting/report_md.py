@@ -6,7 +6,7 @@ from runner.execution.store import RunFolder
 from runner.model.prices import PriceTable
 from runner.reporting.funnel import compute_funnel, render_funnel_md
 from runner.reporting.orchestration import fix_lines, review_lines
-from runner.reporting.report import Figures, compute_figures, hunk_rules_of, phase_hunks
+from runner.reporting.report import Figures, HunkRuleNames, compute_figures, phase_hunks
 from runner.reporting.model_usage import compute_model_figures, render_model_lines
 from runner.reporting.report_status import render_budget, render_verdict
 
@@ -62,8 +62,9 @@ def _rule_tables(view: PhaseView, playbook_path: str) -> list[str]:
     out: list[str] = []
     for task in dict.fromkeys(r.task for r in rules):
         every = [r for r in rules if r.task == task]
-        out += ["", f"Rules of task `{task}` ({every[0].searched} files):", "",
-                "| # | rule | kind | matches | changes | gaps | at |", "|---|---|---|---|---|---|---|"]
+        out += ["", f"Rules of task `{task}` ({every[0].searched} files):"]
+        if any(r.matches for r in every):
+            out += ["", "| # | rule | kind | matches | changes | gaps | at |", "|---|---|---|---|---|---|---|"]
         out += [f"| {r.index} | `{r.label}` | {r.kind} | {r.matches} | {r.changes} | {r.gaps} | `{playbook_path}:{r.line}:{r.column}` |"
                 for r in every if r.matches]
         idle = [r for r in every if not r.matches]
@@ -105,8 +106,9 @@ def _phase(view: PhaseView, folder: RunFolder, playbook_path: str) -> list[str]:
     out += _rule_tables(view, playbook_path)
     hunks = phase_hunks(folder, ps.name, ps.format.command if ps.format else "")
     by_subtask: dict[str, list[str]] = {}
+    names = HunkRuleNames(view)
     for h in hunks:
-        by = h.made_by + _rules_words(hunk_rules_of(view, h))
+        by = h.made_by + _rules_words(names.of(h))
         by_subtask.setdefault(h.subtask, []).append(f"# {h.path} — made by {by}\n{h.text}")
     for sub in view.subtasks:
         if sub.record.status == "no-change":

@@ -232,3 +232,12 @@ def test_a_task_that_selects_no_file_has_no_rule_table_nor_warnings(tmp_path: Pa
     result = invoke("plan", "playbook.yaml", "--root", str(repo), "--json", "--no-cache")
     doc = json.loads(result.stdout)
     assert doc["phases"][0]["rules"] == [] and doc["unmatched_rules"] == [] and "matched no site" not in result.stderr
+
+
+def test_a_task_whose_rules_all_matched_nothing_says_so_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "playbook.yaml").write_text(PLAYBOOK, encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", {"tests/test_c.py": "self = 1\nassertEqual = 2\n"})
+    result = invoke("plan", "playbook.yaml", "--root", str(repo), "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert "  rules of task asserts (rewrite, 1 file):\n    5 rules matched no site\n" in result.stdout
+    assert result.stderr.count("matched no site in 1 file\n") == 5

@@ -26,7 +26,7 @@ GOLDEN = [
     ('"%(n)d %(m)s" % dict(n=1, m=x)', 'f"1 {x!s}"'),
     ('"%s%%" % str(n)', 'f"{str(n)}%"'),
     ('"%s" % (x,)', 'f"{x!s}"'),
-    ('"%s %s %s" % (len(x), 2.5 * len(x), "a" * len(x))', 'f\'{len(x)} {2.5 * len(x)} {"a" * len(x)}\''),
+    ('"%s %s %s" % (len(x), 2.5 * len(x), "a" * len(x))', 'f"{len(x)} {2.5 * len(x)} {\'a\' * len(x)}"'),
     ('"%r, %a" % (x, y)', 'f"{x!r}, {y!a}"'),
     ('"%x %o %#x %05.1f %+d %X %E %G" % (id(a), len(b), 255, 2.5 * len(d), 3, -len(e), 1.0, len(g) / 2)',
      'f"{id(a):x} {len(b):o} {255:#x} {2.5 * len(d):05.1f} {3:+d} {-len(e):X} {1.0:E} {len(g) / 2:G}"'),
@@ -37,18 +37,21 @@ GOLDEN = [
     ('"{:{w}.{p}f}".format(val, w=5, p=2)', 'f"{val:5.2f}"'),
     ('"{:{w}}".format(val, w=width)', 'f"{val:{width}}"'),
     ('"a {{b}} {}".format(x)', 'f"a {{b}} {x}"'),
-    ('"{}".format(d["k"])', "f'{d[\"k\"]}'"),
+    ('"{}".format(d["k"])', 'f"{d[\'k\']}"'),
     ('"{}".format({1: 2})', 'f"{({1: 2})}"'),
     ('"{}".format(lambda: 1)', 'f"{(lambda: 1)}"'),
     ('"{0.real}".format(1 + 2)', 'f"{(1 + 2).real}"'),
     ('u"%s" % "x"', 'u"x"'),
     ('"it\'s %s" % (a,)', 'f"it\'s {a!s}"'),
-    ("'say \"%s\"' % (d['k'],)", "f\"say \\\"{d['k']!s}\\\"\""),
+    ("'say \"%s\"' % (d['k'],)", "f'say \"{d[\"k\"]!s}\"'"),
     ('("abc %s "\n     "def %s" % (a, b))', '(f"abc {a!s} "\n     f"def {b!s}")'),
     ('("100%% " "of %s" % (a,))', '("100% " f"of {a!s}")'),
     ('"{}{}".format(\n    a,\n    b,\n)', 'f"{a}{b}"'),
     ('"{}".format(\n    f(a,\n      b)\n)', 'f"{f(a, b)}"'),
-    ('"%s" % ("{}".format(x),)', 'f\'{f"{x}"}\''),
+    ('"%s" % ("{}".format(x),)', 'f"{f\'{x}\'}"'),
+    ("r'(?:%s)\\b' % r'|'.join(KEYWORDS)", "rf'(?:{r\"|\".join(KEYWORDS)})\\b'"),
+    ('r"a\'b %s" % ("|".join(xs),)', 'rf"a\'b {\'|\'.join(xs)}"'),
+    ('"it\'s %s" % ("|".join(xs),)', 'f"it\'s {\'|\'.join(xs)}"'),
 ]
 
 
@@ -79,7 +82,8 @@ GAPS = [
     ('"{".format(a)', "invalid format string"),
     ('"{}".format(\n    a,  # why\n)', "comment inside the call"),
     ('"%s" % ("\\n".join(a),)', "backslash inside an expression"),
-    ('r"\\d %s" % (d["a"],)', 'the string\'s quote " inside an expression'),
+    ('r"\\d \'%s\'" % (d["it\'s"],)', 'the string\'s quote " inside an expression'),
+    ('"it\'s %s" % (d["it\'s"],)', 'the string\'s quote'),
     ('\'{0["k"]}\'.format(d)', "index key '\"k\"' cannot be quoted"),
     ('"\\x25s" % (a,)', "escape sequence spells a format character"),
     ('"%s" % ()', "1 directive(s) for 0 value(s)"),
@@ -176,7 +180,8 @@ PROPERTY = [
     '"%s and %s" % ([1, 2], {"k": (1, 2)})', '"%s" % (None,)', '"%s" % ((1, 2),)',
     '("a=%s "\n "b=%r" % (a, b))', '"%s" % str(a)', '"%s" % len(a)', '"%5s" % repr(b)',
     '"%s" % f"{a}"', '"%(n)s" % dict(n=b)', '"{}={}".format(\n    a,\n    b,\n)',
-    "'%s' % (d['k'],)", '"%s" % (d["k"],)',
+    "'%s' % (d['k'],)", '"%s" % (d["k"],)', '"it\'s %s" % ("|".join([a, "b"]),)',
+    "r'\\d+%s' % ('|'.join([a, 'x']),)", "'%s' % ('%s' % ('x',),)",
 ]
 ENVS = [
     {"a": "text", "b": 12, "c": 2.5, "d": {"k": "v"}},
@@ -206,7 +211,7 @@ def test_converted_expression_evaluates_to_the_same_string(before: str) -> None:
 
 INFERRED = [
     ("def f():\n    column = 7\n    if x:\n        column = 13\n    return '%s^' % (' ' * (column - 1))\n",
-     "def f():\n    column = 7\n    if x:\n        column = 13\n    return f\"{' ' * (column - 1)}^\"\n"),
+     "def f():\n    column = 7\n    if x:\n        column = 13\n    return f'{\" \" * (column - 1)}^'\n"),
     ("def f():\n    chars = ['<', '>', '#']\n    for c in chars:\n        print('no %s' % c)\n",
      "def f():\n    chars = ['<', '>', '#']\n    for c in chars:\n        print(f'no {c}')\n"),
     ("for c in 'ab':\n    print('%s' % c)\nfor k in ('a', 1):\n    print('%s' % k)\n",
@@ -217,12 +222,12 @@ INFERRED = [
      "def f(xs):\n    for i, c in enumerate('abc', 1):\n        print(f'{i}{c}')\n"),
     ("dd = {'a': 1}\nprint('keys: %s' % dd.keys())\n", "dd = {'a': 1}\nprint(f'keys: {dd.keys()}')\n"),
     ("import os.path\nimport time\np = os.path.join('a', 'b')\nv = '-I%s' % p, '%s' % time.strftime('%H')\n",
-     "import os.path\nimport time\np = os.path.join('a', 'b')\nv = f'-I{p}', f\"{time.strftime('%H')}\"\n"),
+     "import os.path\nimport time\np = os.path.join('a', 'b')\nv = f'-I{p}', f'{time.strftime(\"%H\")}'\n"),
     ("from os.path import dirname as up\nv = '%s' % up(x)\n", "from os.path import dirname as up\nv = f'{up(x)}'\n"),
     ("r = 1.5\nv = '%s|%.1f|%e' % (r, r, r * 2), '%s' % (r / 2 if x else 0)\n",
      "r = 1.5\nv = f'{r}|{r:.1f}|{r * 2:e}', f'{r / 2 if x else 0}'\n"),
     ("s = 'a,b'\nv = '%s' % s.split(','), '%d' % s.count(',')\n",
-     "s = 'a,b'\nv = f\"{s.split(',')}\", '%d' % s.count(',')\n"),
+     "s = 'a,b'\nv = f'{s.split(\",\")}', '%d' % s.count(',')\n"),
 ]
 
 

@@ -11,7 +11,7 @@ def row(sku: str, name: str, count: int, price: float) -> str:
 
 
 def header(title: str, width: int = 20) -> str:
-    return f'{" stock ":=^{width}}\n{title.upper()}'
+    return f"{' stock ':=^{width}}\n{title.upper()}"
 
 
 def summary(items: dict[str, int]) -> str:
@@ -28,4 +28,4 @@ def describe(item) -> str:
 
 
 def shout(words: list[str]) -> str:
-    return f'{" ".join(words)}!'
+    return f"{' '.join(words)}!"

@@ -88,6 +88,9 @@ GAPS = [
     ('"\\x25s" % (a,)', "escape sequence spells a format character"),
     ('"%s" % ()', "1 directive(s) for 0 value(s)"),
     ('"%y" % (a,)', "unsupported or invalid %-directive"),
+    ('("a " + str(b)) % (x,)', "the format string is not a plain string literal"),
+    ('str(t).format(x)', "the format string is not a plain string literal"),
+    ('f"{a} %s" % (x,)', "the format string is not a plain string literal"),
     ('"%.2f" % (price,)', "%f of an operand not provably an int or a float"),
     ('"%x" % (2.5 * n,)', "%x of an operand not provably an int"),
 ]
@@ -300,3 +303,12 @@ def test_assume_numbers_keeps_the_type_letter_and_warns() -> None:
     # a float given to %d: the f-string raises where % would truncate (never a silent change)
     with pytest.raises(ValueError):
         eval(result.module.code.splitlines()[0].removeprefix("a = "), {"f": "x", "n": 2.5})
+
+
+def test_runtime_format_strings_are_gaps_only_when_provably_str() -> None:
+    source = ('def f(width, s, record, n):\n    fmt = "{0:>%ds}" % (width,)\n'
+              '    return fmt.format(s), record.format(), n % 3, "%s" % ("{}".format(s),)\n')
+    code, gaps = convert(source)
+    assert code.splitlines()[2] == '    return fmt.format(s), record.format(), n % 3, f"{f\'{s}\'}"'
+    assert [g.split(": ", 1)[0] for g in gaps] == ["2:11", "3:12"], gaps
+    assert "%d of an operand not provably an int" in gaps[0] and "not a plain string literal" in gaps[1]

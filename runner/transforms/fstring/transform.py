@@ -104,20 +104,33 @@ class _Converter(cst.CSTTransformer):
         return imported.pop() if len(imported) == 1 and len(names) == 1 else None
 
     def leave_BinaryOperation(self, original: cst.BinaryOperation, updated: cst.BinaryOperation) -> cst.BaseExpression:
-        if not isinstance(original.operator, cst.Modulo) or not isinstance(original.left, (cst.SimpleString, cst.ConcatenatedString)):
+        if not isinstance(original.operator, cst.Modulo):
             return updated
+        if not isinstance(original.left, (cst.SimpleString, cst.ConcatenatedString)):
+            return self._runtime_format(original, updated, original.left, "%-format")
         if _is_bytes(original.left):
             return updated
         return self._convert(original, updated, convert_percent, "%-format")
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "format"
-                and isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))):
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "format"):
             return updated
+        if not isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString)):
+            return self._runtime_format(original, updated, func.value, ".format()")
         if _is_bytes(func.value):
             return updated
         return self._convert(original, updated, convert_format, ".format()")
+
+    def _runtime_format(self, original: cst.BaseExpression, updated: cst.BaseExpression,
+                        template: cst.BaseExpression, what: str) -> cst.BaseExpression:
+        """A provable str that is no literal (``fmt % x``, ``fmt.format(x)``) is a gap:
+        its directives are known only at runtime. Anything else (``a % b`` of numbers,
+        another type's ``.format``) is not a format site."""
+        if value_kind(template, self) == "str":
+            self._gap(original, f"{what} left as is: the format string is not a plain string literal "
+                                "(its fields are known only at runtime)")
+        return updated
 
     def _convert(self, original, updated, convert, what: str) -> cst.BaseExpression:  # type: ignore[no-untyped-def]
         assumed = len(self.sc.assumed)

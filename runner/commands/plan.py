@@ -10,7 +10,7 @@ from runner.commands.model_setup import ModelFlags, model_session, refuse_unansw
 from runner.commands.result import CommandResult
 from runner.errors import InputError
 from runner.playbook.load import load_playbook
-from runner.planning.accounting import unmatched_rules
+from runner.planning.accounting import render_unmatched, unmatched_rules
 from runner.planning.dryrun import PlanOptions, Progress, plan_playbook
 from runner.planning.plan import Plan
 from runner.planning.select import list_candidates
@@ -73,7 +73,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
             raise InputError(f"--out {request.out}: cannot write the plan: {exc.strerror or exc}") from None
     # `validate` shows every warning; a plan repeats only those about this root's files
     stderr = "".join(d.render() + "\n" for d in loaded.warnings if "matches no file" in d.message)
-    stderr += "".join(u.render(loaded.playbook.path) + "\n" for u in unmatched_rules(plan.phases))
+    stderr += "".join(line + "\n" for line in render_unmatched(unmatched_rules(plan.phases), loaded.playbook.path))
     stderr += "".join(f"batchmod: {line}\n" for line in [*notes, *model_failures(plan)])
     summary = summarize_plan(plan)
     failed_line = render_failed_line(summary, "plan")

@@ -34,6 +34,28 @@ class UnmatchedRule:
                 f"matched no site in {self.files} file{'s' if self.files != 1 else ''}")
 
 
+ROLL_UP = 3  #: more unmatched rules than this in one task type are warned about in one line
+
+
+def render_unmatched(unmatched: Sequence[UnmatchedRule], playbook_path: str) -> list[str]:
+    """The plan's warning lines: one per rule that matched nowhere, or, for a task type
+    with more than ``ROLL_UP`` of them (a catalogue playbook covering every variant), one
+    line that counts them and says where the list is."""
+    by_type: dict[str, list[UnmatchedRule]] = {}
+    for rule in unmatched:
+        by_type.setdefault(rule.type, []).append(rule)
+    lines = []
+    for name, rules in by_type.items():
+        if len(rules) <= ROLL_UP:
+            lines += [r.render(playbook_path) for r in rules]
+            continue
+        first, files = rules[0], max(r.files for r in rules)
+        lines.append(f"{playbook_path}:{first.line}:{first.column}: warning: {len(rules)} rules of task type {name} "
+                     f"matched no site in {files} file{'s' if files != 1 else ''} (the first here; all listed "
+                     "under unmatched_rules in `plan --json`)")
+    return lines
+
+
 def account_phase(phase: ExpandedPhase, outcomes: Mapping[tuple[int, str], Outcome]) -> tuple[RuleAccount, ...]:
     """Each rule of each rule-based task of the phase, summed over the task's files (a task
     that selected no file is left out: nothing was searched)."""

@@ -47,3 +47,15 @@ def test_a_rule_cannot_match_when_a_name_of_its_match_is_in_no_file() -> None:
     true = RuleInfo(1, "replace", "self.assertTrue($x)", 4, 11, ("self", "assertTrue"), "assert $x", ())
     assert missing_needles((alias, true), ["self.failUnless(x)\n"]) == {}
     assert missing_needles((true,), ["self.failUnless(x)\n"]) == {1: ("assertTrue",)}
+
+
+def test_many_unmatched_rules_of_one_task_type_are_one_warning_line():
+    from runner.planning.accounting import UnmatchedRule, render_unmatched
+
+    few = [UnmatchedRule("asserts", i, f"rule {i}", 10 + i, 11, 30) for i in range(3)]
+    many = [UnmatchedRule("six", i, f"six.r{i}", 40 + i, 11, 1) for i in range(93)]
+    lines = render_unmatched([*few, *many], "pb.yaml")
+    assert lines[:3] == [f"pb.yaml:{10 + i}:11: warning: rule 'rule {i}' of task type asserts matched no site in 30 files"
+                         for i in range(3)]
+    assert lines[3:] == ["pb.yaml:40:11: warning: 93 rules of task type six matched no site in 1 file "
+                         "(the first here; all listed under unmatched_rules in `plan --json`)"]

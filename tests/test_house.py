@@ -4,7 +4,7 @@
   ``if TYPE_CHECKING:`` are left out, they never run).
 - Every module, public function, method and class of the rooms in DOCUMENTED_ROOMS states
   its contract (a module: its one responsibility) in a docstring. A room joins the list once it is finished; the list only grows.
-- No function longer than a screen (MAX_FUNCTION_LINES) in those rooms either.
+- No function longer than a screen (MAX_FUNCTION_LINES) in the rooms of SCREEN_ROOMS.
 - Side effects (opening files, writing, syncing, processes, the terminal, exiting) only in
   ``runner/adapters/``, and terminal output and exit codes in ``runner/cli.py`` (the CLI
   layer's job). Every other site is in SIDE_EFFECT_ALLOWLIST with the reason it is still
@@ -26,6 +26,18 @@ RUNNER = ROOT / "runner"
 
 #: rooms (folders end in "/") whose public functions and classes all have a docstring
 DOCUMENTED_ROOMS: tuple[str, ...] = (
+    "runner/playbook/",
+    "runner/execution/",
+    "runner/adapters/",
+    "runner/model/",
+    "runner/commands/",
+    "runner/testing/",
+    "runner/cli.py",
+    "runner/planning/",
+)
+
+#: rooms whose functions all fit on a screen (MAX_FUNCTION_LINES); the list only grows
+SCREEN_ROOMS: tuple[str, ...] = (
     "runner/playbook/",
     "runner/execution/",
     "runner/adapters/",
@@ -271,7 +283,7 @@ def test_every_public_function_of_a_finished_room_has_a_docstring(room: str) -> 
                            + "\n  ".join(missing))
 
 
-@pytest.mark.parametrize("room", DOCUMENTED_ROOMS)
+@pytest.mark.parametrize("room", SCREEN_ROOMS)
 def test_every_function_of_a_finished_room_fits_on_a_screen(room: str) -> None:
     files = [p for p in SOURCES if _rel(p) == room or room.endswith("/") and _rel(p).startswith(room)]
     long = [f"{_rel(p)}:{line}: {name} ({n} lines)" for p in files for line, name, n in long_functions(SOURCES[p], MAX_FUNCTION_LINES)]

@@ -55,6 +55,7 @@ def _uses(budget: Budget, files: int, lines: int, calls: int, tokens: int, cost:
 
 
 def phase_budget(phase: PhaseSpec, subtasks: tuple["SubtaskResult", ...], files: tuple["FileChange", ...]) -> tuple["BudgetUse", ...]:
+    """The phase's use of its budget: files and lines of its net diff, model calls, tokens and cost (review calls estimated)."""
     lines = sum(c.added + c.removed for c in files)  # each file's net diff over the phase: a line two tasks change counts once
     calls, tokens, cost, estimated, method = _model_use(subtasks)
     review_calls, review_tokens = _review_calls(phase, subtasks)
@@ -64,6 +65,7 @@ def phase_budget(phase: PhaseSpec, subtasks: tuple["SubtaskResult", ...], files:
 
 
 def run_budget(playbook: Playbook, phases: tuple["PhaseResult", ...]) -> tuple["BudgetUse", ...]:
+    """The whole plan's use of the playbook's budget: distinct files, then the phases' lines and model use summed."""
     files = {c.path for p in phases for c in p.files}
     totals: dict[str, float] = {}
     estimated, methods = False, set()

@@ -57,6 +57,7 @@ class ResultCache:
             self._db = None  # a read-only root plans without a cache
 
     def get(self, key: str, job: FileJob) -> FileResult | None:
+        """The cached result of ``job`` under ``key``; None when absent, unreadable or the cache is off."""
         if self._db is None:
             return None
         try:
@@ -71,6 +72,7 @@ class ResultCache:
             return None
 
     def put_many(self, items: list[tuple[str, FileResult]]) -> None:
+        """Store results by key in one transaction; a database error is ignored (a cache only saves time)."""
         if self._db is None or not items:
             return
         try:
@@ -83,6 +85,7 @@ class ResultCache:
             pass
 
     def close(self) -> None:
+        """Close the database (nothing to do when the cache is off)."""
         if self._db is not None:
             self._db.close()
 

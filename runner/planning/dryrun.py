@@ -37,6 +37,8 @@ Progress = Callable[[str, int, int], None]  #: (label, done, total)
 
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
+    """How to plan: the root, one phase or all, workers, cache, shard, model access, subtask ids and targets."""
+
     root: str  #: absolute
     phase: str | None = None
     jobs: int = 1

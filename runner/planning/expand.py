@@ -14,6 +14,8 @@ from runner.planning.select import select_files
 
 @dataclass(frozen=True, slots=True)
 class ExpandedTask:
+    """A task of a phase with its task type rendered and its files selected."""
+
     index: int  #: position in the phase
     label: str  #: the type, or ``type[i]`` when a phase uses a type twice
     spec: TaskTypeSpec  #: rendered with the playbook's variables
@@ -24,6 +26,8 @@ class ExpandedTask:
 
 @dataclass(frozen=True, slots=True)
 class Subtask:
+    """One unit of work: a task on one file, one folder or all its files (``per``), with a stable id."""
+
     id: str  #: ``phase/task/path`` — stable across runs
     phase: str
     task_index: int
@@ -34,6 +38,8 @@ class Subtask:
 
 @dataclass(frozen=True, slots=True)
 class ExpandedPhase:
+    """A phase with its tasks expanded and cut into subtasks."""
+
     spec: PhaseSpec
     tasks: tuple[ExpandedTask, ...]
     subtasks: tuple[Subtask, ...]

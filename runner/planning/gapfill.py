@@ -44,6 +44,7 @@ class ModelAccess:
 
     @property
     def asks(self) -> bool:
+        """The model is really asked (mode ``ask`` with a client), not only forecast."""
         return self.mode == "ask" and self.client_for_phase is not None
 
 
@@ -64,6 +65,7 @@ class PhaseModel:
     _client: ModelClient | None = None
 
     def client(self) -> ModelClient:
+        """The phase's model client, made on first use and then reused."""
         if self._client is None:
             assert self.access.client_for_phase is not None
             self._client = self.access.client_for_phase(self.phase)

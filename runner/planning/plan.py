@@ -15,6 +15,8 @@ STATUSES = ("change", "no-change", "gap", "error")
 
 @dataclass(frozen=True, slots=True)
 class FileChange:
+    """A file's planned change: its bytes before and after, the unified diff and its line counts."""
+
     path: str
     before: bytes
     after: bytes
@@ -93,6 +95,8 @@ class RuleAccount:
 
 @dataclass(frozen=True, slots=True)
 class SubtaskResult:
+    """What planning one subtask gave: its status, changes, gaps, errors, and the model's part."""
+
     subtask: Subtask
     status: str  #: change | no-change | gap | error
     file_sha256: tuple[tuple[str, str], ...]  #: on-disk content when planned
@@ -133,15 +137,19 @@ class SubtaskResult:
 
     @property
     def lines_added(self) -> int:
+        """Lines added over the subtask's changes."""
         return sum(c.added for c in self.changes)
 
     @property
     def lines_removed(self) -> int:
+        """Lines removed over the subtask's changes."""
         return sum(c.removed for c in self.changes)
 
 
 @dataclass(frozen=True, slots=True)
 class BudgetUse:
+    """One budgeted amount (files, lines, model calls, tokens, dollars) against its limit."""
+
     key: str  #: files | lines | model_calls | model_tokens | model_cost_usd
     amount: int | float  #: float for model_cost_usd
     limit: int | float | None
@@ -150,11 +158,14 @@ class BudgetUse:
 
     @property
     def over(self) -> int | float:
+        """How far the amount exceeds the limit; 0 within it or without a limit."""
         return max(0, self.amount - self.limit) if self.limit is not None else 0
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseResult:
+    """A planned phase: its subtasks, its budget use, the net change per file."""
+
     name: str
     subtasks: tuple[SubtaskResult, ...]
     budget: tuple[BudgetUse, ...]
@@ -163,6 +174,7 @@ class PhaseResult:
     rules: tuple[RuleAccount, ...] = ()  #: per rule of each rule-based task, in task then rule order
 
     def count(self, status: str) -> int:
+        """How many of the phase's subtasks have ``status`` (change, no-change, gap, error)."""
         return sum(1 for s in self.subtasks if s.status == status)
 
     @property
@@ -173,6 +185,8 @@ class PhaseResult:
 
 @dataclass(frozen=True, slots=True)
 class PlanStats:
+    """What planning cost: files read and parsed, cache hits, seconds."""
+
     files_read: int
     files_parsed: int
     cache_hits: int
@@ -181,6 +195,8 @@ class PlanStats:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """Everything ``batchmod plan`` found, phase by phase; written as the plan JSON, executed by ``run``."""
+
     playbook_name: str
     playbook_path: str
     playbook_sha256: str
@@ -204,6 +220,7 @@ class Plan:
 
     @property
     def within_budget(self) -> bool:
+        """No run or phase limit is exceeded."""
         return not self.overshoots()
 
 

@@ -120,6 +120,7 @@ def render_value(value: Any, context: dict[str, Any]) -> Any:
 
 
 def strings_in(value: Any) -> Iterable[str]:
+    """Every string in a JSON-like value (nested lists and mapping values), depth first."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, list):

@@ -16,6 +16,8 @@ from runner.errors import InputError
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
+    """The files of the root a glob may select, and those left out with why."""
+
     files: tuple[str, ...]  #: relative posix paths, sorted
     skipped: tuple[tuple[str, str], ...]  #: (path, reason) — symlinks out of the root etc.
     source: str  #: "git" | "walk"

@@ -17,6 +17,8 @@ from runner.errors import InputError
 
 @dataclass(frozen=True, slots=True)
 class Shard:
+    """``--shard K/N``: the K-th of N disjoint parts of the files."""
+
     index: int  #: K, 1-based
     count: int  #: N
 

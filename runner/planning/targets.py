@@ -17,6 +17,8 @@ from runner.errors import InputError
 
 @dataclass(frozen=True, slots=True)
 class Targets:
+    """``--only`` / ``--skip`` patterns over subtask ids (fnmatch)."""
+
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     strict: bool = True  #: an --only that matches no id is an error (off when one phase of a run is planned)

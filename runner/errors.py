@@ -33,6 +33,7 @@ class Diagnostic:
     severity: str = "error"  #: "error" | "warning"
 
     def render(self) -> str:
+        """``path:line:col: [warning: ]$.json.path: message``, the one-line form validate prints."""
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.path}:{self.line}:{self.column}: {prefix}{self.json_path}: {self.message}"
 

@@ -34,6 +34,8 @@ DOCUMENTED_ROOMS: tuple[str, ...] = (
     "runner/testing/",
     "runner/cli.py",
     "runner/planning/",
+    "runner/reporting/",
+    "runner/errors.py",
 )
 
 #: rooms whose functions all fit on a screen (MAX_FUNCTION_LINES); the list only grows

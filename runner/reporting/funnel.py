@@ -42,13 +42,16 @@ class Funnel:
 
     @property
     def model_closed(self) -> int:
+        """Sites the model closed: at its first attempt, at later ones, and in the fix rounds."""
         return self.model_first + self.model_later + sum(self.fix_rounds.values())
 
     @property
     def cache_hit_rate(self) -> float | None:
+        """Prompt tokens read from the prompt cache, as a share of all prompt tokens; None without any."""
         return self.cache_read / self.prompt_tokens if self.prompt_tokens else None
 
     def add(self, other: "Funnel") -> None:
+        """Add ``other``'s counts to this funnel (in place; fix rounds added round by round)."""
         for name in ("deterministic", "model_first", "model_later", "left_gaps", "left_failures", "reviews_approved",
                      "reviews_rejected", "tokens", "cost_usd", "cache_read", "prompt_tokens", "plan_seconds", "review_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -123,6 +126,7 @@ def _orchestrator_usage(folder: RunFolder) -> dict[str, list[tuple[str, Usage, b
 
 
 def funnel_json(f: Funnel) -> dict[str, Any]:
+    """The funnel as the report's JSON: sites closed by whom, left to people, tokens, cost per model site, reviews."""
     closed = f.model_closed
     return {
         "closed": {"deterministic": f.deterministic, "model_first_attempt": f.model_first, "model_later_attempts": f.model_later,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Hunk:
+    """One hunk of a diff and what made it (a transform, a model attempt, the formatter)."""
+
     subtask: str  #: the subtask id, or "format"
     made_by: str  #: the transform, "model: attempt N, request KEY", or "format: <command>"
     path: str

@@ -15,6 +15,8 @@ from runner.execution.records import ModelExchange
 
 @dataclass(frozen=True, slots=True)
 class TokenSum:
+    """Exchanges, API calls and tokens summed over model exchanges."""
+
     exchanges: int = 0
     calls: int = 0  #: API calls, SDK retries included
     input_tokens: int = 0
@@ -23,6 +25,7 @@ class TokenSum:
     cache_read_input_tokens: int = 0
 
     def plus(self, e: ModelExchange) -> "TokenSum":
+        """A new sum with exchange ``e`` added."""
         return TokenSum(self.exchanges + 1, self.calls + e.calls, self.input_tokens + e.input_tokens,
                         self.output_tokens + e.output_tokens,
                         self.cache_creation_input_tokens + e.cache_creation_input_tokens,
@@ -31,6 +34,8 @@ class TokenSum:
 
 @dataclass(frozen=True, slots=True)
 class ModelFigures:
+    """What the model did in a run: subtasks asked for, tokens asked and replayed, cost, gaps filled and left."""
+
     subtasks: int  #: subtasks the model was asked for
     asked: TokenSum  #: exchanges sent to the API in this run
     replayed: TokenSum  #: exchanges answered from the cassette (usage as recorded)
@@ -43,6 +48,7 @@ class ModelFigures:
 
     @property
     def first_attempt_rate(self) -> float | None:
+        """The share of subtasks whose edits held at the first attempt; None when the model was asked for none."""
         return self.first_attempt / self.subtasks if self.subtasks else None
 
 
@@ -98,6 +104,7 @@ def render_model_lines(f: ModelFigures) -> list[str]:
 
 
 def model_figures_json(f: ModelFigures | None) -> dict[str, Any] | None:
+    """The figures as JSON (None stays None: the run did not use the model)."""
     if f is None:
         return None
 

@@ -31,11 +31,13 @@ def fix_lines(ps: PhaseState) -> list[str]:
 
 
 def render_cluster(c: ClusterRecord) -> str:
+    """One line for a failure cluster of the fix loop: its signature, count, examples and fate."""
     state = f"resolved in round {c.resolved_in}" if c.resolved_in else "left" + (f" ({c.note})" if c.note else "")
     return f"{c.signature} — {c.count} failure(s), e.g. {', '.join(c.examples)} — {state}"
 
 
 def review_json(r: ReviewOutcome | None) -> dict[str, Any] | None:
+    """A phase's model review as JSON; None when the phase was not reviewed."""
     if r is None:
         return None
     return {"reviewed": r.reviewed, "approved": r.approved, "rejected": list(r.rejected), "not_sampled": r.not_sampled,
@@ -43,6 +45,7 @@ def review_json(r: ReviewOutcome | None) -> dict[str, Any] | None:
 
 
 def fix_json(f: FixOutcome | None) -> dict[str, Any] | None:
+    """A phase's fix loop as JSON (rounds, clusters, refused fixes); None when it did not run."""
     if f is None:
         return None
     return {

@@ -13,6 +13,7 @@ _BUDGET_FIELDS = {"files": "planned", "lines": "planned", "model_calls": "estima
 
 
 def render_plan_json(plan: Plan) -> dict[str, Any]:
+    """The plan as the JSON document ``plan --json`` prints and ``plan --out`` saves (what ``run --plan`` reads)."""
     """The plan as the JSON document docs/plan-json.md describes (plain data, ready to dump)."""
     return {
         "playbook": {"name": plan.playbook_name, "path": plan.playbook_path, "sha256": plan.playbook_sha256},

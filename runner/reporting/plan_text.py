@@ -5,6 +5,7 @@ from runner.planning.plan import BudgetUse, PhaseResult, Plan, RuleAccount
 
 
 def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> str:
+    """The plan for people: per phase its subtasks, budget, rules, model use and gaps (up to ``max_gaps``), then the diff when ``diff``."""
     shard = f", shard {plan.shard}" if plan.shard else ""
     out: list[str] = [f"plan: {plan.playbook_name} ({plan.playbook_path}) on {plan.root}{shard}"]
     if plan.targets:
@@ -108,6 +109,7 @@ def _model_lines(phase: PhaseResult) -> list[str]:
 
 
 def render_plan_diff(plan: Plan) -> str:
+    """Every subtask's diff, each headed by its id (and its author when the model edited it); "(no changes)" when empty."""
     chunks = []
     for phase in plan.phases:
         for s in phase.subtasks:
@@ -122,6 +124,7 @@ _NAMES = {"files": "files", "lines": "lines", "model_calls": "model calls", "mod
 
 
 def budget_line(uses: tuple[BudgetUse, ...]) -> str:
+    """Budget uses on one line (``files 3/10, lines 40 OVER``…); model figures without use or limit are left out."""
     parts = []
     for u in uses:
         if u.key.startswith("model_") and not u.amount and u.limit is None:

@@ -25,6 +25,8 @@ from runner.reporting.report_status import budget_json, gap_json, phase_rules_js
 
 @dataclass(frozen=True, slots=True)
 class Figures:
+    """The report's figures: time spent, planned against touched files and lines, first-pass checks, subtasks by outcome."""
+
     plan_seconds: float
     execute_seconds: float
     planned_files: int
@@ -38,6 +40,7 @@ class Figures:
 
 
 def compute_figures(view: RunOverview, folder: RunFolder) -> Figures:
+    """The figures of the run in ``folder``; reads its journal (StateDamaged when unreadable) and stored contents (one missing: the subtasks' own line counts)."""
     s = view.state
     start = dict(s.start_sha256)
     written = Journal(folder.events_path).written_hashes()
@@ -99,6 +102,7 @@ def _sections(text: str, marker: str) -> list[tuple[str, str, str]]:
 
 
 def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
+    """The run's report as JSON (``report --format json``, and what ``report --merge`` merges)."""
     s = view.state
     f = compute_figures(view, folder)
     return {

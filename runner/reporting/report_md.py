@@ -12,6 +12,7 @@ from runner.reporting.report_status import render_budget, render_verdict
 
 
 def render_report_md(view: RunOverview, folder: RunFolder) -> str:
+    """The run's report as Markdown for a pull request: figures, funnel, budget, model, baseline, phases."""
     s = view.state
     f = compute_figures(view, folder)
     out = [

@@ -16,6 +16,7 @@ MAX_GAPS = 20
 
 
 def render_status_text(view: RunOverview, *, include_stop: bool = True) -> str:
+    """``batchmod status`` as text: a line per phase and its subtasks, the budget, model use, and the next command."""
     s = view.state
     out = [f"run {s.run_id}: {s.status.replace('_', ' ')} — playbook {s.playbook_name} ({s.playbook_path}) on {s.root}"]
     for phase in view.phases:
@@ -69,6 +70,7 @@ def _phase_lines(view: PhaseView) -> list[str]:
 
 
 def render_verdict(verdict: CheckVerdict) -> str:
+    """One line for a check's verdict: its result, its baseline, new and pre-existing failures."""
     r = verdict.result
     base = {None: "no baseline", True: "passed before", False: "failed before"}[verdict.baseline_passed]
     word = "passed" if r.passed else ("timed out" if r.timed_out else f"failed (exit {r.exit_code})")
@@ -84,10 +86,12 @@ def render_verdict(verdict: CheckVerdict) -> str:
 
 
 def render_budget(uses: tuple[BudgetUse, ...]) -> str:
+    """``budget_line``, or "-" when there is nothing to show."""
     return budget_line(uses) or "-"
 
 
 def status_json(view: RunOverview) -> dict[str, Any]:
+    """``batchmod status --json``: the run, and per phase its state, subtasks by state, budget, checks, gaps, review and fix."""
     s = view.state
     return {
         "run_id": s.run_id,
@@ -131,10 +135,12 @@ def gap_json(g: GapRecord) -> dict[str, Any]:
 
 
 def budget_json(uses: tuple[BudgetUse, ...]) -> dict[str, Any]:
+    """Budget uses as JSON by key: used, limit, and ``estimated`` when it is an estimate."""
     return {u.key: {"used": u.amount, "limit": u.limit, **({"estimated": True} if u.estimated else {})} for u in uses}
 
 
 def verdict_json(v: CheckVerdict) -> dict[str, Any]:
+    """A check's verdict as JSON: its run, baseline, failures, output tail and log."""
     r = v.result
     return {
         "name": r.name, "command": r.command, "exit_code": r.exit_code, "duration": r.duration, "timed_out": r.timed_out,

@@ -15,6 +15,8 @@ from runner.planning.plan import Plan
 
 @dataclass(frozen=True, slots=True)
 class RunSummary:
+    """How a run or plan ended, for the exit code: why it stopped short, and the subtasks that failed."""
+
     stopped: str | None  #: why the run (or plan) stopped short: a gate, a budget; None when it went to its end
     failed: tuple[str, ...]  #: ids of the subtasks that failed, in plan order
 

@@ -229,6 +229,10 @@ INFERRED = [
     ("from os.path import dirname as up\nv = '%s' % up(x)\n", "from os.path import dirname as up\nv = f'{up(x)}'\n"),
     ("r = 1.5\nv = '%s|%.1f|%e' % (r, r, r * 2), '%s' % (r / 2 if x else 0)\n",
      "r = 1.5\nv = f'{r}|{r:.1f}|{r * 2:e}', f'{r / 2 if x else 0}'\n"),
+    ("def f(self, names):\n    nvlist = [(n, getattr(self, n)) for n in names]\n"
+     "    return ', '.join('%s=%s' % nv for nv in nvlist), '%s-%r' % pair\npair = (1, 2)\n",
+     "def f(self, names):\n    nvlist = [(n, getattr(self, n)) for n in names]\n"
+     "    return ', '.join(f'{nv[0]!s}={nv[1]!s}' for nv in nvlist), f'{pair[0]!s}-{pair[1]!r}'\npair = (1, 2)\n"),
     ("s = 'a,b'\nv = '%s' % s.split(','), '%d' % s.count(',')\n",
      "s = 'a,b'\nv = f'{s.split(\",\")}', '%d' % s.count(',')\n"),
 ]
@@ -251,6 +255,8 @@ NOT_PROVED = [
     "import time as os\nv = '%s' % os.path.join('a')\n",
     "d = {}\nd = (1, 2)\nv = '%s' % d.keys()\n",
     "v = '%x' % 2.5\n",
+    "def f():\n    lst = [(1, 2)]\n    lst.append((1, 2, 3))\n    return ['%s=%s' % nv for nv in lst]\n",
+    "def f(p):\n    pair = (1, 2)\n    if p:\n        pair = p\n    return '%s=%s' % pair\n",
 ]
 
 
@@ -272,6 +278,7 @@ MODULE_PROPERTY = [
     "out = []\nfor i, w in zip(range(3), [1.5, 'w', (1,)]):\n    out.append('%d %03d %x %s' % (i, i, i, w))\n",
     "n = 7\nm = n * 2.5\nout = ['%s' % (' ' * (n - 1)), '%.2f %e %g %s' % (m, m, m / 3, m)]\n",
     "dd = {'k': (1, 2)}\nout = ['%s' % dd.keys(), '%s' % dd.values(), '%s' % dd.items()]\n",
+    "def f(names):\n    nvs = [(n, (n,)) for n in names]\n    return ['%s=%r' % nv for nv in nvs]\nout = f('ab')\n",
 ]
 
 

@@ -46,6 +46,10 @@ class Oracle(Protocol):
         """The builtin a Name resolves to ("len"), or None."""
         ...
 
+    def tuple_length(self, node: cst.Name) -> int | None:
+        """The length every binding of the local name provably gives it as a tuple, or None."""
+        ...
+
     def imported(self, node: cst.CSTNode) -> str | None:
         """The qualified name an imported Name or Attribute resolves to ("os.path.join"), or None."""
         ...

@@ -68,6 +68,46 @@ class NameInference:
             return self._name_items(iterable, depth)
         return UNKNOWN
 
+    def tuple_length(self, name: cst.Name) -> int | None:
+        """n when every binding of the name is a tuple display of n plain elements
+        (``pair = (a, b)``), or a loop item of a sequence of those (``for nv in [(n, v)
+        for n in names]``, through a local list only looped over)."""
+        assignments = self._assignments(name, 0)
+        if assignments is None:
+            return None
+        lengths = set()
+        for a in assignments:
+            parent = self._parent_of(a.node)
+            if isinstance(parent, cst.AssignTarget):
+                assign = self._parent_of(parent)
+                lengths.add(_tuple_display_length(assign.value) if isinstance(assign, cst.Assign) else None)
+            elif isinstance(parent, (cst.For, cst.CompFor)) and parent.target is a.node:
+                lengths.add(self._item_tuple_length(parent.iter))
+            else:
+                return None
+        return lengths.pop() if len(lengths) == 1 else None
+
+    def _item_tuple_length(self, iterable: cst.BaseExpression) -> int | None:
+        if isinstance(iterable, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return _tuple_display_length(iterable.elt)
+        if isinstance(iterable, _LITERAL_SEQUENCES) and iterable.elements:
+            found = {_tuple_display_length(e.value) if isinstance(e, cst.Element) else None for e in iterable.elements}
+            return found.pop() if len(found) == 1 else None
+        if not isinstance(iterable, cst.Name):
+            return None
+        assignments = self._assignments(iterable, 0)
+        if assignments is None:
+            return None
+        found = set()
+        for a in assignments:
+            target = self._parent_of(a.node)
+            assign = self._parent_of(target) if isinstance(target, cst.AssignTarget) else None
+            if not (isinstance(assign, cst.Assign) and isinstance(a.scope, FunctionScope)
+                    and all(self._is_loop_iter(r.node) for r in a.references)):
+                return None
+            found.add(self._item_tuple_length(assign.value) if not isinstance(assign.value, cst.Name) else None)
+        return found.pop() if len(found) == 1 else None
+
     def _assignments(self, name: cst.Name, depth: int) -> list[Assignment] | None:
         if depth > _DEPTH:
             return None
@@ -144,3 +184,9 @@ class NameInference:
 
     def _is_call_to(self, node: cst.BaseExpression, builtin: str) -> bool:
         return isinstance(node, cst.Call) and self._builtin_of(node.func) == builtin
+
+
+def _tuple_display_length(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+        return len(node.elements)
+    return None

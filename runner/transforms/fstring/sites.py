@@ -65,6 +65,11 @@ def _percent_operands(node: cst.BaseExpression, updated: cst.BaseExpression, dir
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
             raise NotConvertible("*args in the operand tuple")
         values = [(e.value, u.value) for e, u in zip(node.elements, updated.elements)]
+    elif isinstance(node, cst.Name) and sc.oracle.tuple_length(node) == len(directives) > 1:
+        # a name every binding of which is a tuple of that length: ``"%s=%s" % pair`` → pair[0], pair[1]
+        base = operand_of(node, updated, sc.module, sc.oracle)
+        return {i: Operand(replace(base.expr, accessors=((False, i),)), "", True, False, True)
+                for i in range(len(directives))}
     elif operand_of(node, updated, sc.module, sc.oracle).not_tuple:
         values = [(node, updated)]
     elif sc.assume_numbers and len(directives) == 1 and directives[0].conv in NUMERIC:

@@ -78,6 +78,10 @@ class _Converter(cst.CSTTransformer):
         """What every binding of the local name provably holds (the site's Oracle)."""
         return self._names.kind(node, depth)
 
+    def tuple_length(self, node: cst.Name) -> int | None:
+        """The tuple length every binding of the local name gives (the site's Oracle)."""
+        return self._names.tuple_length(node)
+
     def builtin(self, node: cst.CSTNode) -> str | None:
         """The builtin a Name resolves to, or None (the site's Oracle)."""
         if not isinstance(node, cst.Name):

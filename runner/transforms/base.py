@@ -45,6 +45,7 @@ class FileContext:
 
     @property
     def abspath(self) -> str:
+        """The file's path on disk: ``root`` joined with the posix ``path``."""
         import os
 
         return os.path.join(self.root, *self.path.split("/"))
@@ -90,6 +91,8 @@ class TreeTransform(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Changed:
+    """The transform changed the file: its bytes before and after, warnings and the gaps it left."""
+
     before: bytes
     after: bytes
     warnings: tuple[str, ...] = ()
@@ -99,6 +102,8 @@ class Changed:
 
 @dataclass(frozen=True, slots=True)
 class Unchanged:
+    """The transform left the file as it was, and why when there is more to say."""
+
     reason: str = ""  #: why nothing changed, when there is more to say ("no needle", "skipped: ...")
     warnings: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = ()
@@ -107,6 +112,8 @@ class Unchanged:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
+    """The transform failed on the file (nothing of it is written): why, and the gaps it saw."""
+
     reason: str
     warnings: tuple[str, ...] = ()
     gaps: tuple[Gap, ...] = field(default=())

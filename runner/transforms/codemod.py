@@ -102,6 +102,7 @@ class CodemodTransform:
         self._needles = needles
 
     def needles(self) -> tuple[str, ...]:
+        """The task type's needles (a codemod declares none of its own)."""
         return self._needles
 
     def transform_module(self, module: cst.Module, ctx: FileContext, statement_scope: bool = False) -> TreeResult:

@@ -40,6 +40,7 @@ class CommandTransform:
         self.ok_exit_codes = tuple(ok_exit_codes)
 
     def needles(self) -> tuple[str, ...]:
+        """No needles (``()``): a command may change any file it is given."""
         return ()
 
     def apply_files(self, root: str, sources: dict[str, bytes], context: dict[str, object]) -> dict[str, Outcome]:

@@ -26,6 +26,8 @@ GENERATED_MARKER = b"@" + b"generated"
 
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One task's transform to apply to a file, in its phase's order."""
+
     task_index: int  #: position of the task in its phase
     spec: TaskTypeSpec  #: rendered (vars substituted)
     needles: tuple[str, ...] | None  #: the task's override, None = the transform's own
@@ -33,6 +35,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class FileJob:
+    """One file's work for a worker: its bytes and the steps to apply, picklable for process pools."""
+
     root: str
     path: str
     source: bytes
@@ -42,6 +46,8 @@ class FileJob:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
+    """What a worker returns for a file: each step's outcome and the final bytes."""
+
     path: str
     outcomes: tuple[tuple[int, Outcome], ...]  #: (task_index, outcome) in step order
     final: bytes
@@ -60,6 +66,7 @@ def _transform_for(root: str, step: Step) -> object:
 
 
 def file_context(root: str, path: str) -> FileContext:
+    """The file's context: its module and package names when it lies under a Python package, else None for both."""
     abspath = os.path.join(root, *path.split("/"))
     try:
         names = calculate_module_and_package(root, abspath)
@@ -69,6 +76,7 @@ def file_context(root: str, path: str) -> FileContext:
 
 
 def needles_match(needles: tuple[str, ...], source: bytes) -> bool:
+    """Some needle occurs in ``source`` (always True without needles): the file may change, so it is parsed."""
     return not needles or any(n.encode("utf-8") in source for n in needles)
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 
 class ModelOnlyTransform:
+    """``transform: model``: no deterministic edit; every selected file goes to the model."""
+
     kind = "model"
 
     def needles(self) -> tuple[str, ...]:
+        """No needles (``()``): every selected file is the model's."""
         return ()

@@ -13,6 +13,7 @@ R = TypeVar("R")
 
 
 def default_jobs() -> int:
+    """The worker count by default: the CPUs this process may run on (at least 1)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -29,6 +30,7 @@ class SerialExecutor:
         return None
 
     def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 1) -> Iterator[R]:
+        """``fn`` over ``items`` lazily in this process, in order (``chunksize`` is ignored)."""
         return map(fn, items)
 
 
@@ -45,4 +47,5 @@ def make_executor(jobs: int, work_items: int) -> SerialExecutor | ProcessPoolExe
 
 
 def chunk_size(work_items: int, jobs: int) -> int:
+    """Items per chunk sent to a worker: about 8 chunks per worker, between 1 and 64 items."""
     return max(1, min(64, work_items // (jobs * 8)))

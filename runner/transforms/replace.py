@@ -70,6 +70,7 @@ class ReplaceTransform:
         self.language = language
 
     def needles(self) -> tuple[str, ...]:
+        """The literal text to replace, or none for a regex (every file is read)."""
         return (self.literal,) if self.literal else ()
 
     def transform_text(self, text: str, ctx: FileContext) -> TextResult:

@@ -38,6 +38,7 @@ DOCUMENTED_ROOMS: tuple[str, ...] = (
     "runner/reporting/",
     "runner/errors.py",
     "runner/transforms/*.py",
+    "runner/transforms/fstring/",
 )
 
 #: rooms whose functions all fit on a screen (MAX_FUNCTION_LINES); the list only grows

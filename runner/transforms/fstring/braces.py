@@ -26,6 +26,7 @@ class Numbering:
         self.mode = ""  #: "", "auto" or "manual"
 
     def take(self, first: int | str) -> int | str:
+        """The argument a field refers to: the next index for ``{}``, else ``first`` as written; NotConvertible when ``{}`` and ``{0}`` are mixed."""
         if first == "":
             self._set("auto")
             self.next += 1

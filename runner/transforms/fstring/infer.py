@@ -47,6 +47,7 @@ class NameInference:
         self._builtin_of = builtin_of
 
     def kind(self, name: cst.Name, depth: int = 0) -> str:
+        """The kinds of all of ``name``'s assignments combined (``combine_kinds``); UNKNOWN when its bindings cannot be found."""
         assignments = self._assignments(name, depth)
         if assignments is None:
             return UNKNOWN

@@ -36,6 +36,8 @@ NUMERIC = INTEGER + "eEfFgG"  #: conversions of an int or a float
 
 @dataclass(frozen=True, slots=True)
 class Directive:
+    """One ``%`` directive of a format string: mapping key, flags, width, precision and conversion."""
+
     key: str | None
     flags: str
     width: str

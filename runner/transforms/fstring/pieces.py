@@ -25,6 +25,7 @@ class Expr:
     literal: str | None = None  #: the value's text when it can be written inline (``1000``, ``"ab"``)
 
     def render(self, key_quote: str) -> str:
+        """The expression with its accessors, parenthesised when needed; string keys quoted with ``key_quote``."""
         text = self.code if self.atomic or not self.accessors else f"({self.code})"
         for is_attr, key in self.accessors:
             if is_attr:

@@ -28,6 +28,7 @@ class Literal:
 
     @property
     def raw(self) -> bool:
+        """The literal is a raw string (``r`` in its prefix)."""
         return "r" in self.prefix.lower()
 
 

@@ -19,6 +19,8 @@ from runner.transforms.fstring.render import Literal, inline_text, render_fstrin
 
 @dataclass(frozen=True, slots=True)
 class SiteContext:
+    """What converting one site needs: the module, the type oracle, the site's position, and the assumptions allowed."""
+
     module: cst.Module
     oracle: Oracle
     target: tuple[int, int]

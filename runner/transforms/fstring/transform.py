@@ -46,9 +46,11 @@ class FstringTransform:
         self.assume_numbers = bool(assume_numbers)
 
     def needles(self) -> tuple[str, ...]:
+        """``%`` and ``.format``: a file without either has nothing to convert."""
         return ("%", ".format")
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        """The module with every convertible ``%`` and ``.format`` site as an f-string; the others are gaps or warnings."""
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         visitor = _Converter(module, ctx.path, self)
         new = wrapper.visit(visitor)

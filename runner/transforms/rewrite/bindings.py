@@ -32,12 +32,15 @@ from .text import MV_PREFIX, MVS_PREFIX
 
 @dataclass(frozen=True, slots=True)
 class Ref:
+    """A dotted name a pattern refers to, and how it must be bound in the file to match."""
+
     name: str  #: the dotted name as written in the pattern
     bare: bool  #: a lone name, not the head of an attribute chain
     any: bool = False  #: ``binding: any``: matched as written
 
     @property
     def head(self) -> str:
+        """The first part of the dotted name (``os`` of ``os.path.join``)."""
         return self.name.partition(".")[0]
 
 

@@ -49,6 +49,7 @@ class PatternError(ValueError):
 
     @property
     def message(self) -> str:
+        """The full one-line message, as ``str(err)``."""
         return str(self)
 
     @property

@@ -98,4 +98,5 @@ class Placeholders(cst.CSTVisitor):
 
 
 def vars_of(node: cst.CSTNode) -> tuple[object, ...]:
+    """The values of the node's fields, in declaration order."""
     return tuple(getattr(node, f) for f in field_names(type(node)))

@@ -139,6 +139,7 @@ def _breaks_lines_outside_brackets(node: cst.BaseExpression) -> bool:
 
 
 def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` inside one more pair of parentheses."""
     return node.with_changes(lpar=[cst.LeftParen(), *node.lpar], rpar=[*node.rpar, cst.RightParen()])
 
 

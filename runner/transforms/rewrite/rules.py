@@ -155,6 +155,8 @@ def _name_binding(name: str, spec: object, err) -> str:
 
 @dataclass(frozen=True)
 class ImportSpec:
+    """An import a rule adds or removes: ``import module [as asname]`` or ``from module import obj [as asname]`` (``relative``: leading dots)."""
+
     module: str
     obj: str | None = None
     asname: str | None = None
@@ -200,6 +202,7 @@ class Rule:
 
     @property
     def needles(self) -> tuple[str, ...]:
+        """The pattern's needles: a file without any of them cannot match the rule."""
         return self.pattern.needles
 
     @property

@@ -84,6 +84,7 @@ class Context:
 
 
 def site_source(node: cst.CSTNode) -> str:
+    """The source of a matched site (a compound statement without its leading blank lines and comments)."""
     if isinstance(node, cst.BaseCompoundStatement):
         node = node.with_changes(leading_lines=())
     return source_of(node)

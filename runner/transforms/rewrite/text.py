@@ -31,6 +31,7 @@ class Occurrence:
 
     @property
     def spelling(self) -> str:
+        """The metavariable as written in the pattern: ``$name`` or ``$$$name``."""
         return ("$$$" if self.seq else "$") + self.name
 
 
@@ -58,6 +59,7 @@ def offset_to_position(text: str, offset: int) -> tuple[int, int]:
 
 
 def placeholder(name: str, seq: bool) -> str:
+    """The identifier that stands for metavariable ``name`` (``$$$name`` when ``seq``) while the pattern is parsed."""
     return (MVS_PREFIX if seq else MV_PREFIX) + name
 
 

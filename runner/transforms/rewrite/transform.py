@@ -57,6 +57,7 @@ class RewriteTransform:
         return self._needles
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        """The module with every rule applied (see ``apply``, which also counts per rule)."""
         return self.apply(module, ctx).result
 
     def apply(self, module: cst.Module, ctx: FileContext) -> "RewriteOutcome":
@@ -149,6 +150,8 @@ def _moved(gaps: list[Gap], before: str, after: str) -> list[Gap]:
 
 @dataclass(frozen=True, slots=True)
 class RewriteOutcome:
+    """What ``apply`` gives for one file: the tree result, and per rule its matches and changes."""
+
     result: TreeResult
     counts: dict[int, RuleCount]  #: rule index -> matches and changes in this file
 

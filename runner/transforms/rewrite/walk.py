@@ -45,6 +45,8 @@ class Failure:
 
 @dataclass(slots=True)
 class RuleCount:
+    """One rule's sites in one file: matched, and rewritten."""
+
     matches: int = 0  #: sites the rule matched
     changes: int = 0  #: sites it rewrote (and that stayed rewritten)
 

@@ -1,5 +1,5 @@
 """batchmod's RemoveUnusedImportsCommand: libcst's, minus the imports that exist for
-someone else (seen on WebOb 1.8.7, python-dateutil 2.9.0 and Pygments 2.17.2, where
+someone else (seen on WebOb 1.8.7, python-dateutil 2.9.0.post0 and Pygments 2.17.2, where
 per-file tools remove them)."""
 from __future__ import annotations
 
@@ -86,3 +86,15 @@ def test_an_import_only_function_keeps_its_imports(tmp_path: Path) -> None:
 def test_without_other_users_it_removes_what_libcst_removes(tmp_path: Path) -> None:
     _tree(tmp_path, {"pkg/compat.py": COMPAT})
     assert _run(tmp_path, "pkg/compat.py") == "try:\n    pass\nexcept ImportError:\n    pass\n" + TEXT_
+
+
+def test_a_function_that_reads_its_locals_by_name_keeps_its_imports(tmp_path: Path) -> None:
+    source = (
+        "def test_import_tz_all():\n"
+        "    from dateutil.tz import tzutc\n"
+        "    from dateutil.tz import gettz\n"
+        "    for name in [\"tzutc\", \"gettz\"]:\n"
+        "        assert locals()[name] is not None\n"
+    )
+    _tree(tmp_path, {"tests/test_imports.py": source})
+    assert _run(tmp_path, "tests/test_imports.py") == source

@@ -15,7 +15,8 @@ function or module consists of. Kept here, beyond libcst's own rules (a ``# noqa
   ``__all__``, ``if`` / ``try`` around imports aside): a module kept so that old import
   paths work (``pygments.lexers.agile``); a non-empty ``__all__`` says what it exports;
 - every import of a function that does nothing but import: the import is what it does
-  (``def test_import_parser(): from dateutil import parser``).
+  (``def test_import_parser(): from dateutil import parser``), or that reads its locals
+  by name (``locals()``, ``vars()``: python-dateutil's ``test_import_tz_all``).
 
 Needs the codemod context's metadata manager (``FullRepoManager``, as batchmod and
 ``python -m libcst.tool codemod`` give) for the repository index; without it, only the
@@ -29,6 +30,7 @@ from functools import lru_cache
 from typing import Iterable, Sequence, Union
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCommand as LibcstRemoveUnusedImports
 from libcst.codemod.visitors import RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
@@ -55,11 +57,10 @@ class RemoveUnusedImportsCommand(LibcstRemoveUnusedImports):
         return super().visit_Module(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._keep_all += only_imports(node.body.body) if isinstance(node.body, cst.IndentedBlock) else 0
+        self._keep_all += keeps_its_imports(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        if isinstance(original_node.body, cst.IndentedBlock):
-            self._keep_all -= only_imports(original_node.body.body)
+        self._keep_all -= keeps_its_imports(original_node)
         return updated_node
 
     def _handle_import(self, node: Union[cst.Import, cst.ImportFrom]) -> None:
@@ -83,6 +84,15 @@ class RemoveUnusedImportsCommand(LibcstRemoveUnusedImports):
                 raise ValueError(f"Couldn't get absolute module name for {alias.evaluated_name}")
             RemoveImportsVisitor.remove_unused_import(self.context, module=module, obj=alias.evaluated_name,
                                                       asname=alias.evaluated_alias)
+
+
+def keeps_its_imports(function: cst.FunctionDef) -> bool:
+    """Whether every import of ``function`` is used: it does nothing but import, or it
+    reads its local names by their text (``locals()``, ``vars()``)."""
+    if isinstance(function.body, cst.IndentedBlock) and only_imports(function.body.body):
+        return True
+    reads = m.Call(func=m.Name("locals") | m.Name("vars"), args=())
+    return bool(m.findall(function.body, reads))
 
 
 def only_imports(body: Sequence[cst.BaseStatement]) -> bool:

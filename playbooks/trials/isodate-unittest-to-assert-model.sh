@@ -1,77 +1,60 @@
 #!/usr/bin/env bash
-# Trial of the model path closing every gap on a real package: unittest-to-assert with
-# `on_gap: model` on isodate 0.6.1's tests. The deterministic rules convert all but four
-# assertions (operands spanning lines outside brackets); the real anthropic SDK, talking
-# to batchmod's local test server (127.0.0.1) whose answers were written by hand for
-# this trial (isodate-unittest-to-assert-answers.py), fills those four. Nothing reaches
-# the network but PyPI (the sdist, and pytest and six for isodate's tests).
+# Trial of the model path on a real package: unittest-to-assert with `on_gap: model` on
+# isodate 0.6.1's tests, the real anthropic SDK talking to batchmod's local test server
+# (127.0.0.1), whose answers were written by hand for this trial
+# (isodate-unittest-to-assert-answers.py) for the four assertions the rules once left
+# (operands spanning lines outside brackets). The rules now parenthesise such operands
+# and convert all four, so the trial shows the other side: with no gap left, plan --model
+# and run ask nothing and record no cassette, and the tree is the same. Nothing reaches
+# the network but PyPI (the sdist, and pytest and six for isodate's tests; see lib.sh).
 #
 #   1. the tests pass on the untouched sdist
-#   2. plan (forecast), then plan --model: the gaps asked, recorded to a cassette
+#   2. plan (forecast), then plan --model: any gap asked, recorded to a cassette
 #   3. run: replays the cassette (the server sees no request), the check runs the tests
 #   4. no self.assert* is left; run --replay on a fresh copy, no key, no server: same tree
 #
 # Usage (from the batchmod checkout):  playbooks/trials/isodate-unittest-to-assert-model.sh
+#         BATCHMOD=/path/to/batchmod PYTHON=python3 TRIAL_DIR=/tmp/x ...
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-CHECKOUT="$(cd "$HERE/../.." && pwd)"
-BATCHMOD="${BATCHMOD:-batchmod}"
-PYTHON="${PYTHON:-python3}"        # runs the test server: needs nothing but the checkout
-TRIAL_DIR="${TRIAL_DIR:-/tmp/batchmod-trial-isodate-model}"
-SRC="isodate-0.6.1"
+source "$HERE/lib.sh"
 TESTS=src/isodate/tests
 
-rm -rf "$TRIAL_DIR" && mkdir -p "$TRIAL_DIR/playbook" && cd "$TRIAL_DIR"
-"$PYTHON" -m pip download --quiet --no-deps --no-binary :all: isodate==0.6.1 -d "$TRIAL_DIR"
-tar --no-same-owner -xzf "$SRC.tar.gz"
-(cd "$SRC" && git init -q && git add -A && git -c user.name=trial -c user.email=trial@localhost commit -qm sdist)
-cp -r "$SRC" "$SRC-replay"
-"$PYTHON" -m venv "$TRIAL_DIR/venv" && "$TRIAL_DIR/venv/bin/pip" install --quiet pytest six
-TEST_COMMAND="env PYTHONPATH=src $TRIAL_DIR/venv/bin/python -m pytest -q -p no:cacheprovider $TESTS"
+trial_init isodate-model
+SRC=$(trial_fetch isodate 0.6.1)
+REPLAY=$(trial_copy "$SRC" replay)
+trial_venv six
+TEST_COMMAND="env PYTHONPATH=src $VPY -m pytest -q -p no:cacheprovider $TESTS"
 
 echo "== the tests on the untouched sdist"
 (cd "$SRC" && $TEST_COMMAND 2>&1 | tail -1)
 
 echo "== the catalogue playbook with a model section and on_gap: model"
-PLAYBOOK="$TRIAL_DIR/playbook/unittest-to-assert-model.yaml"
-"$PYTHON" - "$CHECKOUT/playbooks/unittest-to-assert.yaml" "$PLAYBOOK" <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-text = text.replace("    on_gap: report\n", "    on_gap: model\n", 1)
-text = text.replace("\ntask_types:\n", "\nmodel:\n  provider: anthropic\n  name: claude-haiku-4-5\n"
-                    "  cassette: trial.cassette.jsonl\n\ntask_types:\n", 1)
-text = text.replace("  max_lines: 20000\n", "  max_lines: 20000\n  max_model_calls: 20\n  max_cost_usd: 1.0\n", 1)
-open(sys.argv[2], "w").write(text)
-PY
-
+trial_model_playbook
 echo "== the local server"
-(cd "$CHECKOUT" && exec "$PYTHON" -m tests.model_server --answers "$HERE/isodate-unittest-to-assert-answers.py" \
-    --log "$TRIAL_DIR/server.log") > "$TRIAL_DIR/server.url" 2> "$TRIAL_DIR/server.err" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -s "$TRIAL_DIR/server.url" ] && break; sleep 0.1; done
-touch "$TRIAL_DIR/server.log"
-export ANTHROPIC_BASE_URL="$(cat "$TRIAL_DIR/server.url")" ANTHROPIC_API_KEY=trial-key-not-a-secret
+trial_model_server "$HERE/isodate-unittest-to-assert-answers.py"
 
-cd "$TRIAL_DIR/$SRC"
+cd "$SRC"
 ARGS=(--root . --var src="$TESTS" --var "test_command=$TEST_COMMAND")
 echo "== plan (forecast, asks nothing)"
 env -u ANTHROPIC_API_KEY "$BATCHMOD" plan "$PLAYBOOK" "${ARGS[@]}" | grep -E '^run budget|gaps \(|would ask'
 echo "== plan --model (asks, records)"
 "$BATCHMOD" plan "$PLAYBOOK" "${ARGS[@]}" --model | grep -E '^run budget|  model:'
-asked=$(wc -l < "$TRIAL_DIR/server.log")
+asked=$(trial_model_asked)
 echo "== run (replays; the check runs the tests)"
 "$BATCHMOD" run "$PLAYBOOK" "${ARGS[@]}" --yes | tail -8
-[ "$(wc -l < "$TRIAL_DIR/server.log")" = "$asked" ] || { echo "FAIL: run asked the model again"; exit 1; }
+[ "$(trial_model_asked)" = "$asked" ] || { echo "FAIL: run asked the model again"; exit 1; }
 $TEST_COMMAND 2>&1 | tail -1
 if grep -n "self\.assert" $TESTS/*.py | grep -v "^\S*:\s*#"; then echo "FAIL: a unittest assertion is left"; exit 1; fi
-"$BATCHMOD" report --format json | "$PYTHON" -c "import json,sys; m=json.load(sys.stdin)['model']; print('model figures (recorded by plan --model, replayed by run):', json.dumps(m['replayed']), 'gaps filled', m['gaps_filled'], 'left', m['gaps_left'], 'first attempt', m['first_attempt'], 'of', m['subtasks'])"
-git add -A && TREE=$(git write-tree)
+"$BATCHMOD" report --format json | "$PYTHON" -c "
+import json, sys
+m = json.load(sys.stdin)['model']
+if m is None:
+    print('model figures: none (the rules left no gap for the model)')
+else:
+    print('model figures (recorded by plan --model, replayed by run):', json.dumps(m['replayed']), 'gaps filled',
+          m['gaps_filled'], 'left', m['gaps_left'], 'first attempt', m['first_attempt'], 'of', m['subtasks'])"
+trial_tree .
 
-kill $SERVER && wait $SERVER 2>/dev/null || true
-echo "== run --replay on a fresh copy: no key, no server"
-cd "$TRIAL_DIR/$SRC-replay"
-env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$BATCHMOD" run "$PLAYBOOK" "${ARGS[@]}" --yes --replay | tail -3
-git add -A && [ "$(git write-tree)" = "$TREE" ] || { echo "FAIL: the replayed tree differs"; exit 1; }
-echo "identical tree $TREE; $asked model request(s) in all; cassette: $(wc -l < "$TRIAL_DIR/playbook/trial.cassette.jsonl") exchange(s)"
+trial_model_replay "$REPLAY" "${ARGS[@]}"

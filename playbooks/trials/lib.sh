@@ -25,6 +25,18 @@
 #   trial_peer PEER DIR ARGS...  applies pyupgrade or ruff (with ARGS) to DIR's *.py files
 #   trial_gaps DIR PLAYBOOK ARGS...   the number of gaps `batchmod plan` reports
 #   trial_commit DIR MESSAGE     commits everything but .batchmod/ (between phases)
+#
+# The model trials (unittest-to-assert with `on_gap: model`; the real anthropic SDK talks to
+# tests/model_server.py on 127.0.0.1, answering from a script written by hand: no network):
+#   trial_model_playbook         $TRIAL_DIR/playbook/unittest-to-assert-model.yaml (a model section,
+#                                on_gap: model, a model budget; the cassette beside it); sets PLAYBOOK
+#   trial_model_server ANSWERS   starts the server with the ANSWERS script (stopped on exit), exports
+#                                ANTHROPIC_BASE_URL and a made-up ANTHROPIC_API_KEY
+#   trial_model_asked            how many requests the server has answered so far
+#   trial_model_replay DIR ARGS...   stops the server, then `batchmod run --replay` with ARGS in the
+#                                fresh copy DIR (no key, no server); fails unless DIR's tree is then
+#                                $TREE (trial_tree of the first run) and no cassette line holds the key
+#   trial_tree DIR               the git tree of DIR's working tree (everything added); sets TREE
 
 BATCHMOD="${BATCHMOD:-batchmod}"
 PYTHON="${PYTHON:-python3}"
@@ -121,4 +133,55 @@ trial_gaps() {  # DIR PLAYBOOK ARGS...: the number of gaps of `batchmod plan PLA
 
 trial_commit() {  # DIR MESSAGE: commit the working tree (not .batchmod/)
   (cd "$1" && git add -A . ':!.batchmod' && git -c user.name=trial -c user.email=trial@localhost commit -qm "$2")
+}
+
+trial_model_playbook() {  # the catalogue's unittest-to-assert with a model section and on_gap: model
+  rm -rf "$TRIAL_DIR/playbook" && mkdir -p "$TRIAL_DIR/playbook"
+  PLAYBOOK="$TRIAL_DIR/playbook/unittest-to-assert-model.yaml"
+  "$PYTHON" - "$PLAYBOOKS/unittest-to-assert.yaml" "$PLAYBOOK" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+text = text.replace("    on_gap: report\n", "    on_gap: model\n", 1)
+text = text.replace("\ntask_types:\n", "\nmodel:\n  provider: anthropic\n  name: claude-haiku-4-5\n"
+                    "  cassette: trial.cassette.jsonl\n\ntask_types:\n", 1)
+text = text.replace("  max_lines: 20000\n", "  max_lines: 20000\n  max_model_calls: 20\n  max_cost_usd: 1.0\n", 1)
+open(sys.argv[2], "w").write(text)
+PY
+}
+
+trial_model_server() {  # ANSWERS: the local server answering from ANSWERS; sets SERVER, exports ANTHROPIC_*
+  local checkout
+  checkout="$(cd "$PLAYBOOKS/.." && pwd)"
+  rm -f "$TRIAL_DIR/server.url" "$TRIAL_DIR/server.log"
+  (cd "$checkout" && exec "$PYTHON" -m tests.model_server --answers "$1" --log "$TRIAL_DIR/server.log") \
+    > "$TRIAL_DIR/server.url" 2> "$TRIAL_DIR/server.err" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do [ -s "$TRIAL_DIR/server.url" ] && break; sleep 0.1; done
+  touch "$TRIAL_DIR/server.log"
+  ANTHROPIC_BASE_URL="$(cat "$TRIAL_DIR/server.url")"
+  export ANTHROPIC_BASE_URL ANTHROPIC_API_KEY=trial-key-not-a-secret
+}
+
+trial_model_asked() {  # the number of requests the local server has logged
+  wc -l < "$TRIAL_DIR/server.log"
+}
+
+trial_tree() {  # DIR: sets TREE to the git tree of DIR's working tree, everything added
+  TREE=$(cd "$1" && git add -A && git write-tree)
+}
+
+trial_model_replay() {  # DIR ARGS...: stop the server, `run --replay` in DIR with no key; same tree as $TREE?
+  local dir="$1" asked cassette="$TRIAL_DIR/playbook/trial.cassette.jsonl" exchanges=0 recorded="$TREE"
+  shift
+  asked=$(trial_model_asked)
+  kill "$SERVER" && wait "$SERVER" 2>/dev/null || true
+  echo "== run --replay on a fresh copy: no key, no server"
+  (cd "$dir" && env -u ANTHROPIC_API_KEY -u ANTHROPIC_BASE_URL "$BATCHMOD" run "$PLAYBOOK" "$@" --yes --replay | tail -3)
+  trial_tree "$dir"
+  [ "$TREE" = "$recorded" ] || { echo "FAIL: the replayed tree differs"; return 1; }
+  [ -f "$cassette" ] && exchanges=$(wc -l < "$cassette")
+  echo "identical tree $TREE; $asked model request(s) in all; cassette: $exchanges exchange(s)"
+  if [ -f "$cassette" ] && grep -q trial-key-not-a-secret "$cassette"; then echo "FAIL: key in cassette"; return 1; fi
+  echo "the key is in no cassette line"
 }

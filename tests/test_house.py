@@ -66,10 +66,6 @@ SIDE_EFFECT_ALLOWLIST: dict[tuple[str, str, str], str] = {
     ("runner/planning/dryrun.py", "_python_transform_salt", "open"): "reads a codemod file: workspace.read_bytes",
     ("runner/planning/dryrun.py", "_Workspace.disk", "open"): "reads a candidate file: workspace.read_bytes",
     ("runner/planning/select.py", "_walk", "open"): "reads a .gitignore: workspace.read_bytes_or_none",
-    ("runner/transforms/command.py", "_write_scratch", "os.makedirs"): "scratch copy: scratch.write_scratch_file",
-    ("runner/transforms/command.py", "_write_scratch", "open"): "scratch copy: scratch.write_scratch_file",
-    ("runner/transforms/command.py", "_read_back", "open"): "reads the command's result: workspace.read_bytes",
-    ("runner/transforms/command.py", "CommandTransform.apply_files", "tempfile.TemporaryDirectory"): "scratch root: scratch.scratch_folder",
     ("runner/transforms/rename/reexports.py", "_module_reexports", "open"): "reads a module: workspace.read_bytes",
 }
 

@@ -13,12 +13,13 @@ files are dropped, as for any transform.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import replace
 
 import libcst as cst
 
+from runner.adapters.scratch import scratch_folder, write_scratch_file
 from runner.adapters.shell import CommandResult, run_command
+from runner.adapters.workspace import read_bytes
 from runner.playbook.spec import TaskTypeSpec
 from runner.planning.render import RenderError, render_text
 from runner.transforms.base import Changed, Failed, Outcome, Unchanged
@@ -56,7 +57,7 @@ class CommandTransform:
             command = render_text(self.run, {**context, "files": files})
         except RenderError as exc:
             return _fail_all(files, f"`run` does not render: {exc}")
-        with tempfile.TemporaryDirectory(prefix="batchmod-command-") as scratch:
+        with scratch_folder("batchmod-command-") as scratch:
             try:
                 _write_scratch(scratch, sources)
             except OSError as exc:
@@ -117,10 +118,7 @@ def _is_confined(path: str) -> bool:
 
 def _write_scratch(scratch: str, sources: dict[str, bytes]) -> None:
     for rel, data in sources.items():
-        target = os.path.join(scratch, *rel.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as fp:
-            fp.write(data)
+        write_scratch_file(os.path.join(scratch, *rel.split("/")), data)
 
 
 def _read_back(scratch: str, rel: str, before: bytes, language: str) -> Outcome:
@@ -129,8 +127,7 @@ def _read_back(scratch: str, rel: str, before: bytes, language: str) -> Outcome:
         return Unchanged("", ("the command replaced the file with a symlink; ignored",))
     if not os.path.isfile(target):
         return Unchanged("", ("the command deleted the file; deletions are ignored",))
-    with open(target, "rb") as fp:
-        after = fp.read()
+    after = read_bytes(target)
     if after == before:
         return Unchanged()
     error = validation_error(language, after)

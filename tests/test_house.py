@@ -39,6 +39,7 @@ DOCUMENTED_ROOMS: tuple[str, ...] = (
     "runner/errors.py",
     "runner/transforms/*.py",
     "runner/transforms/fstring/",
+    "runner/transforms/library/",
 )
 
 #: rooms whose functions all fit on a screen (MAX_FUNCTION_LINES); the list only grows

@@ -53,6 +53,15 @@ _TYPE_ALIAS = {f"{mod}.TypeAlias" for mod in _MODULES}
 
 
 class BuiltinGenericsCommand(TypingNameCommand):
+    """The codemod of this module: ``typing.List[int]`` -> ``list[int]`` in annotations and,
+    unless ``runtime=False``, in the runtime type expressions listed above.
+
+    Takes a ``CodemodContext`` (with the metadata of ``METADATA_DEPENDENCIES``); returns
+    the transformed module from ``transform_module`` like any libcst codemod. A site left
+    alone (a shadowed builtin, a replacement that would not parse or would drop a
+    comment) is a warning and an entry of ``self.gaps``; nothing raises for one site.
+    Touches no file."""
+
     DESCRIPTION: str = "Replace typing.List/Dict/Set/FrozenSet/Tuple/Type in annotations by builtins (PEP 585)."
 
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider, PositionProvider, ParentNodeProvider)
@@ -67,31 +76,38 @@ class BuiltinGenericsCommand(TypingNameCommand):
     # where we are ----------------------------------------------------------------
 
     def visit_Annotation(self, node: cst.Annotation) -> None:
+        """Entering an annotation: names below it are replaced."""
         self._annotation_depth += 1
 
     def leave_Annotation(self, original_node: cst.Annotation, updated_node: cst.Annotation) -> cst.Annotation:
+        """Leaving an annotation; returns ``updated_node`` unchanged."""
         self._annotation_depth -= 1
         return updated_node
 
     def visit_Call(self, node: cst.Call) -> None:
+        """Marks the type arguments of ``cast``, ``TypeVar`` and ``NewType`` as type expressions (``runtime`` only)."""
         if self._runtime:
             self._type_roots.update(id(e) for e in _type_arguments(node, self._qualified(node.func)))
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        """Marks the value of a module-level alias (``Rows = List[int]``) as a type expression (``runtime`` only)."""
         if self._runtime and len(node.targets) == 1 and self._is_alias(node, node.targets[0].target, node.value):
             self._type_roots.add(id(node.value))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        """Marks the value of a module-level ``X: TypeAlias = ...`` as a type expression (``runtime`` only)."""
         alias = self._qualified(node.annotation.annotation) & _TYPE_ALIAS
         if self._runtime and alias and node.value is not None and self._is_alias(node, node.target, node.value):
             self._type_roots.add(id(node.value))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        """Entering a marked type expression counts as entering an annotation; then libcst's dispatch."""
         if id(node) in self._type_roots:
             self._annotation_depth += 1
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
+        """libcst's dispatch, then leaving a marked type expression; returns what the dispatch returned."""
         result = super().on_leave(original_node, updated_node)
         if id(original_node) in self._type_roots:
             self._annotation_depth -= 1
@@ -110,9 +126,11 @@ class BuiltinGenericsCommand(TypingNameCommand):
     # replacing ---------------------------------------------------------------------
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        """``List`` (imported from typing) in a type expression -> ``list``; otherwise ``updated_node``."""
         return self._replace(original_node, updated_node)
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        """``typing.List`` / ``t.List`` in a type expression -> ``list``; otherwise ``updated_node``."""
         return self._replace(original_node, updated_node)
 
     def _replace(self, original: cst.Name | cst.Attribute, updated: cst.BaseExpression) -> cst.BaseExpression:

@@ -57,12 +57,17 @@ class TypingNameCommand(VisitorBasedCodemodCommand):
         self.gaps: list[dict[str, object]] = []
 
     def visit_Import(self, node: cst.Import) -> None:
+        """Collects the import, for the unused-import clean-up in :meth:`leave_Module`."""
         self._imports.append(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        """Collects the import, for the unused-import clean-up in :meth:`leave_Module`."""
         self._imports.append(node)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """Schedules (``RemoveImportsVisitor``, run by libcst after the transform) the removal of
+        the typing imports through which a replaced name was reached, should they be unused
+        now; returns ``updated_node`` unchanged."""
         for module, obj, asname in _typing_imports(self._imports, set(self.TYPING_OBJECTS), self._used_bindings):
             RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
         return updated_node
@@ -129,11 +134,19 @@ def _binds_tighter(parent: cst.CSTNode | None, child: cst.CSTNode) -> bool:
 
 
 class OptionalToOrCommand(TypingNameCommand):
+    """The codemod of this module: ``Optional[X]`` -> ``X | None``.
+
+    Takes a ``CodemodContext``; returns the transformed module from ``transform_module``
+    like any libcst codemod. A site left alone (see the module's docstring) is a warning
+    and an entry of ``self.gaps``; nothing raises for one site. Touches no file."""
+
     DESCRIPTION: str = "Convert `Optional[X]` to `X | None` (PEP 604, Python 3.10+)."
 
     TYPING_OBJECTS = frozenset({"Optional"})
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        """``Optional[X]`` -> ``X | None`` (or the string annotation ``"X | None"`` for a forward
+        reference that is a whole annotation); any other subscript, or a site left, as ``updated_node``."""
         if not isinstance(original_node.value, (cst.Name, cst.Attribute)):
             return updated_node  # ``Optional[int][0]``: the outer subscript is not one
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}

@@ -30,11 +30,19 @@ UNION_NAMES = frozenset({"typing.Union", "typing_extensions.Union"})
 
 
 class UnionToOrCommand(TypingNameCommand):
+    """The codemod of this module: ``Union[A, B]`` -> ``A | B``.
+
+    Takes a ``CodemodContext``; returns the transformed module from ``transform_module``
+    like any libcst codemod. A site left alone (see the module's docstring) is a warning
+    and an entry of ``self.gaps``; nothing raises for one site. Touches no file."""
+
     DESCRIPTION: str = "Convert `Union[A, B]` to `A | B` (PEP 604), keeping forward references valid."
 
     TYPING_OBJECTS = frozenset({"Union"})
 
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        """``Union[A, B]`` -> ``A | B`` (or one string annotation ``"A | B"`` when it holds forward
+        references and is a whole annotation); any other subscript, or a site left, as ``updated_node``."""
         if not isinstance(original_node.value, (cst.Name, cst.Attribute)):
             return updated_node  # ``Optional[int][0]``: the outer subscript is not one
         names = {q.name for q in self.get_metadata(QualifiedNameProvider, original_node.value, set())}

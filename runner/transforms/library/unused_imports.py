@@ -40,6 +40,14 @@ from runner.adapters.workspace import read_bytes_or_none
 
 
 class RemoveUnusedImportsCommand(LibcstRemoveUnusedImports):
+    """libcst's ``RemoveUnusedImportsCommand`` with the exceptions of this module's docstring.
+
+    Takes a ``CodemodContext``; returns the transformed module from ``transform_module``
+    like any libcst codemod. Reads the repository's ``.py`` files once per process and
+    root (through ``runner.adapters.workspace``) to know what other modules import from
+    this one; writes nothing. Raises ``ValueError`` (as libcst's command does) when a
+    relative import cannot be resolved to a module."""
+
     DESCRIPTION: str = ("Remove imports a module does not use, except those other modules import from it "
                         "and those of import-only modules and functions.")
 
@@ -49,6 +57,8 @@ class RemoveUnusedImportsCommand(LibcstRemoveUnusedImports):
         self._reexported: frozenset[str] = frozenset()
 
     def visit_Module(self, node: cst.Module) -> bool:
+        """Looks up the names other modules import from this one (with a repository manager)
+        and whether the module only imports; then libcst's own ``visit_Module``."""
         manager = self.context.metadata_manager
         root = getattr(manager, "root_path", None)
         if root and self.context.full_module_name:
@@ -57,9 +67,11 @@ class RemoveUnusedImportsCommand(LibcstRemoveUnusedImports):
         return super().visit_Module(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """Entering a function whose imports are all kept (:func:`keeps_its_imports`)."""
         self._keep_all += keeps_its_imports(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        """Leaving that function; returns ``updated_node`` unchanged."""
         self._keep_all -= keeps_its_imports(original_node)
         return updated_node
 

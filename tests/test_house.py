@@ -51,6 +51,8 @@ SCREEN_ROOMS: tuple[str, ...] = (
     "runner/commands/",
     "runner/testing/",
     "runner/cli.py",
+    "runner/planning/render.py",
+    "runner/reporting/",
 )
 
 #: a function that fits on a screen, ``def`` line to last line

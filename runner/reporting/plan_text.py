@@ -11,37 +11,65 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
     if plan.targets:
         out.append(f"targets: {plan.targets.flags()} — {plan.targeted_out} subtask(s) left out")
     for phase in plan.phases:
-        lines_added = sum(c.added for c in phase.files)  # net over the phase, as git diff counts it
-        lines_removed = sum(c.removed for c in phase.files)
+        out.extend(_phase_lines(phase, plan.playbook_path, max_gaps))
+    out.extend(_run_lines(plan))
+    if diff:
         out.append("")
-        out.append(
-            f"phase {phase.name}: {len(phase.subtasks)} subtasks — "
-            + ", ".join(f"{phase.count(st)} {st}" for st in ("change", "no-change", "gap", "error"))
-        )
-        out.append(f"  files changed {len(phase.files)}, lines +{lines_added} -{lines_removed}")
-        rows = [s for s in phase.subtasks if s.status != "no-change"]
-        if rows:
-            width = min(72, max(len(s.subtask.id) for s in rows))
-            out.append(f"  {'subtask':<{width}}  {'status':<9} {'+':>5} {'-':>5}  gaps")
-            for s in rows:
-                out.append(
-                    f"  {s.subtask.id:<{width}}  {s.status:<9} {s.lines_added:>5} {s.lines_removed:>5}  {len(s.gaps)}"
-                )
-        out.append("  budget: " + budget_line(phase.budget))
-        out.extend(rule_table_lines(phase.rules, plan.playbook_path))
-        out.extend(_model_lines(phase))
-        gaps = [(s, g) for s in phase.subtasks for g in s.gaps]
-        if gaps:
-            out.append(f"  gaps ({len(gaps)}):")
-            for s, g in gaps[:max_gaps]:
-                owner = " [needs model]" if s.needs_model else ""
-                out.append(f"    {g.file}:{g.line}:{g.column}: {g.reason}{owner}")
-            if len(gaps) > max_gaps:
-                out.append(f"    … {len(gaps) - max_gaps} more (see --json)")
-        errors = [e for s in phase.subtasks for e in s.errors]
-        if errors:
-            out.append(f"  errors ({len(errors)}):")
-            out.extend(f"    {e}" for e in errors)
+        out.append(render_plan_diff(plan))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _phase_lines(phase: PhaseResult, playbook_path: str, max_gaps: int) -> list[str]:
+    """One phase: a blank line, its counts, its subtask table, budget, rules, model use, gaps and errors."""
+    lines_added = sum(c.added for c in phase.files)  # net over the phase, as git diff counts it
+    lines_removed = sum(c.removed for c in phase.files)
+    out = [
+        "",
+        f"phase {phase.name}: {len(phase.subtasks)} subtasks — "
+        + ", ".join(f"{phase.count(st)} {st}" for st in ("change", "no-change", "gap", "error")),
+        f"  files changed {len(phase.files)}, lines +{lines_added} -{lines_removed}",
+    ]
+    out.extend(_subtask_table(phase))
+    out.append("  budget: " + budget_line(phase.budget))
+    out.extend(rule_table_lines(phase.rules, playbook_path))
+    out.extend(_model_lines(phase))
+    out.extend(_gap_lines(phase, max_gaps))
+    errors = [e for s in phase.subtasks for e in s.errors]
+    if errors:
+        out.append(f"  errors ({len(errors)}):")
+        out.extend(f"    {e}" for e in errors)
+    return out
+
+
+def _subtask_table(phase: PhaseResult) -> list[str]:
+    """The subtasks that are not no-change: id, status, lines added and removed, gaps (none: no table)."""
+    rows = [s for s in phase.subtasks if s.status != "no-change"]
+    if not rows:
+        return []
+    width = min(72, max(len(s.subtask.id) for s in rows))
+    out = [f"  {'subtask':<{width}}  {'status':<9} {'+':>5} {'-':>5}  gaps"]
+    for s in rows:
+        out.append(f"  {s.subtask.id:<{width}}  {s.status:<9} {s.lines_added:>5} {s.lines_removed:>5}  {len(s.gaps)}")
+    return out
+
+
+def _gap_lines(phase: PhaseResult, max_gaps: int) -> list[str]:
+    """The phase's gaps, the first ``max_gaps`` of them, then how many more."""
+    gaps = [(s, g) for s in phase.subtasks for g in s.gaps]
+    if not gaps:
+        return []
+    out = [f"  gaps ({len(gaps)}):"]
+    for s, g in gaps[:max_gaps]:
+        owner = " [needs model]" if s.needs_model else ""
+        out.append(f"    {g.file}:{g.line}:{g.column}: {g.reason}{owner}")
+    if len(gaps) > max_gaps:
+        out.append(f"    … {len(gaps) - max_gaps} more (see --json)")
+    return out
+
+
+def _run_lines(plan: Plan) -> list[str]:
+    """After the phases: the skipped files, the run's budget and overshoots, what was read."""
+    out: list[str] = []
     if plan.skipped:
         out.append("")
         out.append(f"skipped {len(plan.skipped)} file(s): " + ", ".join(f"{f} ({r})" for f, r in plan.skipped[:10]))
@@ -51,10 +79,7 @@ def render_plan_text(plan: Plan, *, diff: bool = False, max_gaps: int = 20) -> s
         out.append(f"OVER BUDGET: {line}")
     s = plan.stats
     out.append(f"read {s.files_read} files, parsed {s.files_parsed}, cached {s.cache_hits}, in {s.seconds:.2f}s")
-    if diff:
-        out.append("")
-        out.append(render_plan_diff(plan))
-    return "\n".join(out).rstrip("\n") + "\n"
+    return out
 
 
 #: the widest rule label shown in a table (longer ones are cut with "…")

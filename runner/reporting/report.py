@@ -13,7 +13,7 @@ from runner.errors import BatchmodError
 from runner.execution.journal import Journal
 from runner.planning.plan import file_change
 from runner.execution.records import CheckResult
-from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview
+from runner.execution.overview import SUBTASK_STATES, PhaseView, RunOverview, SubtaskView
 from runner.execution.store import RunFolder
 from runner.reporting.hunks import Hunk, split_hunks
 from runner.reporting.model_usage import compute_model_figures, model_figures_json
@@ -121,43 +121,47 @@ def report_json(view: RunOverview, folder: RunFolder) -> dict[str, Any]:
             "reverted": list(f.reverted), "gaps": list(f.gaps), "failed": list(f.failed),
         },
         "baseline": [{"phase": b.phase, **_baseline_json(b.result)} for b in s.baseline],
-        "phases": [
-            {
-                "name": p.state.name,
-                "state": p.state.state,
-                "gate": p.state.gate,
-                "approval": {"by": p.state.approval.by, "at": p.state.approval.at} if p.state.approval else None,
-                "budget": budget_json(p.budget),
-                "checks": [verdict_json(v) for v in p.state.checks],
-                "first_checks": [verdict_json(v) for v in p.state.first_checks],
-                "bisect": {"note": p.state.bisect.note, "check_runs": p.state.bisect.check_runs,
-                           "culprits": [{"subtasks": list(c.subtasks), "files": list(c.files), "reason": c.reason} for c in p.state.bisect.culprits]}
-                if p.state.bisect else None,
-                "format": {"command": p.state.format.command, "files": [d.path for d in p.state.format.deltas], "note": p.state.format.note}
-                if p.state.format else None,
-                "commit": p.state.commit or None,
-                "review": review_json(p.state.review),
-                "fix": fix_json(p.state.fix),
-                "subtasks": [
-                    {"id": v.record.id, "task": v.record.task, "transform": v.record.transform, "state": v.state, "reason": v.reason,
-                     "files": list(v.record.files), "lines_added": sum(d.added for d in v.record.deltas),
-                     "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": [gap_json(g) for g in v.record.gaps], "errors": list(v.record.errors),
-                     "review": list(v.record.review)}
-                    for v in p.subtasks if v.record.status != "no-change"
-                ],
-                "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
-                "rules": phase_rules_json(p, s.playbook_path),
-                "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text, **_model_hunk(p, h),
-                           **hunk_rules_json(names.of(h))}
-                          for h in phase_hunks(folder, p.state.name, p.state.format.command if p.state.format else "")],
-            }
-            for p in view.phases
-            for names in [HunkRuleNames(p)]
-        ],
+        "phases": [_phase_json(p, folder, s.playbook_path) for p in view.phases],
         "budget": budget_json(view.budget),
         "model": model_figures_json(compute_model_figures(view)),
         "funnel": _funnel(view, folder),
     }
+
+
+def _phase_json(p: PhaseView, folder: RunFolder, playbook_path: str) -> dict[str, Any]:
+    """One phase of ``report_json``: its state, gate, checks, bisect, format, subtasks, rules and hunks."""
+    names = HunkRuleNames(p)
+    return {
+        "name": p.state.name,
+        "state": p.state.state,
+        "gate": p.state.gate,
+        "approval": {"by": p.state.approval.by, "at": p.state.approval.at} if p.state.approval else None,
+        "budget": budget_json(p.budget),
+        "checks": [verdict_json(v) for v in p.state.checks],
+        "first_checks": [verdict_json(v) for v in p.state.first_checks],
+        "bisect": {"note": p.state.bisect.note, "check_runs": p.state.bisect.check_runs,
+                   "culprits": [{"subtasks": list(c.subtasks), "files": list(c.files), "reason": c.reason} for c in p.state.bisect.culprits]}
+        if p.state.bisect else None,
+        "format": {"command": p.state.format.command, "files": [d.path for d in p.state.format.deltas], "note": p.state.format.note}
+        if p.state.format else None,
+        "commit": p.state.commit or None,
+        "review": review_json(p.state.review),
+        "fix": fix_json(p.state.fix),
+        "subtasks": [_subtask_json(v) for v in p.subtasks if v.record.status != "no-change"],
+        "subtask_counts": {st: p.count(st) for st in SUBTASK_STATES},
+        "rules": phase_rules_json(p, playbook_path),
+        "hunks": [{"subtask": h.subtask, "made_by": h.made_by, "file": h.path, "text": h.text, **_model_hunk(p, h),
+                   **hunk_rules_json(names.of(h))}
+                  for h in phase_hunks(folder, p.state.name, p.state.format.command if p.state.format else "")],
+    }
+
+
+def _subtask_json(v: SubtaskView) -> dict[str, Any]:
+    """One subtask of a phase of ``report_json``: id, task, transform, state, files, line counts, gaps, errors, review."""
+    return {"id": v.record.id, "task": v.record.task, "transform": v.record.transform, "state": v.state, "reason": v.reason,
+            "files": list(v.record.files), "lines_added": sum(d.added for d in v.record.deltas),
+            "lines_removed": sum(d.removed for d in v.record.deltas), "gaps": [gap_json(g) for g in v.record.gaps],
+            "errors": list(v.record.errors), "review": list(v.record.review)}
 
 
 class HunkRuleNames:

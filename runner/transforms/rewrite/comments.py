@@ -11,8 +11,12 @@ from typing import Sequence
 
 import libcst as cst
 
+from .fields import preorder
+
 
 def _comments(node: cst.CSTNode) -> list[str]:
+    if not any(type(n) is cst.Comment for n in preorder(node)):
+        return []  # (libcst's visitor, below, rebuilds every node it passes)
     found: list[str] = []
 
     class _Collect(cst.CSTVisitor):

@@ -24,11 +24,23 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     out: list[cst.CSTNode] = []
     for name in field_names(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        tp = type(value)
+        if tp is tuple or tp is list:
+            out.extend(v for v in value if IS_NODE.get(type(v)) or is_node_type(type(v)))
+        elif IS_NODE.get(tp) or is_node_type(tp):
             out.append(value)
-        elif type(value) is tuple or type(value) is list:
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
     return out
+
+
+IS_NODE: dict[type, bool] = {}
+
+
+def is_node_type(tp: type) -> bool:
+    """``issubclass(tp, cst.CSTNode)``, cached (CSTNode is an ABC: isinstance is slow)."""
+    found = IS_NODE.get(tp)
+    if found is None:
+        found = IS_NODE[tp] = issubclass(tp, cst.CSTNode)
+    return found
 
 
 def preorder(root: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -21,6 +21,7 @@ from ..base import FileContext, Gap, TreeResult
 from .accounting import tally_rules
 from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
+from .candidates import Scan, scan
 from .errors import PatternError
 from .imports import add_imports, remove_imports
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
@@ -60,20 +61,23 @@ class RewriteTransform:
         """The module with every rule applied (see ``apply``, which also counts per rule)."""
         return self.apply(module, ctx).result
 
-    def apply(self, module: cst.Module, ctx: FileContext) -> "RewriteOutcome":
-        """``transform_module`` with the per-rule counts (matches, changes) of this file."""
+    def apply(self, module: cst.Module, ctx: FileContext, everywhere: bool = False) -> "RewriteOutcome":
+        """``transform_module`` with the per-rule counts (matches, changes) of this file.
+        ``everywhere``: the walk visits every node, not only where a rule matches the
+        input (the same result, slower; for tests that compare the two)."""
         code = module.code
         active = _active_rules(self.rules, code)
         tree, counts, failures, out_code = module, {}, [], code
         if active:
             index, resolver = RuleIndex(active), Resolver(module, code)
-            applier, tree, out_code = _walk(module, code, index, resolver)
+            found = None if everywhere else scan(module, index, resolver)
+            applier, tree, out_code = _walk(module, code, index, resolver, found)
             if applier.bound:  # rename_attributes: decide per name, walk again with the plan
                 plan = plan_attributes(module, applier.bound, resolver)
-                applier, tree, out_code = _walk(module, code, index, resolver, plan)
+                applier, tree, out_code = _walk(module, code, index, resolver, found, plan)
                 if applier.reverted or not plan.allowed <= {id(b.site) for b in applier.bound}:
                     plan = plan.refusing_all("its uses could not be renamed with it (a statement around them did not parse)")
-                    applier, tree, out_code = _walk(module, code, index, resolver, plan)
+                    applier, tree, out_code = _walk(module, code, index, resolver, found, plan)
             counts, failures = applier.counts, applier.failures
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
         gaps = _failure_gaps(tree, module, failures, ctx.path)  # (the walk's tree holds the failed nodes)
@@ -96,15 +100,17 @@ class RewriteTransform:
         return RewriteOutcome(result, counts)
 
 
-def _walk(module: cst.Module, code: str, index: RuleIndex, resolver: Resolver,
+def _walk(module: cst.Module, code: str, index: RuleIndex, resolver: Resolver, found: Scan | None,
           attributes: AttributePlan | None = None) -> tuple[RuleApplier, cst.Module, str]:
     """One walk of the rules over ``module``; a second, checking each statement, when
-    the output does not parse (the statements that broke are kept as they were)."""
-    applier = RuleApplier(index, resolver, attributes=attributes)
+    the output does not parse (the statements that broke are kept as they were).
+    ``found``: where the rules match (the walk visits only there); None: everywhere."""
+    marks = None if found is None else found.marks(attributes.renames if attributes is not None else ())
+    applier = RuleApplier(index, resolver, attributes=attributes, marks=marks)
     tree = module.visit(applier)
     out_code = tree.code
     if not _parses(out_code) and _parses(code):
-        applier = RuleApplier(index, resolver, verify=True, attributes=attributes)
+        applier = RuleApplier(index, resolver, verify=True, attributes=attributes, marks=marks)
         tree = module.visit(applier)
         out_code = tree.code
     return applier, tree, out_code

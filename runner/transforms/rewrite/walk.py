@@ -12,6 +12,10 @@ whose rewritten form does not parse (Python's parser, on that statement alone) g
 to its original text and its sites become failures. The other sites are still rewritten.
 An indented block that the rules emptied gets an explicit ``pass`` (so what follows the
 walk — flags, ``expect_absent`` — sees the tree as it will be written).
+
+Given ``marks`` (``candidates.Scan.marks``), the walk enters only the nodes on the way
+to a node some rule matches in the input: the rest of the tree is left as it is (the
+same objects), which is what the walk over every node would give, for far less.
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ import libcst as cst
 
 from .attributes import AttributePlan, BoundSite
 from .bindings import Resolver
+from .candidates import BLOCK as _BLOCK, COMMENT as _COMMENT, COMPOUND_STATEMENT as _COMPOUND, FSTRING as _FSTRING
+from .candidates import LINE as _LINE, NAME as _NAME, OTHER as _OTHER, SUITE as _SUITE, kind_of as _kind
 from .comments import lost_comments, with_comments_above
 from .pattern import COMPOUND, EXPRESSION, STATEMENT
 from .precedence import fix_children
@@ -88,9 +94,13 @@ class RuleApplier(cst.CSTTransformer):
     """One walk of one file (created per file: holds per-file state)."""
 
     def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False,
-                 attributes: AttributePlan | None = None) -> None:
+                 attributes: AttributePlan | None = None, marks: tuple[set[int], set[int]] | None = None) -> None:
         super().__init__()
         self.index = index
+        #: ``candidates.Scan.marks``: (ids of the input nodes to visit, ids of those whose
+        #: children to visit); None: every node (the other nodes are left as they are)
+        self.visit_only, self.enter_only = marks if marks is not None else (None, None)
+        self.passed: cst.CSTNode | None = None  # the node passed over (its on_leave is a no-op)
         #: ``rename_attributes``: None on a first walk (its sites are rewritten and
         #: collected in ``bound``); then the plan says which sites may be rewritten and
         #: which attributes are renamed
@@ -155,6 +165,9 @@ class RuleApplier(cst.CSTTransformer):
     # the walk -------------------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.visit_only is not None and id(node) not in self.visit_only:
+            self.passed = node
+            return False
         self.context.visit(node)
         kind = _kind(type(node))
         if kind is _FSTRING:
@@ -162,6 +175,9 @@ class RuleApplier(cst.CSTTransformer):
         elif kind is _LINE or kind is _COMPOUND:
             self.sites.append([])
             self.comments_at.append(self.comments)
+        if self.enter_only is not None and id(node) not in self.enter_only:
+            self.comments += 1  # (its comments are not counted: a rewrite here looks for them)
+            return False
         return True
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
@@ -171,6 +187,10 @@ class RuleApplier(cst.CSTTransformer):
         pass
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        if original_node is self.passed:
+            self.passed = None
+            self.comments += 1  # (as if it held one: a rewrite around it looks for them)
+            return updated_node
         tp = type(original_node)
         kind = _kind(tp)
         node = fix_children(updated_node, self.fresh) if self.fresh else updated_node
@@ -350,24 +370,6 @@ class RuleApplier(cst.CSTTransformer):
             return cst.FlattenSentinel(stmts)
         self.failures.extend(failures)
         return node
-
-
-_OTHER, _NAME, _FSTRING, _LINE, _SUITE, _BLOCK, _COMPOUND, _COMMENT = (object() for _ in range(8))
-_KINDS: dict[type, object] = {
-    cst.Name: _NAME,
-    cst.FormattedString: _FSTRING,
-    cst.SimpleStatementLine: _LINE,
-    cst.SimpleStatementSuite: _SUITE,
-    cst.IndentedBlock: _BLOCK,
-    cst.Comment: _COMMENT,
-}
-
-
-def _kind(tp: type) -> object:
-    kind = _KINDS.get(tp)
-    if kind is None:
-        kind = _KINDS[tp] = _COMPOUND if is_a(tp, cst.BaseCompoundStatement) else _OTHER
-    return kind
 
 
 # helpers ----------------------------------------------------------------------------

@@ -108,13 +108,14 @@ def apply_file_job(job: FileJob) -> FileResult:
             reason = f"`{step.spec.transform}` edits Python and {job.path} is {language}; use `replace` or `command`"
             outcomes.append((step.task_index, Failed(reason)))
             continue
-        if step.spec.scope == "statement":
-            scoped = _apply_statement_step(transform, step, current, ctx)
-            if scoped is not None:
-                outcomes.append((step.task_index, scoped))
-                if isinstance(scoped, Changed):
-                    current, tree = scoped.after, None
-                continue
+        early = _precheck(transform, step, current, ctx)  # known without parsing the whole file
+        if early is None and step.spec.scope == "statement":
+            early = _apply_statement_step(transform, step, current, ctx)
+        if early is not None:
+            outcomes.append((step.task_index, early))
+            if isinstance(early, Changed):
+                current, tree = early.after, None
+            continue
         if tree is None:
             try:
                 tree = cst.parse_module(current)
@@ -126,6 +127,22 @@ def apply_file_job(job: FileJob) -> FileResult:
         if isinstance(outcome, Changed):
             current, tree = outcome.after, new_tree
     return FileResult(job.path, tuple(outcomes), current)
+
+
+def _precheck(transform, step: Step, current: bytes, ctx: FileContext) -> Outcome | None:  # type: ignore[no-untyped-def]
+    """A transform's optional ``precheck(source, ctx)``: the outcome its tree path would
+    give, known without parsing (an ``Unchanged``, or a ``Changed`` without gaps), or None.
+    Not asked when the task checks ``expect_absent`` (that needs the tree); a precheck that
+    raises, or answers anything else, counts as None."""
+    if step.spec.expect_absent or not hasattr(transform, "precheck"):
+        return None
+    try:
+        early = transform.precheck(current, ctx)
+    except Exception:  # noqa: BLE001 - the tree path decides (and reports) instead
+        return None
+    if isinstance(early, Unchanged) or (isinstance(early, Changed) and not early.gaps):
+        return early
+    return None
 
 
 def _apply_text_step(transform, step: Step, current: bytes, ctx: FileContext, language: str) -> Outcome:  # type: ignore[no-untyped-def]

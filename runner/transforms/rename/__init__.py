@@ -62,8 +62,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from runner.transforms.base import FileContext, TreeResult
+from runner.transforms.base import FileContext, Outcome, TreeResult
 from runner.transforms.rename.apply import PlanApplier, apply_plan
+from runner.transforms.rename.fast import RenamerFactory, fast_outcome
 from runner.transforms.rename.modules import import_context
 from runner.transforms.rename.planner import plan_rename
 from runner.transforms.rename.reexports import imported_module_aliases, reexported_aliases
@@ -89,6 +90,20 @@ class RenameTransform:
 
     def needles(self) -> tuple[str, ...]:
         return self.spec.needles()
+
+    def precheck(self, source: bytes, ctx: FileContext) -> Outcome | None:
+        """The outcome :meth:`transform_module` gives for ``source`` when it is certain
+        without libcst (:mod:`.fast`: files the rename cannot concern, and plain
+        identifier swaps), else None (parse the file and call :meth:`transform_module`)."""
+        return fast_outcome(self.spec, source, ctx, self.doctest_renamer())
+
+    def doctest_renamer(self) -> RenamerFactory | None:
+        """What the fast path renames doctests with, as :meth:`transform_module` does
+        (None with ``docs: false``): given a file's import context and the old name's
+        re-export aliases, a renamer of one docstring's examples."""
+        if not self.docs:
+            return None
+        return lambda ctx, aliases: lambda code, renames: rename_doctest(code, ctx, self.spec, aliases, renames)
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
         ctx = import_context(ctx, self.spec.old)

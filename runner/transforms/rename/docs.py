@@ -22,6 +22,7 @@ import libcst as cst
 
 from runner.transforms.rename.analysis import FileAnalysis
 from runner.transforms.rename.scan import string_value
+from runner.transforms.rename.spec import RenameSpec
 
 _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
 
@@ -31,7 +32,7 @@ SnippetRenamer = Callable[[str, dict[str, str]], "str | None"]
 
 def plan_docs(file: FileAnalysis, rename_snippet: SnippetRenamer) -> None:
     """Plan the docs edits (run after the code steps, before the string gaps)."""
-    dotted = _dotted_values(file)
+    dotted = dotted_values(file.targets)
     for node in file.nodes.strings:
         if isinstance(node, cst.SimpleString) and node not in file.plan.replace:
             value = string_value(node)
@@ -39,23 +40,27 @@ def plan_docs(file: FileAnalysis, rename_snippet: SnippetRenamer) -> None:
                 file.plan.replace[node] = _with_body(node, dotted[value])
     if file.plan.empty:
         return
-    words = _word_renames(file)
+    words = word_renames(file.targets, file.spec, file.global_renames)
     for node in _docstrings(file.module):
         if node in file.plan.replace:
             continue
         body = node.value[len(node.prefix) + len(node.quote): -len(node.quote)]
-        new_body = _rename_docstring(file, node, body, words, rename_snippet)
+        new_body, unsafe = rename_docstring(body, words, rename_snippet, file.global_renames)
+        if unsafe:
+            file.gap(node, "doctest example mentions a renamed name but renaming it would change its lines; not rewritten")
         if new_body != body:  # identifiers only: the literal stays valid
             file.plan.replace[node] = _with_body(node, new_body)
     for comment in file.nodes.comments:
-        new = _apply_words(comment.value, words)
+        new = apply_words(comment.value, words)
         if new != comment.value:
             file.plan.replace[comment] = comment.with_changes(value=new)
 
 
-def _dotted_values(file: FileAnalysis) -> dict[str, str]:
+def dotted_values(targets: dict[str, str]) -> dict[str, str]:
+    """Each renamed dotted name (``targets``: old -> new) and its entry-point form
+    (``a.b:c``) -> the new spelling: the string values renamed wherever they occur."""
     out = {}
-    for old, new in file.targets.items():
+    for old, new in targets.items():
         out[old] = new
         if "." in old and "." in new:
             out[_entry_point(old)] = _entry_point(new)
@@ -67,21 +72,25 @@ def _entry_point(dotted: str) -> str:
     return f"{module}:{name}"
 
 
-def _word_renames(file: FileAnalysis) -> list[tuple[re.Pattern[str], str]]:
-    pairs: dict[str, str] = dict(_dotted_values(file))
-    spec = file.spec
+def word_renames(targets: dict[str, str], spec: RenameSpec,
+                 global_renames: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    """The whole-word renames of docstrings and comments, longest first: the dotted
+    names (``targets``), the old name's dotted tails and bare last part when only it
+    changes, and this module's renamed bindings (``global_renames``)."""
+    pairs: dict[str, str] = dict(dotted_values(targets))
     if not spec.is_move:
         old_parts, new_last = spec.old.split("."), spec.new_last
         for k in range(1, len(old_parts) - 1):
             pairs.setdefault(".".join(old_parts[k:]), ".".join([*old_parts[k:-1], new_last]))
         pairs.setdefault(spec.old_last, new_last)  # the file uses the symbol: its bare name in prose
-    for old_local, new_local in file.global_renames.items():
+    for old_local, new_local in global_renames.items():
         pairs.setdefault(old_local, new_local)
     ordered = sorted(pairs.items(), key=lambda kv: -len(kv[0]))
     return [(re.compile(rf"(?<![\w.]){re.escape(old)}(?![\w])"), new) for old, new in ordered]
 
 
-def _apply_words(text: str, words: list[tuple[re.Pattern[str], str]]) -> str:
+def apply_words(text: str, words: list[tuple[re.Pattern[str], str]]) -> str:
+    """``text`` with every whole-word match of ``words`` renamed (one pass, longest first)."""
     if not words:
         return text
     combined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in words))
@@ -94,32 +103,34 @@ def _apply_words(text: str, words: list[tuple[re.Pattern[str], str]]) -> str:
     return combined.sub(one, text)
 
 
-def _rename_docstring(file: FileAnalysis, node: cst.SimpleString, body: str,
-                      words: list[tuple[re.Pattern[str], str]], rename_snippet: SnippetRenamer) -> str:
+def rename_docstring(body: str, words: list[tuple[re.Pattern[str], str]], rename_snippet: SnippetRenamer,
+                     renames: dict[str, str]) -> tuple[str, bool]:
+    """A docstring's body (its source between the quotes) renamed: prose lines by
+    ``words``, doctest examples as code (``rename_snippet``, the module's renamed bindings
+    ``renames``); and whether an example that mentions a renamed name had to be left as
+    it is because renaming it would change its number of lines (a gap)."""
     lines = body.split("\n")
     code_at = [i for i, line in enumerate(lines) if _PROMPT.match(line)]
     prose = [i for i in range(len(lines)) if i not in set(code_at)]
     out = list(lines)
     for i in prose:
-        out[i] = _apply_words(lines[i], words)
+        out[i] = apply_words(lines[i], words)
     if not code_at:
-        return "\n".join(out)
+        return "\n".join(out), False
     prompts = [_PROMPT.match(lines[i]) for i in code_at]
     code = "\n".join(lines[i][m.end():] if m else "" for i, m in zip(code_at, prompts)) + "\n"
-    renamed = rename_snippet(code, file.global_renames) if "\\" not in code else None
+    renamed = rename_snippet(code, renames) if "\\" not in code else None
     if renamed is None:
         # Not parseable on its own (a backslash continuation, escapes the source spells
         # differently): its free names are the module's globals, renamed as words.
         for i in code_at:
-            out[i] = _apply_words(lines[i], words)
-        return "\n".join(out)
+            out[i] = apply_words(lines[i], words)
+        return "\n".join(out), False
     if renamed.count("\n") != code.count("\n"):
-        if any(p.search(code) for p, _ in words):
-            file.gap(node, "doctest example mentions a renamed name but renaming it would change its lines; not rewritten")
-        return "\n".join(out)
+        return "\n".join(out), any(p.search(code) for p, _ in words)
     for i, m, new in zip(code_at, prompts, renamed.split("\n")):
         out[i] = lines[i][: m.end()] + new if m else lines[i]
-    return "\n".join(out)
+    return "\n".join(out), False
 
 
 def _with_body(node: cst.SimpleString, body: str) -> cst.SimpleString:

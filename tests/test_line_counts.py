@@ -35,27 +35,38 @@ def _random_case(rng: random.Random) -> tuple[bytes, bytes]:
     return b"\n".join(before) + end_a, b"\n".join(after) + end_b
 
 
-def _git(root: Path, *args: str) -> str:
+def git(root: Path, *args: str) -> str:
+    """git's output in ``root`` (line ends left alone)."""
     return subprocess.run(["git", "-c", "core.autocrlf=false", *args], cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def commit_then_change(root: Path, cases: dict[str, tuple[bytes, bytes]]) -> None:
+    """A git repository in ``root`` with each case's before committed and its after written."""
+    git(root, "init", "-q")
+    (root / ".gitattributes").write_bytes(b"* -text\n")  # bytes as they are, like batchmod
+    for name, (before, _) in cases.items():
+        (root / name).write_bytes(before)
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", "before")
+    for name, (_, after) in cases.items():
+        (root / name).write_bytes(after)
+
+
+def numstat(root: Path, *flags: str) -> dict[str, tuple[int, int]]:
+    """``git diff --numstat FLAGS`` in ``root``: file -> (added, removed)."""
+    counts = {}
+    for line in git(root, "diff", "--numstat", *flags).splitlines():
+        added, removed, name = line.split("\t")
+        counts[name] = (int(added), int(removed))
+    return counts
 
 
 def test_counts_equal_git_numstat_file_by_file(tmp_path: Path) -> None:
     rng = random.Random(11)
     cases = {**CASES, **{f"random_{n}.py": _random_case(rng) for n in range(120)}}
-    _git(tmp_path, "init", "-q")
-    (tmp_path / ".gitattributes").write_bytes(b"* -text\n")  # bytes as they are, like batchmod
-    for name, (before, _) in cases.items():
-        (tmp_path / name).write_bytes(before)
-    _git(tmp_path, "add", "-A")
-    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", "before")
-    for name, (_, after) in cases.items():
-        (tmp_path / name).write_bytes(after)
-    git_counts = {}
-    for line in _git(tmp_path, "diff", "--numstat").splitlines():
-        added, removed, name = line.split("\t")
-        git_counts[name] = (int(added), int(removed))
+    commit_then_change(tmp_path, cases)
     ours = {name: (c.added, c.removed) for name, (a, b) in cases.items() if a != b for c in [file_change(name, a, b)]}
-    assert ours == git_counts
+    assert ours == numstat(tmp_path)
 
 
 def test_the_diff_shown_is_the_counted_edit_script() -> None:

@@ -21,7 +21,7 @@ from runner.planning.budget import phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
 from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
-from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult, file_change
+from runner.planning.plan import FileChange, PhaseResult, Plan, PlanStats, SubtaskResult, file_change
 from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.targets import Targets, targeted_ids
 from runner.planning.select import Candidates, list_candidates, oversized_files
@@ -210,12 +210,13 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
     at_start = dict(ws.overlay)
     masked: dict[tuple[int, str], Outcome] = {}  #: (task, file) of failed subtasks → their outcome, kept for the report
     pm = PhaseModel(options.model, phase.spec, {}, {}) if options.model is not None else None
+    diffs: dict[tuple[str, bytes, bytes], FileChange] = {}  #: each file's change is diffed once in the phase
     while True:
         ws.overlay = dict(at_start)
         start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked,
                                             pm, candidates)
         outcomes.update(masked)
-        subtasks = tuple(_summarise(phase, s, outcomes, ws, pm) for s in phase.subtasks)
+        subtasks = tuple(_summarise(phase, s, outcomes, ws, pm, diffs) for s in phase.subtasks)
         dropped = {
             (s.subtask.task_index, f): outcomes.get((s.subtask.task_index, f), Unchanged("not reached"))
             for s in subtasks if s.changes and _failed(s) for f in s.subtask.files
@@ -224,13 +225,22 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
             break
         masked.update({k: v for k, v in dropped.items() if k not in masked})
     files = tuple(
-        file_change(path, before, ws.overlay[path])
+        _file_change(diffs, path, before, ws.overlay[path])
         for path, readable in sorted(start.items()) if readable and path in ws.overlay
         for before in [at_start[path] if path in at_start else ws.disk(path)]
         if before is not None and ws.overlay[path] != before
     )
     return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files,
                        pm.budget_spent if pm is not None else "", account_phase(phase, outcomes))
+
+
+def _file_change(diffs: dict[tuple[str, bytes, bytes], FileChange], path: str, before: bytes, after: bytes) -> FileChange:
+    """``file_change``, once per (path, before, after) in ``diffs``."""
+    key = (path, before, after)
+    change = diffs.get(key)
+    if change is None:
+        change = diffs[key] = file_change(path, before, after)
+    return change
 
 
 def _failed(s: SubtaskResult) -> bool:
@@ -390,7 +400,7 @@ def _run_model_segment(task: ExpandedTask, ws: _Workspace, outcomes: dict[tuple[
 
 
 def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace,
-               pm: PhaseModel | None) -> SubtaskResult:
+               pm: PhaseModel | None, diffs: dict[tuple[str, bytes, bytes], FileChange]) -> SubtaskResult:
     spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
     changes, gaps, errors, warnings, notes = [], [], [], [], []
     tallies = {}
@@ -399,7 +409,7 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
         warnings.extend(f"{f}: {w}" for w in outcome.warnings)
         gaps.extend(outcome.gaps)
         if isinstance(outcome, Changed):
-            changes.append(file_change(f, outcome.before, outcome.after))
+            changes.append(_file_change(diffs, f, outcome.before, outcome.after))
             tallies[f] = outcome.rules
         elif isinstance(outcome, Failed):
             errors.append(f"{f}: {outcome.reason}")

@@ -6,12 +6,17 @@ counts the lines of a Myers diff, which is a shortest edit script. difflib's
 SequenceMatcher is neither (it splits at ``\\r``, form feeds and more, and its
 longest-block heuristic can report more changed lines than there are), so batchmod
 computes its own: the counts of ``plan``, budgets, ``run``, ``status`` and ``report``
-are git's, and the unified diff shown is the same edit script.
+are git's, and the unified diff shown is the same edit script. Where git gives up the
+shortest script for speed, its counts are higher than batchmod's: it leaves lines as
+common as blank ones out of runs of changed lines before searching, and stops short on
+long moved blocks (``git diff --minimal`` still does the first).
 """
 from __future__ import annotations
 
 import difflib
-from typing import Sequence
+from itertools import compress, repeat
+from operator import add, eq, itemgetter, sub
+from typing import Callable, Sequence
 
 #: beyond this many differing lines the exact search costs too much; fall back to difflib's blocks
 _MAX_EDITS = 4000
@@ -56,38 +61,112 @@ def _merged(blocks: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 
 def _myers(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]] | None:
-    """Matching runs of a shortest edit script (Myers 1986), or None when it needs over _MAX_EDITS edits."""
+    """Matching runs of a shortest edit script, or None when it needs over _MAX_EDITS edits.
+
+    The script is the one of Myers' greedy forward search (1986) traced back from the end,
+    the rule being: on diagonal k, come from k+1 (an insertion) when the furthest x of k-1
+    is smaller, else from k-1 (a deletion). The search here is that one on a band: a point
+    is dropped when the edits spent to reach it plus a lower bound of the edits still
+    needed (``_needed``) exceed a bound ``u``. Dropped points only lower the furthest x of
+    the others, never on a path of at most ``u`` edits, so when the banded search reaches
+    the end within ``u`` edits the script, tie-breaks included, is the unbanded one's; when
+    it does not, the shortest script needs more than ``u`` and ``u`` is doubled.
+    """
     n, m = len(a), len(b)
-    v = {1: 0}
-    trace = []
-    for d in range(min(n + m, _MAX_EDITS) + 1):
-        trace.append(dict(v))
-        for k in range(-d, d + 1, 2):
-            x = v[k + 1] if k == -d or (k != d and v[k - 1] < v[k + 1]) else v[k - 1] + 1
-            y = x - k
-            while x < n and y < m and a[x] == b[y]:
+    max_d = min(n + m, _MAX_EDITS)
+    ids: dict[str, int] = {}
+    xa = [ids.setdefault(line, len(ids)) for line in a]
+    xb = [ids.setdefault(line, len(ids)) for line in b]
+    only_a, only_b = _only_here(xa, set(xb)), _only_here(xb, set(xa))
+    xa += [-1] * (max_d + 2)  # past either end nothing is equal: a snake stops there
+    xb += [-2] * (max_d + 2)
+    needed = _needed(only_a, only_b, n, m)
+    u = max(needed(0, 0), 1)
+    while True:
+        u = min(u, max_d)
+        trace = _banded_search(xa, xb, n, m, needed, u)
+        if trace is not None:
+            return _backtrack(trace, n, m)
+        if u >= max_d:
+            return None
+        u = 2 * u + 1
+
+
+def _only_here(lines: list[int], other: set[int]) -> list[int]:
+    """``out[x]``: how many of ``lines[x:]`` are nowhere in ``other`` (so never matched)."""
+    out = [0] * (len(lines) + 1)
+    for x in range(len(lines) - 1, -1, -1):
+        out[x] = out[x + 1] + (lines[x] not in other)
+    return out
+
+
+def _needed(only_a: list[int], only_b: list[int], n: int, m: int) -> Callable[[int, int], int]:
+    """A lower bound of the edits from (x, y) to (n, m): the unmatchable lines left must be
+    deleted or inserted, and deletions minus insertions is (n - x) - (m - y)."""
+    def needed(x: int, y: int) -> int:
+        r = (n - x) - (m - y)
+        return 2 * max(only_b[y], only_a[x] - r, -r, 0) + r
+    return needed
+
+
+def _banded_search(xa: list[int], xb: list[int], n: int, m: int, needed: Callable[[int, int], int],
+                   u: int) -> list[tuple[int, list[int]]] | None:
+    """The furthest x per diagonal after each number of edits d <= u, as ``(lowest
+    diagonal, x every second diagonal)``, up to the d that reaches (n, m); None when no
+    path of at most ``u`` edits is left."""
+    x = 0
+    while xa[x] == xb[x]:
+        x += 1
+    trace = [(0, [0])]
+    if x >= n and x >= m:
+        return trace
+    lo, prev = 0, [x]
+    for d in range(1, u + 1):
+        trace.append((lo, prev))
+        xs = [prev[0]]  # lowest diagonal: from the one above; highest: from the one below
+        xs += map(max, prev[1:], map(add, prev, repeat(1)))
+        xs.append(prev[-1] + 1)
+        lo -= 1
+        ys = list(map(sub, xs, range(lo, lo + 2 * len(xs), 2)))
+        for i in compress(range(len(xs)), map(eq, itemgetter(*xs)(xa), itemgetter(*ys)(xb))):
+            x, y = xs[i] + 1, ys[i] + 1
+            while xa[x] == xb[y]:
                 x, y = x + 1, y + 1
-            v[k] = x
-            if x >= n and y >= m:
-                return _backtrack(trace, n, m)
+            xs[i], ys[i] = x, y
+        if max(xs) >= n and max(ys) >= m and any(x >= n and y >= m for x, y in zip(xs, ys)):
+            return trace
+        first, stop = 0, len(xs)
+        while first < stop and _dropped(xs[first], ys[first], d, n, m, needed, u):
+            first += 1
+        while stop > first and _dropped(xs[stop - 1], ys[stop - 1], d, n, m, needed, u):
+            stop -= 1
+        if first == stop:
+            return None
+        lo, prev = lo + 2 * first, xs[first:stop]
     return None
 
 
-def _backtrack(trace: list[dict[int, int]], x: int, y: int) -> list[tuple[int, int, int]]:
+def _dropped(x: int, y: int, d: int, n: int, m: int, needed: Callable[[int, int], int], u: int) -> bool:
+    return x > n or y > m or d + needed(x, y) > u
+
+
+def _backtrack(trace: list[tuple[int, list[int]]], x: int, y: int) -> list[tuple[int, int, int]]:
     runs = []
-    for d in range(len(trace) - 1, -1, -1):
-        v = trace[d]
+    for d in range(len(trace) - 1, 0, -1):
+        lo, v = trace[d]
         k = x - y
-        prev_k = k + 1 if k == -d or (k != d and v.get(k - 1, -1) < v.get(k + 1, -1)) else k - 1
-        prev_x = v.get(prev_k, 0)
-        prev_y = prev_x - prev_k
-        start_x = prev_x if prev_k == k + 1 else prev_x + 1  # after the one insertion or deletion
-        if d == 0:
-            start_x, prev_y = 0, 0
-        snake = x - start_x
-        if snake > 0:
-            runs.append((start_x, start_x - k, snake))
-        x, y = prev_x, prev_y
+        j = (k + 1 - lo) >> 1  # where diagonal k + 1 is; k - 1 is at j - 1 (outside the band: no path)
+        below = v[j - 1] if 0 < j <= len(v) else -1
+        above = v[j] if 0 <= j < len(v) else -1
+        if k == -d or (k != d and below < above):
+            prev_k, prev_x, start_x = k + 1, above, above
+        else:
+            prev_k, prev_x, start_x = k - 1, below, below + 1  # after the one insertion or deletion
+        if x > start_x:
+            runs.append((start_x, start_x - k, x - start_x))
+        x, y = prev_x, prev_x - prev_k
+    if x > 0:
+        runs.append((0, 0, x))
     return runs[::-1]
 
 

@@ -31,7 +31,7 @@ from typing import Callable
 from runner.transforms.base import Changed, FileContext, Outcome, Unchanged
 from runner.transforms.rename.astfacts import Facts, collect, line_starts, segment, span, string_value, whole_words
 from runner.transforms.rename.docs import SnippetRenamer, apply_words, dotted_values, rename_docstring, word_renames
-from runner.transforms.rename.fastdocs import comment_at, docstrings
+from runner.transforms.rename.fastdocs import comment_at, docstrings, dunder_all_entries, plain_literal
 from runner.transforms.rename.fastswap import Edit, Substitution, swaps
 from runner.transforms.rename.modules import import_context, module_on_disk, resolve_relative
 from runner.transforms.rename.reexports import reexported_aliases
@@ -76,13 +76,16 @@ def fast_decision(spec: RenameSpec, source: bytes, ctx: FileContext,
     if isinstance(found, str):
         return found
     edits, subs, claimed, renames = found
-    docs = _docs(spec, source, ctx, facts, tree, starts, words - claimed, (renamer if edits else None, renames))
+    entries = _entries(spec, source, starts, tree, renames)
+    rest = {at for at in words - claimed if not any(start <= at < end for start, end, _ in entries[0])}
+    docs = _docs(spec, source, ctx, facts, tree, starts, rest, (renamer if edits else None, renames),
+                 {id(node) for node, _, _ in entries[1]})
     if isinstance(docs, str):
         return docs
     if not edits:
         return Unchanged()  # only attributes of objects no import binds (and comments)
-    after = _applied(source, sorted(edits + docs[0]))
-    return Changed(source, after) if _same_tree(tree, after, subs + docs[1]) else "the result differs"
+    after = _applied(source, sorted(edits + entries[0] + docs[0]))
+    return Changed(source, after) if _same_tree(tree, after, subs + entries[1] + docs[1]) else "the result differs"
 
 
 def _plain_utf8(source: bytes) -> bool:
@@ -125,16 +128,34 @@ def _untouched(spec: RenameSpec, source: bytes, ctx: FileContext, facts: Facts) 
     return Unchanged()
 
 
+def _entries(spec: RenameSpec, source: bytes, starts: list[int], tree: ast.Module,
+             renames: dict[str, str]) -> tuple[list[Edit], list[Substitution]]:
+    """The ``__all__`` entries the libcst path renames: those naming a module-level binding
+    renamed here (``renames``), each one plain literal (others are left to the check that
+    no other string mentions the name)."""
+    edits: list[Edit] = []
+    subs: list[Substitution] = []
+    for node in dunder_all_entries(tree):
+        new = renames.get(node.value) if isinstance(node.value, str) else None
+        start, end = span(starts, node)
+        literal = plain_literal(source, start, end) if new is not None else None
+        if new is not None and literal is not None:
+            edits.append((start, end, f"{literal[0]}{literal[1]}{new}{literal[1]}".encode()))
+            subs.append((node, "value", new))
+    return edits, subs
+
+
 def _docs(spec: RenameSpec, source: bytes, ctx: FileContext, facts: Facts, tree: ast.Module,
-          starts: list[int], rest: set[int], how: tuple[RenamerFactory | None, dict[str, str]]
-          ) -> tuple[list[Edit], list[Substitution]] | str:
+          starts: list[int], rest: set[int], how: tuple[RenamerFactory | None, dict[str, str]],
+          renamed: set[int]) -> tuple[list[Edit], list[Substitution]] | str:
     """The docstring and comment edits the libcst path makes (``how``: its doctest
     renamer, None when it plans no docs, and the module's renamed bindings); ``rest``: the
-    mentions no identifier accounts for, each must be in one of them."""
+    mentions no identifier accounts for, each must be in one of them; ``renamed``: the
+    ids of the string constants already renamed (``__all__`` entries)."""
     renamer, renames = how
     exact, _ = docstrings(facts, tree, source, starts)
-    exact_ids = {id(doc.node) for doc in exact}
-    if any(id(node) not in exact_ids and _mentions(string_value(node), spec.old_last) for node in facts.strings):
+    skip = {id(doc.node) for doc in exact} | renamed
+    if any(id(node) not in skip and _mentions(string_value(node), spec.old_last) for node in facts.strings):
         return "a string mentions the name"
     if rest and renamer is not None and f".{spec.old_last}".encode() in source:
         return "an attribute may name a re-export"  # they would be renamed in docs too

@@ -57,14 +57,11 @@ def _docstring(node: ast.Constant, source: bytes, starts: list[int]) -> Docstrin
     line_start = starts[node.lineno - 1]
     if _BEFORE.match(source, line_start).end() != start or not _AFTER.match(source, end):
         return None
-    opening = _OPENING.match(source, start)
-    if opening is None:
-        return None
-    quote = opening.group(2)
-    body_start, body_end = opening.end(), end - len(quote)
-    if body_end < body_start or source[body_end:end] != quote or quote in source[body_start:body_end]:
+    literal = plain_literal(source, start, end)
+    if literal is None:
         return None  # concatenated literals, or a quote inside: leave it to libcst
-    return Docstring(node, body_start, body_end, source[start:body_start].decode(), quote.decode(),
+    body_start, body_end = start + len(literal[0]) + len(literal[1]), end - len(literal[1])
+    return Docstring(node, body_start, body_end, "".join(literal), literal[1],
                      source[body_start:body_end].decode("utf-8"))
 
 
@@ -97,3 +94,48 @@ def _line_of(starts: list[int], at: int) -> int:
         else:
             high = middle - 1
     return low
+
+
+def dunder_all_entries(tree: ast.Module) -> list[ast.Constant]:
+    """The string constants libcst's ``__all__`` step reads (see
+    :func:`.scan.dunder_all_strings`): elements of a list, tuple or set (or either side of
+    a binary operation, or the value itself) assigned, annotated or augmented to the
+    module-level ``__all__``, and the first argument of ``__all__.extend``/``append``."""
+    found: list[ast.Constant] = []
+
+    def strings_in(value: ast.expr | None) -> None:
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            found.extend(e for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, (str, bytes)))
+        elif isinstance(value, ast.BinOp):
+            strings_in(value.left)
+            strings_in(value.right)
+        elif isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)):
+            found.append(value)
+
+    def is_all(target: ast.expr) -> bool:
+        return isinstance(target, ast.Name) and target.id == "__all__"
+
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(is_all(t) for t in stmt.targets):
+            strings_in(stmt.value)
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)) and is_all(stmt.target):
+            strings_in(stmt.value)
+        elif (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+              and isinstance(stmt.value.func, ast.Attribute) and is_all(stmt.value.func.value)
+              and stmt.value.func.attr in ("extend", "append") and stmt.value.args and not stmt.value.keywords
+              and not isinstance(stmt.value.args[0], ast.Starred)):
+            strings_in(stmt.value.args[0])
+    return found
+
+
+def plain_literal(source: bytes, start: int, end: int) -> tuple[str, str] | None:
+    """``(prefix, quote)`` of the source ``[start, end)`` when it is one plain str literal
+    (no bytes or f prefix, not concatenated, no quote inside), else None."""
+    opening = _OPENING.match(source, start)
+    if opening is None:
+        return None
+    quote = opening.group(2)
+    body_start, body_end = opening.end(), end - len(quote)
+    if body_end < body_start or source[body_end:end] != quote or quote in source[body_start:body_end]:
+        return None
+    return opening.group(1).decode(), quote.decode()

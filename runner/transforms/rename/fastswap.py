@@ -8,7 +8,7 @@ import ast
 import re
 
 from runner.transforms.base import FileContext
-from runner.transforms.rename.astfacts import Binding, Facts, def_name_offset, offset, segment
+from runner.transforms.rename.astfacts import Binding, Facts, def_name_offset, offset, segment, whole_words
 from runner.transforms.rename.modules import resolve_relative
 from runner.transforms.rename.spec import RenameSpec
 
@@ -22,7 +22,7 @@ def swaps(spec: RenameSpec, source: bytes, ctx: FileContext, facts: Facts, start
     """The swaps, their tree substitutions, the mentions (offsets among ``words``) they and
     the attributes left alone account for, and the module-level bindings renamed (old ->
     new local name); or why the file is not a plain swap."""
-    if spec.new_last.encode() in source:
+    if whole_words(source, spec.new_last.encode()):
         return "the new name occurs in the file"
     if b"*" in source and _has_star(source):
         return "a star import"

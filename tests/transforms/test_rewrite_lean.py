@@ -179,3 +179,47 @@ def _leaves(hint: object) -> list[object]:
     if not args:
         return [hint]
     return [leaf for a in args for leaf in _leaves(a)]
+
+
+def _lean_without_searching_the_output(monkeypatch, rules: list[dict], source: str):  # type: ignore[no-untyped-def]
+    """The lean result, failing if the flags are searched for in the whole output."""
+    from runner.transforms.rewrite import candidates
+
+    transform = RewriteTransform(rules)
+    module = cst.parse_module(source)
+    full = transform.apply(module, _ctx(), everywhere=True)
+
+    def whole_output(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the output was searched as a whole")
+
+    with monkeypatch.context() as m:
+        m.setattr(candidates, "find_sites", whole_output)
+        lean = transform.apply(module, _ctx())
+    return lean, full
+
+
+def test_flags_keep_the_scan_sites_only_in_their_input_context(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # ``a`` moves from an expression into an attribute name: no longer a site there
+    rules = [{"match": "f($x)", "replace": "o.$x"}, {"match": "a", "flag": "an a", "where": {"a": {"binding": "any"}}}]
+    lean, full = _lean_without_searching_the_output(monkeypatch, rules, "f(a)\nb = a\nf(c)  # a\n")
+    _same(lean, full)
+    assert [(g.line, g.column) for g in lean.result.gaps] == [(2, 5)]
+
+
+def test_flags_of_the_unittest_playbook_reuse_the_scan(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for rules in _task_rules("unittest-to-assert.yaml"):
+        lean, full = _lean_without_searching_the_output(monkeypatch, rules, _UNITTEST_SOURCE)
+        _same(lean, full)
+        assert lean.result.gaps
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import six\nx = f(six.PY2)\n",  # a bare name: scope analysis decides
+        "import self\nself.g(f(1))\n",  # the head of ``self.$m`` is imported: bindings decide
+    ],
+)
+def test_flags_search_the_output_when_bindings_decide(source: str) -> None:
+    rules = [{"match": "f($x)", "replace": "g($x)"}, {"match": "six", "flag": "six"}, {"match": "self.$m($$$_)", "flag": "call"}]
+    _same(*_both(rules, source))

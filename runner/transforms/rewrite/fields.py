@@ -18,11 +18,12 @@ def field_names(tp: type) -> tuple[str, ...]:
     return names
 
 
-def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+def child_nodes(node: cst.CSTNode, names: tuple[str, ...] | None = None) -> list[cst.CSTNode]:
     """The immediate children of ``node`` (what ``node.children`` lists), read from its
-    fields: libcst's property rebuilds the node through a visitor to find them."""
+    fields (``names``: those only): libcst's property rebuilds the node through a visitor
+    to find them."""
     out: list[cst.CSTNode] = []
-    for name in field_names(type(node)):
+    for name in field_names(type(node)) if names is None else names:
         value = getattr(node, name)
         tp = type(value)
         if tp is tuple or tp is list:

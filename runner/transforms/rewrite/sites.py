@@ -100,13 +100,19 @@ class Search:
     rule: str = ""  #: the rule the gap is attributed to (``rules[3]``), if any
 
 
+def searches_by_type(searches: Sequence[Search]) -> tuple[dict[type, list[Search]], list[Search]]:
+    """The searches by the node types they can match, and those that match any type
+    (at a node, the first ones are tried before the second, each in the given order)."""
+    by_type: dict[type, list[Search]] = {}
+    for search in searches:
+        for tp in search.matcher.root_types or ():
+            by_type.setdefault(tp, []).append(search)
+    return by_type, [s for s in searches if s.matcher.root_types is None]
+
+
 class _SiteFinder:
     def __init__(self, searches: Sequence[Search], resolver: Resolver | None) -> None:
-        self.by_type: dict[type, list[Search]] = {}
-        self.anywhere = [s for s in searches if s.matcher.root_types is None]
-        for search in searches:
-            for tp in search.matcher.root_types or ():
-                self.by_type.setdefault(tp, []).append(search)
+        self.by_type, self.anywhere = searches_by_type(searches)
         self.resolver = resolver
         self.context = Context()
         self.found: list[tuple[cst.CSTNode, Search]] = []
@@ -130,12 +136,17 @@ def find_sites(module: cst.Module, searches: Sequence[Search], path: str, code: 
         return []
     finder = _SiteFinder(searches, Resolver(module, code))
     finder.run(module)
-    if not finder.found:
+    return gaps_at(module, finder.found, path)
+
+
+def gaps_at(module: cst.Module, found: Sequence[tuple[cst.CSTNode, Search]], path: str) -> list[Gap]:
+    """The gaps of the sites ``found`` (nodes of ``module``, in pre-order), sorted by position."""
+    if not found:
         return []
-    positions = positions_of(module, (node for node, _ in finder.found))
+    positions = positions_of(module, (node for node, _ in found))
     gaps = [
         Gap(path, *positions[id(node)], search.reason, site_source(node), rule=search.rule)
-        for node, search in finder.found
+        for node, search in found
     ]
     return sorted(gaps, key=lambda g: (g.line, g.column))
 
@@ -196,4 +207,4 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, 
     return state.found
 
 
-__all__ = ["COMPOUND", "Context", "Search", "find_pattern_sites", "find_patterns_sites", "find_sites", "positions_of", "site_source"]
+__all__ = ["COMPOUND", "Context", "Search", "find_pattern_sites", "find_patterns_sites", "find_sites", "gaps_at", "positions_of", "searches_by_type", "site_source"]

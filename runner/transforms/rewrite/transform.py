@@ -21,11 +21,11 @@ from ..base import FileContext, Gap, TreeResult
 from .accounting import tally_rules
 from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
-from .candidates import Scan, scan
+from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
 from .imports import add_imports, remove_imports
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
-from .sites import Search, find_sites, positions_of, site_source
+from .sites import Search, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
 
 
@@ -41,6 +41,7 @@ class RewriteTransform:
             raise PatternError("expected a non-empty list of rules", field="rules")
         self.rules: tuple[Rule, ...] = compile_rules(rules)
         self._labels = {rule.label: rule.index for rule in self.rules}
+        self._searches = {r.index: Search(r.matcher, r.pattern.kind, r.flag or "", r.label) for r in self.rules if r.flag is not None}
         for error in duplicate_ids(rules):
             raise error
         if any(not rule.needles for rule in self.rules):
@@ -51,6 +52,12 @@ class RewriteTransform:
                 for needle in rule.needles:
                     seen.setdefault(needle)
             self._needles = tuple(seen)
+
+    def _flag_searches(self, code: str, resolver: Resolver) -> list[Search]:
+        """The flag rules that may match in ``code``, as searches, when the scan of the
+        input can find their sites for ``flag_sites`` (else none: it searches the output)."""
+        searches = [self._searches[r.index] for r in self.rules if r.flag is not None and all(n in code for n in r.needles)]
+        return searches if as_written(searches, resolver) else []
 
     def needles(self) -> tuple[str, ...]:
         """All identifiers and attribute names of all match patterns; ``()`` when some
@@ -68,9 +75,11 @@ class RewriteTransform:
         code = module.code
         active = _active_rules(self.rules, code)
         tree, counts, failures, out_code = module, {}, [], code
+        found, resolver = None, None
         if active:
             index, resolver = RuleIndex(active), Resolver(module, code)
-            found = None if everywhere else scan(module, index, resolver)
+            if not everywhere:
+                found = scan(module, index, resolver, self._flag_searches(code, resolver))
             applier, tree, out_code = _walk(module, code, index, resolver, found)
             if applier.bound:  # rename_attributes: decide per name, walk again with the plan
                 plan = plan_attributes(module, applier.bound, resolver)
@@ -91,8 +100,8 @@ class RewriteTransform:
                 gaps = _moved(gaps, before_imports, out_code)
         flags = [r for r in self.rules if r.flag is not None and all(n in out_code for n in r.needles)]
         if flags:
-            searches = [Search(r.matcher, r.pattern.kind, r.flag or "", r.label) for r in flags]
-            gaps.extend(find_sites(tree, searches, ctx.path, out_code))
+            searches = [self._searches[r.index] for r in flags]
+            gaps.extend(flag_sites(tree, searches, ctx.path, out_code, found, resolver))
         checked = _check_parses(code, out_code) if fired else False
         gaps.sort(key=lambda g: (g.line, g.column))
         tallies = tally_rules(self.rules, self._labels, counts, gaps)

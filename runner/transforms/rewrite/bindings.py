@@ -13,7 +13,9 @@ A *reference* of a pattern is a maximal dotted name in an expression position
   scope (a builtin), never to a parameter, a local, a def or a class.
 
 ``where: {name: {binding: any}}`` makes the references of that name match as written.
-Scope analysis (libcst's ScopeProvider) runs only when a site needs it, once per file.
+A site's binding is decided from ``scopes.NameFacts`` (Python's own parser, once per
+code text) when they prove libcst's answer; libcst's ScopeProvider runs only when a
+site needs it and they do not, once per tree object (shared with the next task).
 """
 from __future__ import annotations
 
@@ -22,11 +24,11 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, ScopeProvider
 from libcst.metadata.scope_provider import ImportAssignment, QualifiedNameSource
 
 from .fields import child_nodes
 from .names import NO_EXPRESSIONS, NOT_EXPRESSION_FIELDS, dotted_name, head_name
+from .scopes import NameFacts, facts_for, shared_scopes
 from .text import MV_PREFIX, MVS_PREFIX
 
 
@@ -86,9 +88,11 @@ def written_as(node: cst.CSTNode, ref: Ref) -> bool:
 class Resolver:
     """What the names of one module are bound to; built per file, lazily."""
 
-    def __init__(self, module: cst.Module, code: str | None = None) -> None:
+    def __init__(self, module: cst.Module, code: str | None = None, cheap: bool = True) -> None:
         self.module = module
         self.code = code  #: the module's source, when the caller has it
+        self.cheap = cheap  #: decide from ``NameFacts`` where they prove the answer (False: ScopeProvider only)
+        self._facts: NameFacts | None | bool = False  # False: not computed yet
         self._import_text: str | None = None
         self._mentions: dict[str, bool] = {}
         self._imports: dict[str, frozenset[str]] | None = None
@@ -141,9 +145,16 @@ class Resolver:
 
     # scope analysis ---------------------------------------------------------------
 
+    def facts(self) -> NameFacts | None:
+        """The cheap binding facts of the module's code (None: not available, e.g. a
+        syntax Python cannot parse, or ``cheap`` is off)."""
+        if self._facts is False:
+            self._facts = facts_for(self.code if self.code is not None else self.module.code) if self.cheap else None
+        return self._facts  # type: ignore[return-value]
+
     def _scope_of(self, node: cst.CSTNode):  # type: ignore[no-untyped-def]
         if self._scopes is None:
-            self._scopes = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(ScopeProvider)
+            self._scopes = shared_scopes(self.module)
         entry = self.origins.get(id(node))
         if entry is not None and entry[0] is node:
             node = entry[1]
@@ -155,14 +166,23 @@ class Resolver:
         return self._scope_of(node)
 
     def _qualified(self, node: cst.CSTNode, full: str, head: str, rest: str) -> set[str]:
+        made = {q + rest for q in self.imports()[head]}  # the answer for a node the rewrite made
+        facts = self.facts()
+        if facts is not None and facts.only_imported(head):
+            names = facts.qualified_names(full)  # the answer for a node of the module
+            if names == made:  # the same either way: no need to know which it is
+                return names
         scope = self._scope_of(head_name(node))  # type: ignore[arg-type]
         if scope is None:  # a node the rewrite made: the file's imports decide
-            return {q + rest for q in self.imports()[head]}
+            return made
         return {
             q.name for q in scope.get_qualified_names_for(full) if q.source is QualifiedNameSource.IMPORT
         }
 
     def _import_or_builtin(self, node: cst.Name) -> bool:
+        facts = self.facts()
+        if facts is not None and facts.never_bound_but_by_imports(node.value):
+            return True  # every scope resolves it to imports or a builtin (or nothing)
         scope = self._scope_of(node)
         if scope is None:
             return True  # made by the rewrite

@@ -7,7 +7,11 @@ and the rest of the body is put back after them. ``RemoveImportsVisitor`` needs 
 analysis, which costs more than parsing the module: it runs (only when a rule asks for
 it) on the module with the top-level statements that cannot bear on the removal -- no
 import in them, no mention of a name the removed imports bind -- replaced by stubs, and
-those statements are put back after it.
+those statements are put back after it. Before that, ``scopes.NameFacts`` (Python's
+own parser) usually prove whether each import the visitor would weigh is used; the
+visitor's own per-statement step then edits those statements directly, and the visitor
+runs only when some answer is not proved (or a statement to edit is not a line of its
+own at the top level).
 """
 from __future__ import annotations
 
@@ -17,10 +21,11 @@ from typing import Iterable
 import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.helpers import get_full_name_for_node
+from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
 from .bindings import import_statements
 from .rules import ImportSpec
+from .scopes import NameFacts, facts_for
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:
@@ -82,20 +87,95 @@ def _stub_name(stmt: cst.BaseStatement) -> str:
     return ""
 
 
-def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec]) -> cst.Module:
+def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec],
+                   code: str | None = None, cheap: bool = True) -> cst.Module:
     """Remove the imports ``specs`` name once nothing uses them. ``import m`` also covers
-    ``import m as a`` and ``from m import n [as a]``; ``from m import n`` covers ``as`` forms."""
+    ``import m as a`` and ``from m import n [as a]``; ``from m import n`` covers ``as`` forms.
+    ``code`` is ``module.code`` when the caller has it; ``cheap=False`` always lets
+    RemoveImportsVisitor decide (the same output, slower: for differential tests)."""
     specs = list(specs)
     if not specs:
         return module
     specs = _with_aliases(module, specs)
     for spec in specs:
         RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
+    direct = _removed_directly(module, context, code) if cheap else None
+    if direct is not None:
+        return direct if direct is module else _keep_layout(module, direct)
+    return _removed_by_visitor(module, context, specs)
+
+
+def _removed_by_visitor(module: cst.Module, context: CodemodContext, specs: list[ImportSpec]) -> cst.Module:
+    """``remove_imports`` through RemoveImportsVisitor (its scope analysis decides)."""
     scoped, stubs = _without_bystanders(module, specs)
     after = RemoveImportsVisitor(context).transform_module(scoped)
     if stubs:
         after = after.with_changes(body=_restored(after.body, stubs))
     return _keep_layout(module, after)
+
+
+def _removed_directly(module: cst.Module, context: CodemodContext, code: str | None) -> cst.Module | None:
+    """What RemoveImportsVisitor would make of ``module`` (``module`` itself when it
+    removes nothing), before ``_keep_layout``; None when the facts do not prove it."""
+    visitor = RemoveImportsVisitor(context)
+    facts: NameFacts | None = None
+    lines = {id(line.body[0]): k for k, line in enumerate(module.body) if _is_import_line(line)}
+    body: list[cst.BaseStatement | None] = list(module.body)
+    for stmt in import_statements(module):
+        weighed = _weighed_aliases(visitor, context, stmt)
+        if not weighed:
+            continue
+        facts = facts if facts is not None else facts_for(code if code is not None else module.code)
+        if facts is None:
+            return None
+        unused = {}
+        for alias in weighed:
+            verdict = _unused(facts, alias)
+            if verdict is None:
+                return None
+            if verdict:
+                unused[alias] = stmt
+        if not unused:
+            continue
+        k = lines.get(id(stmt))
+        if k is None:
+            return None  # nested, or beside other statements on its line: the visitor's job
+        visitor._unused_imports = unused  # what its GatherUnusedImportsVisitor pass would find here
+        new = visitor.leave_Import(stmt, stmt) if isinstance(stmt, cst.Import) else visitor.leave_ImportFrom(stmt, stmt)
+        line = module.body[k]
+        body[k] = None if isinstance(new, cst.RemovalSentinel) else line.with_changes(body=[new])  # type: ignore[call-arg]
+    if body == list(module.body):
+        return module
+    return module.with_changes(body=[stmt for stmt in body if stmt is not None])
+
+
+def _weighed_aliases(visitor: RemoveImportsVisitor, context: CodemodContext,
+                     stmt: cst.Import | cst.ImportFrom) -> list[cst.ImportAlias]:
+    """The aliases of ``stmt`` the visitor removes if unused (its ``leave_Import`` /
+    ``leave_ImportFrom`` tests); the others stay whatever their use."""
+    if isinstance(stmt, cst.Import):
+        wanted = visitor.unused_module_imports
+        return [a for a in stmt.names if a.evaluated_name in wanted and a.evaluated_alias == wanted[a.evaluated_name]]
+    if isinstance(stmt.names, cst.ImportStar):
+        return []
+    if stmt.module is None or getattr(stmt.module, "value", None) == "__future__":
+        return []  # GatherUnusedImportsVisitor never counts these as unused
+    module_name = get_absolute_module_from_package_for_import(context.full_package_name, stmt)
+    objects = visitor.unused_obj_imports.get(module_name) if module_name is not None else None
+    if not objects:
+        return []
+    return [a for a in stmt.names if (a.evaluated_name, a.evaluated_alias) in objects]
+
+
+def _unused(facts: NameFacts, alias: cst.ImportAlias) -> bool | None:
+    """Whether GatherUnusedImportsVisitor counts ``alias`` as unused; None: not proved."""
+    local = alias.evaluated_alias or alias.evaluated_name
+    head = local.partition(".")[0]
+    if facts.surely_unused(head):
+        return True
+    if "." not in local and facts.surely_used(head):
+        return False
+    return None
 
 
 def _without_bystanders(module: cst.Module, specs: list[ImportSpec]) -> tuple[cst.Module, dict[str, cst.BaseStatement]]:

@@ -93,7 +93,7 @@ class RewriteTransform:
         if not fired:
             tree, out_code = module, code
         if fired:
-            with_imports = _apply_imports(tree, ctx, fired)
+            with_imports = _apply_imports(tree, ctx, fired, out_code)
             if with_imports is not tree:
                 tree, before_imports = with_imports, out_code
                 out_code = tree.code
@@ -185,7 +185,7 @@ def _active_rules(rules: tuple[Rule, ...], code: str) -> list[Rule]:
     return active
 
 
-def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule]) -> cst.Module:
+def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule], code: str) -> cst.Module:
     adds: list[ImportSpec] = []
     removes: list[ImportSpec] = []
     for rule in fired:
@@ -194,7 +194,8 @@ def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule]) -> cst
     if not adds and not removes:
         return tree
     context = CodemodContext(filename=ctx.path, full_module_name=ctx.full_module_name, full_package_name=ctx.full_package_name)
-    return remove_imports(add_imports(tree, context, adds), context, removes)
+    added = add_imports(tree, context, adds)
+    return remove_imports(added, context, removes, code if added is tree else None)
 
 
 def _failure_gaps(tree: cst.Module, before: cst.Module, failures: list[Failure], path: str) -> list[Gap]:

@@ -64,10 +64,6 @@ SIDE_EFFECT_ALLOWLIST: dict[tuple[str, str, str], str] = {
     # each entry has its adapter waiting in runner/adapters/ (workspace.py, scratch.py)
     ("runner/planning/cache.py", "ResultCache.__init__", "os.makedirs"): "cache folder: workspace.ensure_dir",
     ("runner/planning/cache.py", "_open", "os.remove"): "drops a damaged cache entry: workspace.remove_file_if_present",
-    ("runner/planning/dryrun.py", "_ensure_state_gitignore", "os.makedirs"): "state folder: workspace.ensure_dir",
-    ("runner/planning/dryrun.py", "_ensure_state_gitignore", "open"): "writes .batchmod/.gitignore: workspace.write_bytes_durable",
-    ("runner/planning/dryrun.py", "_python_transform_salt", "open"): "reads a codemod file: workspace.read_bytes",
-    ("runner/planning/dryrun.py", "_Workspace.disk", "open"): "reads a candidate file: workspace.read_bytes",
     ("runner/planning/select.py", "_walk", "open"): "reads a .gitignore: workspace.read_bytes_or_none",
     ("runner/transforms/rename/reexports.py", "_module_reexports", "open"): "reads a module: workspace.read_bytes",
 }

@@ -290,3 +290,14 @@ def test_python_m_runner_entry_point(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["within_budget"] is True
+
+
+def test_a_cached_plan_git_ignores_its_state_folder_once(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    assert plan(root)[0] == 0
+    ignore = root / ".batchmod" / ".gitignore"
+    assert ignore.read_text(encoding="utf-8") == "# batchmod's run state and cache; not for version control\n*\n"
+    ignore.write_text("*\n!keep\n", encoding="utf-8")  # the user's own is left alone
+    assert plan(root)[0] == 0
+    assert ignore.read_text(encoding="utf-8") == "*\n!keep\n"
+    assert plan(root, "--no-cache")[0] == 0

@@ -197,3 +197,13 @@ def _after_last_newline(fp, size: int) -> int:  # type: ignore[no-untyped-def]
         end = start
     return 0
 
+
+def write_new_file(path: str, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` unless it exists (then it is left alone: False);
+    OSError when the folder refuses it. Made as ``open(path, "x")`` makes it (mode from the umask)."""
+    try:
+        with open(path, "xb") as fp:
+            fp.write(data)
+    except FileExistsError:
+        return False
+    return True

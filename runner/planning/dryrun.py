@@ -15,6 +15,7 @@ from typing import Any, Callable, Container, Iterator
 
 from runner.adapters.dask import DaskExecutor
 from runner.adapters.crashpoints import kill_point
+from runner.adapters.workspace import ensure_dir, read_bytes, write_new_file
 from runner.playbook.load import LoadedPlaybook
 from runner.planning.accounting import account_phase, attribute_hunks
 from runner.planning.budget import phase_budget, run_budget
@@ -84,8 +85,7 @@ class _Workspace:
             self._cache.move_to_end(path)
             return data
         try:
-            with open(os.path.join(self.root, *path.split("/")), "rb") as fp:
-                data = fp.read()
+            data = read_bytes(os.path.join(self.root, *path.split("/")))
         except OSError as exc:
             self.errors[path] = f"cannot read: {exc.strerror or exc}"
             return None
@@ -180,11 +180,8 @@ def keep_subtasks(phases: tuple[ExpandedPhase, ...], ids: frozenset[str]
 def _ensure_state_gitignore(root: str) -> None:
     folder = os.path.join(root, ".batchmod")
     try:
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, ".gitignore")
-        if not os.path.exists(path):
-            with open(path, "w", encoding="utf-8") as fp:
-                fp.write("# batchmod's run state and cache; not for version control\n*\n")
+        ensure_dir(folder)
+        write_new_file(os.path.join(folder, ".gitignore"), b"# batchmod's run state and cache; not for version control\n*\n")
     except OSError:
         pass
 
@@ -277,8 +274,7 @@ def _python_transform_salt(tasks: list[ExpandedTask], root: str) -> str:
         if task.spec.transform.startswith("python:"):
             rel = task.spec.transform.split(":", 2)[1]
             try:
-                with open(os.path.join(root, rel), "rb") as fp:
-                    salt.append(hashlib.sha256(fp.read()).hexdigest())
+                salt.append(hashlib.sha256(read_bytes(os.path.join(root, rel))).hexdigest())
             except OSError:
                 salt.append("missing")
     return ",".join(salt)

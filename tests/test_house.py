@@ -62,8 +62,6 @@ MAX_FUNCTION_LINES = 50
 SIDE_EFFECT_ALLOWLIST: dict[tuple[str, str, str], str] = {
     # planning/ and transforms/ were being changed by others when this list was made;
     # each entry has its adapter waiting in runner/adapters/ (workspace.py, scratch.py)
-    ("runner/planning/cache.py", "ResultCache.__init__", "os.makedirs"): "cache folder: workspace.ensure_dir",
-    ("runner/planning/cache.py", "_open", "os.remove"): "drops a damaged cache entry: workspace.remove_file_if_present",
     ("runner/planning/select.py", "_walk", "open"): "reads a .gitignore: workspace.read_bytes_or_none",
     ("runner/transforms/rename/reexports.py", "_module_reexports", "open"): "reads a module: workspace.read_bytes",
 }

@@ -15,6 +15,7 @@ from typing import Any
 import libcst
 
 import runner
+from runner.adapters.workspace import ensure_dir, remove_file_if_present
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Changed, Failed, Gap, Outcome, RuleTally, Unchanged
 from runner.transforms.engine import FileJob, FileResult
@@ -51,7 +52,7 @@ class ResultCache:
         if folder is None:
             return
         try:
-            os.makedirs(folder, exist_ok=True)
+            ensure_dir(folder)
             self._db = _open(os.path.join(folder, "results.sqlite"))
         except (OSError, sqlite3.Error):
             self._db = None  # a read-only root plans without a cache
@@ -96,7 +97,7 @@ def _open(path: str) -> sqlite3.Connection:
         db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         return db
     except sqlite3.DatabaseError:
-        os.remove(path)
+        remove_file_if_present(path)
         db = sqlite3.connect(path, timeout=5)
         db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         return db

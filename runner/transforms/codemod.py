@@ -19,6 +19,8 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import FullRepoManager
 
 from runner.transforms.base import FileContext, Gap, TreeResult
+from runner.transforms.codemod_imports import run_codemod
+from runner.transforms.import_use import imports_all_used
 
 
 class TransformLoadError(ValueError):
@@ -109,6 +111,9 @@ class CodemodTransform:
         """Run a fresh codemod on ``module``. With ``statement_scope`` (``module`` holds only
         some statements of the file) a codemod that schedules import additions or removals
         raises :class:`NotStatementLocal`: imports act on the whole module."""
+        unchanged = None if statement_scope else self._keeps_all_imports(module, ctx)
+        if unchanged is not None:
+            return TreeResult(module, code=unchanged)
         filename = ctx.abspath
         manager = FullRepoManager(ctx.root, [filename], self._cls.get_inherited_dependencies())
         manager.resolve_cache()
@@ -120,12 +125,20 @@ class CodemodTransform:
             metadata_manager=manager,
         )
         codemod = self._cls(context, **self._args)
-        result = codemod.transform_module(module)
+        result = run_codemod(codemod, module)
         if statement_scope and any(codemod.context.scratch.get(key) for key in _IMPORT_KEYS):
             raise NotStatementLocal(f"{self._cls.__name__} changes the imports of the module")
         gaps = tuple(_site_gaps(codemod, ctx.path))
         restated = {f"line {g.line}: {g.reason}" for g in gaps}
         return TreeResult(result, tuple(w for w in codemod.context.warnings if w not in restated), gaps)
+
+    def _keeps_all_imports(self, module: cst.Module, ctx: FileContext) -> str | None:
+        """``module``'s code when the codemod removes unused imports and would find every
+        import of it used (it then changes nothing, warns of nothing, reports no gap); else None."""
+        if f"{self._cls.__module__}.{self._cls.__qualname__}" not in _UNUSED_IMPORT_COMMANDS:
+            return None
+        code = module.code
+        return code if imports_all_used(code, ctx.full_package_name) else None
 
 
 def _site_gaps(codemod: Codemod, path: str) -> list[Gap]:
@@ -141,5 +154,12 @@ def _site_gaps(codemod: Codemod, path: str) -> list[Gap]:
 class NotStatementLocal(Exception):
     """A codemod run on some statements of a file did something that needs the whole file."""
 
+
+#: codemods that schedule the removal of (some of) the imports libcst's scope analysis
+#: finds unused and do nothing else: when every import is used, they leave the module as it is
+_UNUSED_IMPORT_COMMANDS = frozenset({
+    "libcst.codemod.commands.remove_unused_imports.RemoveUnusedImportsCommand",
+    "runner.transforms.library.unused_imports.RemoveUnusedImportsCommand",
+})
 
 _IMPORT_KEYS = (AddImportsVisitor.CONTEXT_KEY, RemoveImportsVisitor.CONTEXT_KEY)

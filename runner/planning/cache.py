@@ -18,7 +18,7 @@ import runner
 from runner.adapters.workspace import ensure_dir, remove_file_if_present
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Changed, Failed, Gap, Outcome, RuleTally, Unchanged
-from runner.transforms.engine import FileJob, FileResult
+from runner.transforms.engine import FileJob, FileResult, Step
 
 _VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=3"
 
@@ -38,10 +38,26 @@ def job_key(job: FileJob, extra: str = "") -> str:
     h.update(b"\0" + job.path.encode("utf-8", "surrogateescape"))
     h.update(b"\0" + (b"gen" if job.include_generated else b"nogen"))
     for step in job.steps:
-        h.update(b"\0" + repr((step.task_index, result_inputs(step.spec), step.needles)).encode())
+        h.update(_step_bytes(step))
     h.update(b"\0" + extra.encode())
     h.update(b"\0" + hashlib.sha256(job.source).digest())
     return h.hexdigest()
+
+
+_STEP_BYTES: dict[int, tuple[Step, bytes]] = {}  #: id(step) -> (step, its part of the key); the step keeps the id unique
+
+
+def _step_bytes(step: Step) -> bytes:
+    """A step's part of every key of its files, computed once per Step object (a plan
+    shares one Step between all the files of its task; the spec's ``repr`` is long)."""
+    known = _STEP_BYTES.get(id(step))
+    if known is not None and known[0] is step:
+        return known[1]
+    data = b"\0" + repr((step.task_index, result_inputs(step.spec), step.needles)).encode()
+    if len(_STEP_BYTES) >= 256:
+        _STEP_BYTES.clear()
+    _STEP_BYTES[id(step)] = (step, data)
+    return data
 
 
 class ResultCache:

@@ -125,7 +125,7 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
     from runner.adapters.terminal import progress_reporter
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard
-    from runner.commands.model_setup import ModelFlags, batch_state
+    from runner.commands.model_flags import ModelFlags, batch_state
     from runner.commands.plan import PlanRequest, plan_command
     from runner.planning.targets import Targets
     from runner.playbook.load import parse_var_overrides

@@ -10,12 +10,11 @@ from the cassette only; ``provider: none`` (or no ``model:``) leaves gaps report
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Callable
 from importlib import metadata
 
 from runner.adapters.api_key import api_key_from_env
 from runner.adapters.workspace import append_line_bytes_durable, read_bytes_or_none, write_text_atomic
+from runner.commands.model_flags import ModelFlags, batch_state, session_needed  # noqa: F401 (re-exported)
 from runner.errors import InputError
 from runner.model.batch import prefill_first_attempts
 from runner.model.budget import Budgeted, Ledger, Limits
@@ -25,28 +24,12 @@ from runner.model.lock import LOCK_NAME, Lock, compare_lock, parse_lock, render_
 from runner.model.prices import PriceTable
 from runner.model.spend_log import SPEND_LOG, parse_charges, render_charge
 from runner.model.worker import opening_request
-from runner.planning.gapfill import ModelAccess, wants_model
+from runner.planning.gapfill import ModelAccess
 from runner.planning.plan import Plan
 from runner.playbook.spec import Budget, PhaseSpec, Playbook
 
 NEEDS_KEY = ("the model must be asked for {n} subtask(s) whose answers are not in {cassette}: "
              "set ANTHROPIC_API_KEY to ask it, or use --replay to use only the recorded answers")
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFlags:
-    """The model flags of ``plan`` and ``run`` (--model, --replay, --batch), as the session needs them."""
-
-    ask: bool = False  #: plan --model
-    replay: bool = False  #: --replay
-    batch: bool = False  #: --batch (or model.batch): first attempts of a phase as one Message Batch
-    batch_state: str = ""  #: where submitted batch ids are kept (the root's .batchmod/batches.json)
-    notify: Callable[[str], None] | None = None  #: batch progress lines
-
-
-def batch_state(root: str) -> str:
-    """Where the ids of submitted Message Batches are kept, so an interrupted command polls them again."""
-    return os.path.join(os.path.abspath(root), ".batchmod", "batches.json")
 
 
 def _limits(budget: Budget) -> Limits:
@@ -192,23 +175,7 @@ def _version(dist: str) -> str:
 
 def model_session(playbook: Playbook, flags: ModelFlags) -> ModelSession | None:
     """The session, or None when the playbook gives the model nothing to do (gaps are reported)."""
-    model = playbook.model
-    usable = model is not None and model.provider != "none"
-    if (flags.ask or flags.replay) and not usable:
-        flag = "--model" if flags.ask else "--replay"
-        raise InputError(f"{flag}: {playbook.path} has no model to ask; add a `model:` section with "
-                         "provider anthropic (or replay) and a cassette")
-    if flags.ask and flags.replay:
-        raise InputError("--model asks the model and --replay forbids it; pass one of them")
-    if not usable or not _needs_model(playbook):
-        return None
-    return ModelSession(playbook, flags)
-
-
-def _needs_model(playbook: Playbook) -> bool:
-    """A task type hands work to the model, or a phase has it review or fix."""
-    return (any(wants_model(t) for t in playbook.task_types)
-            or any(p.gate.review == "model" or p.on_failure == "fix" for p in playbook.phases))
+    return ModelSession(playbook, flags) if session_needed(playbook, flags) else None
 
 
 def refuse_unanswerable(plan: Plan, session: ModelSession) -> None:

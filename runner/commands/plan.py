@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from runner.adapters.workspace import write_text_atomic
-from runner.commands.model_setup import ModelFlags, model_session, refuse_unanswerable
+from runner.commands.model_flags import ModelFlags, session_needed
 from runner.commands.result import CommandResult
 from runner.errors import InputError
 from runner.playbook.load import load_playbook
@@ -50,7 +50,11 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     root = os.path.abspath(request.root)
     candidates = list_candidates(root)
     loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files)
-    session = model_session(loaded.playbook, request.model)
+    session = None
+    if session_needed(loaded.playbook, request.model):  # the model stack is imported only then
+        from runner.commands.model_setup import ModelSession
+
+        session = ModelSession(loaded.playbook, request.model)
     notes: list[str] = []
     access = None
     if session is not None:
@@ -61,6 +65,8 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
                           executor=request.executor, shard=request.shard, model=access, targets=request.targets)
     plan = plan_playbook(loaded, options, progress, candidates)
     if session is not None and request.model.ask:
+        from runner.commands.model_setup import refuse_unanswerable
+
         refuse_unanswerable(plan, session)
         if session.records and session.write_lock():
             notes.append(f"recorded the model's answers in {os.path.relpath(session.cassette_path)} "

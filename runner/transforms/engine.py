@@ -6,14 +6,13 @@ returns a FileResult; it never raises for a bad file or a failing transform.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.codemod import SkipFile
 from libcst.helpers import calculate_module_and_package
 
 from runner.playbook.spec import TaskTypeSpec
-from runner.transforms.codemod import CodemodTransform
 from runner.transforms.gap_needles import with_gap_needles
 from runner.transforms.statements import transform_statements
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
@@ -174,7 +173,7 @@ def _apply_text_step(transform, step: Step, current: bytes, ctx: FileContext, la
 def _apply_statement_step(transform, step: Step, current: bytes, ctx: FileContext) -> Outcome | None:  # type: ignore[no-untyped-def]
     """``scope: statement``: the codemod on the statements holding its needles only; None
     when that cannot be exact (the caller runs the step on the whole file)."""
-    if not isinstance(transform, CodemodTransform) or step.spec.expect_absent:
+    if not _loaded_instance(transform, "runner.transforms.codemod", "CodemodTransform") or step.spec.expect_absent:
         return None
     done = transform_statements(current, transform.needles(),
                                 lambda module: transform.transform_module(module, ctx, statement_scope=True))
@@ -189,12 +188,21 @@ def _apply_statement_step(transform, step: Step, current: bytes, ctx: FileContex
     return Changed(current, done.after, done.warnings, done.gaps)
 
 
+def _loaded_instance(obj: object, module: str, name: str) -> bool:
+    """``obj`` is an instance of ``module.name``, looked up only when that module was imported:
+    were it not, no instance of its class could exist (so libcst.codemod, whose matchers take
+    a third of a second to import, is imported only by what uses it)."""
+    loaded = sys.modules.get(module)
+    cls = getattr(loaded, name, None) if loaded is not None else None
+    return cls is not None and isinstance(obj, cls)
+
+
 def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: FileContext):  # type: ignore[no-untyped-def]
     try:
         result: TreeResult = transform.transform_module(tree, ctx)
-    except SkipFile as exc:
-        return Unchanged(f"skipped: {exc}" if str(exc) else "skipped by the transform"), tree
     except Exception as exc:
+        if _loaded_instance(exc, "libcst.codemod", "SkipFile"):
+            return Unchanged(f"skipped: {exc}" if str(exc) else "skipped by the transform"), tree
         return Failed(f"{type(exc).__name__} in {step.spec.transform}: {exc}"), tree
     warnings, rules = tuple(result.warnings), result.rules
     try:

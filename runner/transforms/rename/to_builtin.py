@@ -9,8 +9,11 @@ spelling is kept so the reference still means the builtin.
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, ScopeProvider
+
+from runner.lazy import lazy_module
+
+m = lazy_module("libcst.matchers")  # a third of a second to import; only renames to builtins use it
 
 
 def unqualify_builtin(before: cst.Module, after: cst.Module, name: str) -> cst.Module:

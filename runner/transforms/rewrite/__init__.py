@@ -85,7 +85,6 @@ from __future__ import annotations
 from .errors import PatternError
 from .pattern import Pattern, compile_pattern, looks_like_pattern
 from .sites import find_pattern_sites, find_patterns_sites
-from .transform import RewriteTransform
 
 __all__ = [
     "Pattern",
@@ -96,3 +95,13 @@ __all__ = [
     "find_patterns_sites",
     "looks_like_pattern",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``RewriteTransform`` is imported on first use: it brings libcst.codemod, which a plan
+    without rewrite tasks (that still reads the rule catalogue here) does not need."""
+    if name == "RewriteTransform":
+        from .transform import RewriteTransform
+
+        return RewriteTransform
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

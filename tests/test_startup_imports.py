@@ -1,0 +1,81 @@
+"""What `batchmod plan` imports: the model stack and libcst's codemod machinery only when used.
+
+Each plan runs in a fresh interpreter (a subprocess) that reports which of the watched
+modules ended up in ``sys.modules``; nothing is timed.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.conftest import git_init, write_tree
+
+#: heavy modules a plan without model work or codemods must not import
+WATCHED = ("anthropic", "runner.model.worker", "runner.model.batch", "runner.commands.model_setup",
+           "libcst.codemod", "libcst.matchers", "runner.transforms.codemod")
+
+_WRAPPER = textwrap.dedent("""\
+    import json, runpy, sys
+    out, watched = sys.argv[1], sys.argv[2].split(",")
+    sys.argv = ["batchmod", *sys.argv[3:]]
+    try:
+        runpy.run_module("runner", run_name="__main__")
+    except SystemExit as exc:
+        code = exc.code
+    with open(out, "w") as fp:
+        json.dump({"exit": code, "loaded": [m for m in watched if m in sys.modules]}, fp)
+""")
+
+RENAME = """\
+version: 1
+name: startup
+task_types:
+  rename:
+    transform: rename
+    with: {old: pkg.text.get_text_list, new: pkg.text.format_text_list}
+phases:
+  - name: main
+    tasks:
+      - {type: rename, files: ["**/*.py"]}
+"""
+
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/text.py": "def get_text_list(items):\n    return ', '.join(items)\n",
+    "pkg/use.py": "from pkg.text import get_text_list\n\nprint(get_text_list(['a']))\n",
+    "pkg/other.py": "from os.path import *\n\nX = 1\n",
+}
+
+
+def _plan(tmp_path: Path, root: Path, *args: str) -> tuple[dict[str, object], str]:
+    report = tmp_path / "loaded.json"
+    proc = subprocess.run([sys.executable, "-c", _WRAPPER, str(report), ",".join(WATCHED), "plan", *args,
+                           "--root", str(root), "--no-cache", "--jobs", "1"],
+                          capture_output=True, text=True, timeout=300)
+    return json.loads(report.read_text()), proc.stdout
+
+
+def test_a_plan_without_model_work_imports_neither_the_model_stack_nor_libcst_codemod(tmp_path: Path) -> None:
+    root = git_init(write_tree(tmp_path / "repo", FILES))
+    (tmp_path / "rename.yaml").write_text(RENAME, encoding="utf-8")
+    seen, stdout = _plan(tmp_path, root, str(tmp_path / "rename.yaml"), "--json")
+    assert seen["loaded"] == []
+    assert seen["exit"] == 0
+    status = {s["files"][0]: s["status"] for phase in json.loads(stdout)["phases"] for s in phase["subtasks"]}
+    assert status == {"pkg/__init__.py": "no-change", "pkg/other.py": "no-change",
+                      "pkg/text.py": "change", "pkg/use.py": "change"}  # the rename did run
+
+
+def test_a_plan_with_model_work_still_loads_the_model_stack(tmp_path: Path) -> None:
+    root = tmp_path / "inventory"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "inventory", root,
+                    ignore=shutil.ignore_patterns(".batchmod"))
+    git_init(root)
+    seen, _ = _plan(tmp_path, root, str(root / "playbook.yaml"), "--replay")
+    assert seen["exit"] == 0
+    assert {"runner.model.worker", "runner.commands.model_setup", "libcst.codemod"} <= set(seen["loaded"])
+    assert "anthropic" not in seen["loaded"]  # replay: the SDK is never needed

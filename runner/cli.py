@@ -6,6 +6,7 @@ subtask failed; 2 bad input; 3 internal error (one line, the traceback in a log 
 """
 from __future__ import annotations
 
+import gc
 import sys
 import time
 import traceback
@@ -25,8 +26,23 @@ def _emit(result: CommandResult) -> None:
         click.echo(result.stdout, nl=False)
 
 
+#: main() pauses the cyclic garbage collector while a command imports its modules
+_gc_paused = False
+
+
+def _resume_gc() -> None:
+    """Start the collector again, the modules imported so far frozen out of its scans: they
+    live as long as the process, and every collection would walk them again."""
+    global _gc_paused
+    if _gc_paused:
+        _gc_paused = False
+        gc.freeze()
+        gc.enable()
+
+
 def _run(action: Callable[[], CommandResult]) -> None:
     """Run a command; every failure becomes one line on stderr and an exit code."""
+    _resume_gc()
     try:
         result = action()
     except BatchmodError as exc:
@@ -312,6 +328,10 @@ def run_examples(playbook: str, root: str, variables: tuple[str, ...], task_type
 
 def main() -> None:
     """The ``batchmod`` entry point: run the command line, turn click's usage errors into one line and an exit code (never returns)."""
+    global _gc_paused
+    if gc.isenabled():  # start-up imports make long-lived objects only: collecting meanwhile finds nothing
+        gc.disable()
+        _gc_paused = True
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:

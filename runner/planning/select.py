@@ -6,6 +6,7 @@ Every path is confined to the root: symlinks that leave it are skipped and liste
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 
 import pathspec
@@ -29,38 +30,45 @@ def list_candidates(root: str) -> Candidates:
         raise InputError(f"{root}: the root is not a folder; pass --root with an existing folder")
     if not os.access(root, os.R_OK | os.X_OK):
         raise InputError(f"{root}: the root is not readable; check its permissions")
-    if git_toplevel(root) is not None:
-        try:
-            names, source = git_list_files(root), "git"
-        except OSError as exc:
+    try:  # one git process when it works; asked whether this is a work tree only when it fails
+        names, source = git_list_files(root), "git"
+    except OSError as exc:
+        if git_toplevel(root) is not None:
             raise InputError(f"{root}: git ls-files failed: {exc}") from None
-    else:
         names, source = _walk(root), "walk"
     files, skipped = [], []
     real_root = os.path.realpath(root)
+    linked: dict[str, bool] = {"": False}  #: folder (relative) -> it or a folder above it is a symlink
     for name in names:
         if name.startswith(".batchmod/"):
             continue
         full = os.path.join(root, name)
-        if os.path.islink(full) or _has_linked_parent(root, name):
+        try:
+            mode: int | None = os.lstat(full).st_mode
+        except OSError:
+            mode = None
+        is_link = mode is not None and stat.S_ISLNK(mode)
+        if is_link or _linked_folder(root, name.rpartition("/")[0], linked):
             target = os.path.realpath(full)
             if os.path.commonpath([real_root, target]) != real_root:
                 skipped.append((name, "symlink leaves the root"))
                 continue
-        if not os.path.isfile(full):
+            if not os.path.isfile(full):
+                continue
+        elif mode is None or not stat.S_ISREG(mode):
             continue  # deleted from the work tree but still in the index, or a submodule
         files.append(name)
     return Candidates(tuple(files), tuple(skipped), source)
 
 
-def _has_linked_parent(root: str, name: str) -> bool:
-    parts = name.split("/")[:-1]
-    path = root
-    for part in parts:
-        path = os.path.join(path, part)
-        if os.path.islink(path):
-            return True
-    return False
+def _linked_folder(root: str, folder: str, known: dict[str, bool]) -> bool:
+    """``folder`` (relative to ``root``) or one of the folders above it up to ``root`` is a
+    symlink; ``known`` keeps each folder's answer, so a folder is looked at once."""
+    answer = known.get(folder)
+    if answer is None:
+        answer = _linked_folder(root, folder.rpartition("/")[0], known) or os.path.islink(os.path.join(root, folder))
+        known[folder] = answer
+    return answer
 
 
 def _walk(root: str) -> list[str]:

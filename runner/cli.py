@@ -9,12 +9,10 @@ from __future__ import annotations
 import gc
 import sys
 import time
-import traceback
 from typing import Callable
 
 import click
 
-from runner.adapters.scratch import write_crash_log
 from runner.commands.result import CommandResult
 from runner.errors import BatchmodError
 
@@ -52,6 +50,10 @@ def _run(action: Callable[[], CommandResult]) -> None:
         click.echo("batchmod: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # a bug: one line for the user, the traceback in a log
+        import traceback
+
+        from runner.adapters.scratch import write_crash_log
+
         log = write_crash_log(traceback.format_exc())
         click.echo(f"batchmod: internal error: {type(exc).__name__}: {exc} (traceback in {log})", err=True)
         sys.exit(3)

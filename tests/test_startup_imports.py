@@ -14,9 +14,11 @@ from pathlib import Path
 
 from tests.conftest import git_init, write_tree
 
-#: heavy modules a plan without model work or codemods must not import
+#: heavy modules a plan without model work, codemods or templates must not import (a valid
+#: playbook passes the quick schema check: no jsonschema)
 WATCHED = ("anthropic", "runner.model.worker", "runner.model.batch", "runner.commands.model_setup",
-           "libcst.codemod", "libcst.matchers", "runner.transforms.codemod")
+           "libcst.codemod", "libcst.matchers", "runner.transforms.codemod", "jsonschema", "jinja2",
+           "runner.execution.records")
 
 _WRAPPER = textwrap.dedent("""\
     import json, runpy, sys
@@ -59,7 +61,7 @@ def _plan(tmp_path: Path, root: Path, *args: str) -> tuple[dict[str, object], st
     return json.loads(report.read_text()), proc.stdout
 
 
-def test_a_plan_without_model_work_imports_neither_the_model_stack_nor_libcst_codemod(tmp_path: Path) -> None:
+def test_a_plan_without_model_work_imports_neither_the_model_stack_nor_libcst_codemod_nor_jsonschema(tmp_path: Path) -> None:
     root = git_init(write_tree(tmp_path / "repo", FILES))
     (tmp_path / "rename.yaml").write_text(RENAME, encoding="utf-8")
     seen, stdout = _plan(tmp_path, root, str(tmp_path / "rename.yaml"), "--json")
@@ -77,5 +79,5 @@ def test_a_plan_with_model_work_still_loads_the_model_stack(tmp_path: Path) -> N
     git_init(root)
     seen, _ = _plan(tmp_path, root, str(root / "playbook.yaml"), "--replay")
     assert seen["exit"] == 0
-    assert {"runner.model.worker", "runner.commands.model_setup", "libcst.codemod"} <= set(seen["loaded"])
+    assert {"runner.model.worker", "runner.commands.model_setup", "libcst.codemod", "jinja2"} <= set(seen["loaded"])
     assert "anthropic" not in seen["loaded"]  # replay: the SDK is never needed

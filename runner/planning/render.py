@@ -1,13 +1,11 @@
-"""Jinja2, sandboxed and strict: an unknown variable is an error, never ""."""
+"""Jinja2 templates in playbooks: rendering, sandboxed and strict (an unknown variable is
+an error, never ""). Strings without ``{{`` or ``{%`` are returned as they are, and
+jinja2 itself (``jinja_env.py``) is imported only for a string that has them.
+"""
 from __future__ import annotations
 
-import functools
 import shlex
-from contextvars import ContextVar
 from typing import Any, Iterable
-
-from jinja2 import StrictUndefined, TemplateError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, safe_range
 
 #: names the runner provides at render time, by field
 RUNTIME_NAMES = {
@@ -24,53 +22,6 @@ def shquote(value: Any) -> str:
     return shlex.quote(str(value))
 
 
-#: the longest string or list a template may build with ``*`` (a path list, a command line)
-MAX_REPEAT = 1_000_000
-#: the largest power a template may compute, in bits
-MAX_POWER_BITS = 4096
-
-
-class _BoundedSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, plus ``*`` and ``**`` that refuse results too big to build, so a
-    template such as ``'x' * 5000000000`` fails fast instead of taking all memory."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
-                    raise SecurityError(f"the result of `*` would be {len(seq) * times:,} long (at most {MAX_REPEAT:,})")
-        if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
-            if right * abs(left).bit_length() > MAX_POWER_BITS:
-                raise SecurityError(f"`{left} ** {right}` is too large to compute (over {MAX_POWER_BITS} bits)")
-        return super().call_binop(context, operator, left, right)
-
-
-@functools.lru_cache(maxsize=1)
-def _env() -> ImmutableSandboxedEnvironment:
-    env = _BoundedSandbox(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
-    env.filters["shquote"] = shquote
-    env.globals["range"] = _counted_range
-    return env
-
-
-#: range() items one render may produce in all (nested loops multiply)
-MAX_RANGE_STEPS = 1_000_000
-#: the longest text a template may render to
-MAX_OUTPUT = 1_000_000
-_range_left: ContextVar[int] = ContextVar("range_left", default=MAX_RANGE_STEPS)
-
-
-def _counted_range(*args: int) -> range:
-    steps = safe_range(*args)  # the sandbox's own limit on one range
-    left = _range_left.get() - len(steps)
-    if left < 0:
-        raise SecurityError(f"the template's ranges would run over {MAX_RANGE_STEPS:,} steps in all")
-    _range_left.set(left)
-    return steps
-
-
 class RenderError(ValueError):
     """A template that does not parse, names an unknown variable, or fails while rendering
     (a sandbox violation, a range or a result too big, a wrong type)."""
@@ -80,32 +31,18 @@ def render_text(template: str, context: dict[str, Any]) -> str:
     """Render ``template`` with ``context``; any failure of the template is a RenderError."""
     if "{{" not in template and "{%" not in template:
         return template
-    budget = _range_left.set(MAX_RANGE_STEPS)
-    try:
-        size, out = 0, []
-        for chunk in _env().from_string(template).generate(**context):
-            size += len(chunk)
-            if size > MAX_OUTPUT:
-                raise SecurityError(f"the template renders to over {MAX_OUTPUT:,} characters")
-            out.append(chunk)
-        return "".join(out)
-    except TemplateError as exc:
-        raise RenderError(_explain(exc, context)) from None
-    except (ArithmeticError, MemoryError, TypeError, ValueError, LookupError, RecursionError) as exc:
-        # the template's own doing (range(10**8), 1/0, 'a' - 1): bad input, not a crash
-        raise RenderError(f"template error: {type(exc).__name__}: {exc}") from None
-    finally:
-        _range_left.reset(budget)
+    from runner.planning.jinja_env import render_template
+
+    return render_template(template, context)
 
 
 def undeclared_names(template: str) -> set[str]:
     """Variables a template uses (raises RenderError on a syntax error)."""
     if "{{" not in template and "{%" not in template:
         return set()
-    try:
-        return set(meta.find_undeclared_variables(_env().parse(template)))
-    except TemplateError as exc:
-        raise RenderError(f"template error: {exc}") from None
+    from runner.planning.jinja_env import template_names
+
+    return template_names(template)
 
 
 def render_value(value: Any, context: dict[str, Any]) -> Any:
@@ -129,11 +66,3 @@ def strings_in(value: Any) -> Iterable[str]:
     elif isinstance(value, dict):
         for v in value.values():
             yield from strings_in(v)
-
-
-def _explain(exc: TemplateError, context: dict[str, Any]) -> str:
-    message = str(exc)
-    if "is undefined" in message:
-        known = ", ".join(sorted(context)) or "none"
-        return f"{message}; known variables: {known} (define it under `vars:` or pass --var NAME=VALUE)"
-    return f"template error: {message}"

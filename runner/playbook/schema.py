@@ -4,14 +4,15 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from typing import Any, Callable
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Callable
 
 from runner.adapters.package_data import package_text
 from runner.errors import Diagnostic
+from runner.playbook.quick_schema import quick_valid
 from runner.playbook.read import RawPlaybook, format_json_path
+
+if TYPE_CHECKING:  # jsonschema is imported only for a playbook the quick check does not pass
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -37,6 +38,10 @@ def load_schema() -> dict[str, Any]:
 
 def schema_errors(data: Any) -> list[ValidationError]:
     """The most specific schema violations of ``data``, unsorted."""
+    if quick_valid(data, load_schema()) is True:
+        return []
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(load_schema())
     return [leaf for error in validator.iter_errors(data) for leaf in _leaves(error)]
 

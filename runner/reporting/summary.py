@@ -8,9 +8,12 @@ parse, gaps left under ``on_gap: fail``). Rendering is in ``summary_text.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from runner.execution.overview import RunOverview
 from runner.planning.plan import Plan
+
+if TYPE_CHECKING:  # a plan's summary never needs the run's records
+    from runner.execution.overview import RunOverview
 
 
 @dataclass(frozen=True, slots=True)

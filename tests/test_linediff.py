@@ -76,6 +76,16 @@ def test_the_banded_search_gives_the_reference_script() -> None:
         assert linediff._myers(a, b) == _reference(a, b, linediff._MAX_EDITS), (a, b)
 
 
+def test_the_bound_grown_many_times_still_gives_the_reference_script() -> None:
+    rng = random.Random(9)
+    for _ in range(25):  # a few hundred lines, most of them in both sides: the first bounds fall short
+        words = [f"{w}\n" for w in range(rng.choice((8, 30, 100)))]
+        a = [rng.choice(words) for _ in range(300)]
+        b = [ln if rng.random() < 0.75 else rng.choice(words) for ln in a]
+        b[rng.randrange(300):rng.randrange(300)] = []
+        assert linediff._myers(a, b) == _reference(a, b, linediff._MAX_EDITS)
+
+
 def test_over_the_edit_limit_both_give_up_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(5)
     gave_up = 0

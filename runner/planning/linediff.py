@@ -20,6 +20,8 @@ from typing import Callable, Sequence
 
 #: beyond this many differing lines the exact search costs too much; fall back to difflib's blocks
 _MAX_EDITS = 4000
+#: a band this wide on average (points per step) or less counts as narrow (see _myers)
+_NARROW = 64
 
 
 def split_lines(text: str) -> list[str]:
@@ -70,7 +72,9 @@ def _myers(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]] | N
     needed (``_needed``) exceed a bound ``u``. Dropped points only lower the furthest x of
     the others, never on a path of at most ``u`` edits, so when the banded search reaches
     the end within ``u`` edits the script, tie-breaks included, is the unbanded one's; when
-    it does not, the shortest script needs more than ``u`` and ``u`` is doubled.
+    it does not, the shortest script needs more than ``u`` and ``u`` grows: by a sixteenth
+    when the band stayed narrow (the bound is close: trying costs little), else to the
+    limit (the band does not pay: search it all, as the unbanded search does).
     """
     n, m = len(a), len(b)
     max_d = min(n + m, _MAX_EDITS)
@@ -84,12 +88,13 @@ def _myers(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]] | N
     u = max(needed(0, 0), 1)
     while True:
         u = min(u, max_d)
-        trace = _banded_search(xa, xb, n, m, needed, u)
-        if trace is not None:
+        reached, trace = _banded_search(xa, xb, n, m, needed, u)
+        if reached:
             return _backtrack(trace, n, m)
         if u >= max_d:
             return None
-        u = 2 * u + 1
+        narrow = sum(len(v) for _, v in trace) < _NARROW * len(trace)
+        u = u + max(16, u // 16) if narrow else max_d
 
 
 def _only_here(lines: list[int], other: set[int]) -> list[int]:
@@ -110,16 +115,16 @@ def _needed(only_a: list[int], only_b: list[int], n: int, m: int) -> Callable[[i
 
 
 def _banded_search(xa: list[int], xb: list[int], n: int, m: int, needed: Callable[[int, int], int],
-                   u: int) -> list[tuple[int, list[int]]] | None:
-    """The furthest x per diagonal after each number of edits d <= u, as ``(lowest
-    diagonal, x every second diagonal)``, up to the d that reaches (n, m); None when no
-    path of at most ``u`` edits is left."""
+                   u: int) -> tuple[bool, list[tuple[int, list[int]]]]:
+    """Whether (n, m) is reached within ``u`` edits, and the furthest x per diagonal after
+    each number of edits d, as ``(lowest diagonal, x every second diagonal)``, up to the d
+    that reaches (n, m) or leaves no path of at most ``u`` edits."""
     x = 0
     while xa[x] == xb[x]:
         x += 1
     trace = [(0, [0])]
     if x >= n and x >= m:
-        return trace
+        return True, trace
     lo, prev = 0, [x]
     for d in range(1, u + 1):
         trace.append((lo, prev))
@@ -134,16 +139,16 @@ def _banded_search(xa: list[int], xb: list[int], n: int, m: int, needed: Callabl
                 x, y = x + 1, y + 1
             xs[i], ys[i] = x, y
         if max(xs) >= n and max(ys) >= m and any(x >= n and y >= m for x, y in zip(xs, ys)):
-            return trace
+            return True, trace
         first, stop = 0, len(xs)
         while first < stop and _dropped(xs[first], ys[first], d, n, m, needed, u):
             first += 1
         while stop > first and _dropped(xs[stop - 1], ys[stop - 1], d, n, m, needed, u):
             stop -= 1
         if first == stop:
-            return None
+            return False, trace
         lo, prev = lo + 2 * first, xs[first:stop]
-    return None
+    return False, trace
 
 
 def _dropped(x: int, y: int, d: int, n: int, m: int, needed: Callable[[int, int], int], u: int) -> bool:

@@ -348,3 +348,14 @@ def test_qualified_names_follow_libcst() -> None:
     assert relative is not None
     assert relative.qualified_names("six.text_type") == {".six.text_type"}
     assert relative.qualified_names("six2") == {"..x"}
+
+
+def test_a_parse_kept_for_later_gives_the_same_facts() -> None:
+    import ast
+
+    code = EDGES["dotted"] + "\n# kept\n"
+    scopes.keep_parse(code, ast.parse(code))
+    kept = scopes.facts_for(code)
+    assert code not in scopes._TREES  # used once, then the facts are kept instead
+    fresh = scopes._Walk().run(ast.parse(code))
+    assert kept is not None and (kept.imports, kept.bound, kept.occurs) == (fresh.imports, fresh.bound, fresh.occurs)

@@ -128,6 +128,17 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _TYPE_PARAMS = tuple(getattr(ast, n) for n in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, n))
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(tp: type) -> tuple[str, ...]:
+    """The fields of an ``ast`` node type that may hold nodes (its ``ctx`` aside)."""
+    fields = _CHILD_FIELDS.get(tp)
+    if fields is None:
+        fields = _CHILD_FIELDS[tp] = tuple(f for f in tp._fields if f != "ctx")  # type: ignore[attr-defined]
+    return fields
+
+
 class _Walk:
     """One pass over a module's ``ast``; ``inner`` is true inside a def, lambda or
     class body (a scope of its own)."""
@@ -136,13 +147,23 @@ class _Walk:
         self.facts = NameFacts()
 
     def run(self, tree: ast.Module) -> NameFacts:
-        stack: list[tuple[ast.AST, bool]] = [(s, False) for s in reversed(tree.body)]
+        """The facts of ``tree`` (nodes in any order: none of the facts depends on it)."""
+        stack: list[tuple[ast.AST, bool]] = [(s, False) for s in tree.body]
+        push = stack.append
         while stack:
             node, inner = stack.pop()
             children = self.visit(node, inner)
-            if children is None:
-                children = [(c, inner) for c in ast.iter_child_nodes(node)]
-            stack.extend(reversed(children))
+            if children is not None:
+                stack.extend(children)
+                continue
+            for name in _child_fields(type(node)):
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for child in value:
+                        if isinstance(child, ast.AST):
+                            push((child, inner))
+                elif isinstance(value, ast.AST):
+                    push((value, inner))
         return self.facts
 
     def visit(self, node: ast.AST, inner: bool) -> list[tuple[ast.AST, bool]] | None:
@@ -247,6 +268,16 @@ class _Walk:
 
 _FACTS: dict[str, NameFacts | None] = {}
 _FACTS_KEPT = 16
+_TREES: dict[str, ast.Module] = {}
+_TREES_KEPT = 4
+
+
+def keep_parse(code: str, tree: ast.Module) -> None:
+    """Offer ``ast.parse(code)``, just made elsewhere, to a later ``facts_for(code)``
+    (the last few are kept; the tree must not be changed)."""
+    if len(_TREES) >= _TREES_KEPT:
+        del _TREES[next(iter(_TREES))]
+    _TREES[code] = tree
 
 
 def facts_for(code: str) -> NameFacts | None:
@@ -254,14 +285,15 @@ def facts_for(code: str) -> NameFacts | None:
     the same code until one changes it); None when Python cannot parse it."""
     if code in _FACTS:
         return _FACTS[code]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes: the run's own parse reports them
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        facts = None
-    else:
-        facts = _Walk().run(tree)
+    tree = _TREES.pop(code, None)
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escapes: the run's own parse reports them
+                tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+    facts = _Walk().run(tree) if tree is not None else None
     if len(_FACTS) >= _FACTS_KEPT:
         del _FACTS[next(iter(_FACTS))]
     _FACTS[code] = facts

@@ -25,6 +25,7 @@ from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
 from .imports import add_imports, remove_imports
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
+from .scopes import keep_parse
 from .sites import Search, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
 
@@ -144,9 +145,10 @@ def _check_parses(before: str, after: str) -> bool:
 
 def _parses(code: str) -> bool:
     try:
-        ast.parse(code)
+        tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return False
+    keep_parse(code, tree)  # the binding facts of this code, if asked for, start from it
     return True
 
 

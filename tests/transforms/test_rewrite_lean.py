@@ -37,6 +37,7 @@ def _both(rules: list[dict], source: str, path: str = "pkg/mod.py") -> tuple[obj
 
 def _same(lean, full) -> None:  # type: ignore[no-untyped-def]
     assert lean.result.module.code == full.result.module.code
+    assert lean.result.code == lean.result.module.code  # the text kept from the input is libcst's rendering
     assert lean.result.code == full.result.code
     assert lean.result.gaps == full.result.gaps
     assert lean.result.rules == full.result.rules
@@ -223,3 +224,23 @@ def test_flags_of_the_unittest_playbook_reuse_the_scan(monkeypatch) -> None:  # 
 def test_flags_search_the_output_when_bindings_decide(source: str) -> None:
     rules = [{"match": "f($x)", "replace": "g($x)"}, {"match": "six", "flag": "six"}, {"match": "self.$m($$$_)", "flag": "call"}]
     _same(*_both(rules, source))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "if a:\n    f(1)\nelif b:\n    g(2)\nelse:\n    f(3)\n",
+        "try:\n    x = 1\n    f(2)\nexcept E as e:\n    f(e)\nelse:\n    y = 2\nfinally:\n    z = 3\n",
+        "class C:\n\tdef m(self):\n\t\tf(1)\n\t\treturn 2\n\n\tdef n(self):\n\t\treturn 3\n",  # tabs
+        "def h():\r\n    f(1)\r\n    return 2\r\n",  # Windows line ends
+        "x = 1\nf(2)",  # no newline at the end
+        "match x:\n    case 1:\n        f(1)\n    case _:\n        pass\n",
+        "# head\n\nwhile a:\n    f(1)\nelse:\n    b = 2\n# foot\n",
+        "if PY2:\n    x = 1\n    f(0)\nelse:\n    y = 2\n    if z:\n        w = 3\n",  # statements move out of their block
+    ],
+)
+def test_the_text_kept_from_the_input_is_libcsts_rendering(source: str) -> None:
+    rules = [{"match": "f($x)", "replace": "g($x)"}, {"match": "if PY2:\n    $$$a\nelse:\n    $$$b", "replace": "$$$b"}]
+    lean, full = _both(rules, source)
+    _same(lean, full)
+    assert lean.counts

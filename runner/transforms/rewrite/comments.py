@@ -11,11 +11,11 @@ from typing import Sequence
 
 import libcst as cst
 
-from .fields import preorder
+from .fields import IS_NODE, field_names, is_node_type
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    if not any(type(n) is cst.Comment for n in preorder(node)):
+    if not has_comment(node):
         return []  # (libcst's visitor, below, rebuilds every node it passes)
     found: list[str] = []
 
@@ -25,6 +25,29 @@ def _comments(node: cst.CSTNode) -> list[str]:
 
     node.visit(_Collect())
     return found
+
+
+_LEAVES = (cst.SimpleWhitespace, cst.Newline)  # (a Name holds none, but its parentheses may)
+
+
+def has_comment(node: cst.CSTNode) -> bool:
+    """Whether the tree under ``node`` holds a comment (a plain pass: children are read
+    from fields, and plain whitespace, which holds none, is not entered)."""
+    stack = [node]
+    leaves = _LEAVES
+    while stack:
+        current = stack.pop()
+        tp = type(current)
+        if tp is cst.Comment:
+            return True
+        for name in field_names(tp):
+            value = getattr(current, name)
+            vtp = type(value)
+            if vtp is tuple or vtp is list:
+                stack.extend(v for v in value if type(v) not in leaves and is_node_type(type(v)))
+            elif vtp not in leaves and (IS_NODE.get(vtp) or is_node_type(vtp)):
+                stack.append(value)
+    return False
 
 
 def lost_comments(old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> list[str]:

@@ -24,6 +24,7 @@ from .bindings import Resolver
 from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
 from .imports import add_imports, remove_imports
+from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
 from .scopes import keep_parse
 from .sites import Search, positions_of, site_source
@@ -73,7 +74,8 @@ class RewriteTransform:
         """``transform_module`` with the per-rule counts (matches, changes) of this file.
         ``everywhere``: the walk visits every node, not only where a rule matches the
         input (the same result, slower; for tests that compare the two)."""
-        code = module.code
+        rendered = render(module)
+        code = rendered.code
         active = _active_rules(self.rules, code)
         tree, counts, failures, out_code = module, {}, [], code
         found, resolver = None, None
@@ -81,14 +83,14 @@ class RewriteTransform:
             index, resolver = RuleIndex(active), Resolver(module, code)
             if not everywhere:
                 found = scan(module, index, resolver, self._flag_searches(code, resolver))
-            applier, tree, out_code = _walk(module, code, index, resolver, found)
+            applier, tree, out = _walk(module, rendered, index, resolver, found)
             if applier.bound:  # rename_attributes: decide per name, walk again with the plan
                 plan = plan_attributes(module, applier.bound, resolver)
-                applier, tree, out_code = _walk(module, code, index, resolver, found, plan)
+                applier, tree, out = _walk(module, rendered, index, resolver, found, plan)
                 if applier.reverted or not plan.allowed <= {id(b.site) for b in applier.bound}:
                     plan = plan.refusing_all("its uses could not be renamed with it (a statement around them did not parse)")
-                    applier, tree, out_code = _walk(module, code, index, resolver, found, plan)
-            counts, failures = applier.counts, applier.failures
+                    applier, tree, out = _walk(module, rendered, index, resolver, found, plan)
+            counts, failures, out_code = applier.counts, applier.failures, out.code
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
         gaps = _failure_gaps(tree, module, failures, ctx.path)  # (the walk's tree holds the failed nodes)
         if not fired:
@@ -97,7 +99,7 @@ class RewriteTransform:
             with_imports = _apply_imports(tree, ctx, fired, out_code)
             if with_imports is not tree:
                 tree, before_imports = with_imports, out_code
-                out_code = tree.code
+                out_code = render(tree, out).code
                 gaps = _moved(gaps, before_imports, out_code)
         flags = [r for r in self.rules if r.flag is not None and all(n in out_code for n in r.needles)]
         if flags:
@@ -110,20 +112,20 @@ class RewriteTransform:
         return RewriteOutcome(result, counts)
 
 
-def _walk(module: cst.Module, code: str, index: RuleIndex, resolver: Resolver, found: Scan | None,
-          attributes: AttributePlan | None = None) -> tuple[RuleApplier, cst.Module, str]:
+def _walk(module: cst.Module, rendered: Rendered, index: RuleIndex, resolver: Resolver, found: Scan | None,
+          attributes: AttributePlan | None = None) -> tuple[RuleApplier, cst.Module, Rendered]:
     """One walk of the rules over ``module``; a second, checking each statement, when
     the output does not parse (the statements that broke are kept as they were).
     ``found``: where the rules match (the walk visits only there); None: everywhere."""
     marks = None if found is None else found.marks(attributes.renames if attributes is not None else ())
     applier = RuleApplier(index, resolver, attributes=attributes, marks=marks)
     tree = module.visit(applier)
-    out_code = tree.code
-    if not _parses(out_code) and _parses(code):
+    out = render(tree, rendered)
+    if not _parses(out.code) and _parses(rendered.code):
         applier = RuleApplier(index, resolver, verify=True, attributes=attributes, marks=marks)
         tree = module.visit(applier)
-        out_code = tree.code
-    return applier, tree, out_code
+        out = render(tree, rendered)
+    return applier, tree, out
 
 
 def _check_parses(before: str, after: str) -> bool:

@@ -79,22 +79,36 @@ def collect(tree: ast.Module) -> Facts:
     """Every fact :class:`Facts` holds, in one walk of ``tree``."""
     facts = Facts()
     for node, module_level in _walk(tree):
-        _note(facts, node, module_level)
+        if type(node) in _NOTED:
+            _note(facts, node, module_level)
     return facts
 
 
 def _walk(tree: ast.Module) -> Iterator[tuple[ast.AST, bool]]:
+    """Every node below ``tree`` (pre-order, expression contexts left out) and whether it is
+    at module level."""
     stack: list[tuple[ast.AST, bool]] = [(child, True) for child in reversed(tree.body)]
+    pop, push, node_type, context = stack.pop, stack.append, ast.AST, ast.expr_context
     while stack:
-        node, module_level = stack.pop()
+        node, module_level = pop()
         yield node, module_level
         inner = module_level and not isinstance(node, _SCOPES)
-        stack.extend((child, inner) for child in reversed(list(ast.iter_child_nodes(node))))
+        for name in reversed(node._fields):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for child in reversed(value):
+                    if isinstance(child, node_type):
+                        push((child, inner))
+            elif isinstance(value, node_type) and not isinstance(value, context):
+                push((value, inner))
 
 
 _NAMED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _PATTERN_NAMES = {"MatchAs": "name", "MatchStar": "name", "MatchMapping": "rest",
                   "TypeVar": "name", "ParamSpec": "name", "TypeVarTuple": "name"}
+_NOTED = {ast.Name, ast.Attribute, ast.Constant, ast.JoinedStr, ast.FunctionDef, ast.AsyncFunctionDef,
+          ast.ClassDef, ast.arg, ast.Import, ast.ImportFrom, ast.ExceptHandler, ast.Global, ast.Nonlocal,
+          *(getattr(ast, name) for name in _PATTERN_NAMES if hasattr(ast, name))}
 
 
 def _note(facts: Facts, node: ast.AST, module_level: bool) -> None:

@@ -225,12 +225,14 @@ def _same_tree(tree: ast.Module, after: bytes, subs: list[Substitution]) -> bool
 def _equal(left: ast.AST, right: ast.AST) -> bool:
     """The two trees have the same node types and fields (positions aside)."""
     stack: list[tuple[object, object]] = [(left, right)]
+    pop, push, node_type = stack.pop, stack.append, ast.AST
     while stack:
-        a, b = stack.pop()
+        a, b = pop()
         if type(a) is not type(b):
             return False
-        if isinstance(a, ast.AST):
-            stack.extend((getattr(a, f, None), getattr(b, f, None)) for f in a._fields)
+        if isinstance(a, node_type):
+            for name in a._fields:
+                push((getattr(a, name, None), getattr(b, name, None)))
         elif isinstance(a, list):
             if len(a) != len(b):  # type: ignore[arg-type]
                 return False

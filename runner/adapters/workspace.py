@@ -4,7 +4,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import tempfile
 
 from runner.adapters.crashpoints import kill_point
 
@@ -24,6 +23,8 @@ def write_bytes_atomic(path: str, data: bytes, *, mode: int | None = None, tmp_d
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = None
+    import tempfile  # imported by the commands that write (a plan writes nothing)
+
     if tmp_dir is None:
         _replace_from(tempfile.mkstemp(prefix=".batchmod-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path))), path, data, mode, point)
         return

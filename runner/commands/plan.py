@@ -71,10 +71,11 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
         if session.records and session.write_lock():
             notes.append(f"recorded the model's answers in {os.path.relpath(session.cassette_path)} "
                          f"(lock: {os.path.relpath(session.lock_path)}); `batchmod run` replays them")
-    document = render_plan_json(plan)
+    wanted = request.out or request.as_json  # the JSON is rendered once for both, and only when asked
+    encoded = json.dumps(render_plan_json(plan), indent=2) + "\n" if wanted else ""
     if request.out:
         try:
-            write_text_atomic(request.out, json.dumps(document, indent=2) + "\n")
+            write_text_atomic(request.out, encoded)
         except OSError as exc:
             raise InputError(f"--out {request.out}: cannot write the plan: {exc.strerror or exc}") from None
     # `validate` shows every warning; a plan repeats only those about this root's files
@@ -85,7 +86,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     failed_line = render_failed_line(summary, "plan")
     exit_code = summary.exit_code
     if request.as_json:
-        return CommandResult(stdout=json.dumps(document, indent=2) + "\n", stderr=stderr + failed_line, exit_code=exit_code)
+        return CommandResult(stdout=encoded, stderr=stderr + failed_line, exit_code=exit_code)
     text = render_plan_text(plan, diff=request.diff)
     if request.out:
         text += f"plan saved to {request.out}\n"

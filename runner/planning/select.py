@@ -39,10 +39,11 @@ def list_candidates(root: str) -> Candidates:
     files, skipped = [], []
     real_root = os.path.realpath(root)
     linked: dict[str, bool] = {"": False}  #: folder (relative) -> it or a folder above it is a symlink
+    prefix = root if root.endswith("/") else root + "/"  # os.path.join(root, name), names being relative
     for name in names:
         if name.startswith(".batchmod/"):
             continue
-        full = os.path.join(root, name)
+        full = prefix + name
         try:
             mode: int | None = os.lstat(full).st_mode
         except OSError:

@@ -7,7 +7,6 @@ and no ``--skip``.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Iterable
@@ -42,6 +41,8 @@ def targeted_ids(ids: Iterable[str], targets: Targets) -> frozenset[str]:
     if targets.strict:
         for pattern in targets.only:
             if not any(fnmatchcase(i, pattern) for i in ids):
+                import difflib
+
                 close = difflib.get_close_matches(pattern, ids, n=3, cutoff=0.3)
                 hint = f"; closest: {', '.join(close)}" if close else ("; the plan has no subtasks" if not ids else "")
                 raise InputError(f"--only {pattern}: matches no subtask id{hint} (ids are phase/task/path; `*` matches any part)")

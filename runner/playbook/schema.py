@@ -1,7 +1,6 @@
 """The JSON Schema of the playbook and its errors as ``path:line:col: $.x: message``."""
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from typing import TYPE_CHECKING, Any, Callable
@@ -198,5 +197,7 @@ def _describe(value: Any) -> str:
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:
+    import difflib  # only for a playbook with schema errors
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean `{close[0]}`?)" if close else ""

@@ -56,6 +56,7 @@ EDGES = {
     "string_annotation_only": "import six\n\ndef f(x: 'six.text_type'):\n    return x\n",
     "exported": "import six\nfrom six import text_type\n\n__all__ = ['six', 'text_type']\n",
     "fstring": "import six\n\nx = f'{six.text_type} six'\ny = 'six' 'a' f'{z}'\n",
+    "fstring_pieces": "import six\n\ndef f(x: 'import six' 'a' f'{y}'):\n    return six.text_type\n",
     "use_before_import": "x = six.text_type\nimport six\n",
     "use_before_and_after": "x = six.text_type\nimport six\ny = six.text_type\n",
     "star": "from six import *\nfrom six.moves import *\n\ntext_type(x)\nrange(3)\n",
@@ -314,7 +315,7 @@ def test_removal_golden() -> None:
     [("plain", True), ("parameter", False), ("fallback_none", False), ("local_import", False),
      ("class_import", False), ("global", False), ("nonlocal", False), ("del", False), ("targets", False),
      ("definitions", False), ("match", False), ("string_annotation", False), ("exported", False),
-     ("decorator", True), ("default_only", True)],
+     ("decorator", True), ("default_only", True), ("fstring", False), ("fstring_pieces", False)],
 )
 def test_only_imported(name: str, only_imported: bool) -> None:
     facts = scopes.facts_for(EDGES[name])

@@ -46,14 +46,19 @@ class NameFacts:
     inner_loads: set[str] = field(default_factory=set)  #: loaded inside the body of a def, lambda or class
     module_loads: dict[str, tuple[int, int]] = field(default_factory=dict)  #: the last load in module scope
     strings: list[str] = field(default_factory=list)  #: string literals other than docstrings
+    #: the literal parts of f-strings: libcst may read the pieces of ``"a" "b" f"{c}"``
+    #: one by one where Python joins them, so these count when they hold ``name`` at all
+    fstring_parts: list[str] = field(default_factory=list)
     _in_strings: dict[str, bool] = field(default_factory=dict)
 
     def in_strings(self, name: str) -> bool:
-        """Whether some string literal (docstrings aside) holds ``name`` as a word."""
+        """Whether some string literal (docstrings aside) holds ``name`` as a word (an
+        f-string's literal part: anywhere)."""
         found = self._in_strings.get(name)
         if found is None:
             word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-            found = self._in_strings[name] = any(name in s and word.search(s) for s in self.strings)
+            found = any(name in s and word.search(s) for s in self.strings) or any(name in s for s in self.fstring_parts)
+            self._in_strings[name] = found
         return found
 
     def only_imported(self, name: str) -> bool:
@@ -189,6 +194,10 @@ class _Walk:
             elif type(value) is bytes:
                 facts.strings.append(value.decode("latin-1"))
             return []
+        if tp is ast.JoinedStr:
+            parts = [v for v in node.values if type(v) is not ast.Constant]  # type: ignore[attr-defined]
+            facts.fstring_parts.extend(v.value for v in node.values if type(v) is ast.Constant)  # type: ignore[attr-defined]
+            return [(v, inner) for v in parts]
         if tp is ast.Expr and type(node.value) is ast.Constant:  # type: ignore[attr-defined]
             return []  # a docstring (or any bare literal): not an annotation, not ``__all__``
         if tp in _FUNCTIONS or tp is ast.Lambda or tp is ast.ClassDef:

@@ -244,3 +244,15 @@ def test_the_text_kept_from_the_input_is_libcsts_rendering(source: str) -> None:
     lean, full = _both(rules, source)
     _same(lean, full)
     assert lean.counts
+
+
+def test_a_next_task_on_the_output_tree_gets_the_same_result_as_on_a_fresh_parse() -> None:
+    """The text of an output tree is kept for the next task that gets that tree."""
+    first = RewriteTransform([{"match": "f($x)", "replace": "g($x)"}])
+    second = RewriteTransform([{"match": "g($x)", "replace": "h($x)"}, {"match": "h", "flag": "an h"}])
+    source = "def k():\n    f(1)\n    return 2\n\n\nx = f(3)\n"
+    out = first.apply(cst.parse_module(source), _ctx()).result
+    chained = second.apply(out.module, _ctx()).result
+    fresh = second.apply(cst.parse_module(out.code), _ctx()).result
+    assert chained.code == fresh.code == chained.module.code == "def k():\n    h(1)\n    return 2\n\n\nx = h(3)\n"
+    assert chained.gaps == fresh.gaps and len(chained.gaps) == 2

@@ -74,10 +74,10 @@ class RewriteTransform:
         """``transform_module`` with the per-rule counts (matches, changes) of this file.
         ``everywhere``: the walk visits every node, not only where a rule matches the
         input (the same result, slower; for tests that compare the two)."""
-        rendered = render(module)
+        rendered = _rendered(module)
         code = rendered.code
         active = _active_rules(self.rules, code)
-        tree, counts, failures, out_code = module, {}, [], code
+        tree, counts, failures, out_code, rendered_out = module, {}, [], code, rendered
         found, resolver = None, None
         if active:
             index, resolver = RuleIndex(active), Resolver(module, code)
@@ -91,15 +91,17 @@ class RewriteTransform:
                     plan = plan.refusing_all("its uses could not be renamed with it (a statement around them did not parse)")
                     applier, tree, out = _walk(module, rendered, index, resolver, found, plan)
             counts, failures, out_code = applier.counts, applier.failures, out.code
+            rendered_out = out
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
         gaps = _failure_gaps(tree, module, failures, ctx.path)  # (the walk's tree holds the failed nodes)
         if not fired:
-            tree, out_code = module, code
+            tree, out_code, rendered_out = module, code, rendered
         if fired:
             with_imports = _apply_imports(tree, ctx, fired, out_code)
             if with_imports is not tree:
                 tree, before_imports = with_imports, out_code
-                out_code = render(tree, out).code
+                rendered_out = render(tree, rendered_out)
+                out_code = rendered_out.code
                 gaps = _moved(gaps, before_imports, out_code)
         flags = [r for r in self.rules if r.flag is not None and all(n in out_code for n in r.needles)]
         if flags:
@@ -109,7 +111,26 @@ class RewriteTransform:
         gaps.sort(key=lambda g: (g.line, g.column))
         tallies = tally_rules(self.rules, self._labels, counts, gaps)
         result = TreeResult(module=tree, gaps=tuple(gaps), checked=checked, rules=tallies, code=out_code)
+        _keep_rendered(tree, rendered_out)
         return RewriteOutcome(result, counts)
+
+
+# The last trees this process returned, with their text: the engine hands a file's
+# output tree to its next task (a phase with several rewrite tasks), whose input it is.
+_RENDERED: list[tuple[cst.Module, Rendered]] = []
+
+
+def _rendered(module: cst.Module) -> Rendered:
+    """``render(module)``, or the rendering of it kept when it was an output."""
+    for tree, rendered in _RENDERED:
+        if tree is module:
+            return rendered
+    return render(module)
+
+
+def _keep_rendered(tree: cst.Module, rendered: Rendered) -> None:
+    _RENDERED.insert(0, (tree, rendered))
+    del _RENDERED[2:]
 
 
 def _walk(module: cst.Module, rendered: Rendered, index: RuleIndex, resolver: Resolver, found: Scan | None,

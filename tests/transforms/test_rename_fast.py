@@ -82,6 +82,9 @@ CASES = [
     ("full-spelling-spaced", "app/a.py", "import pkg\npkg.text . old_name()\n", "libcst may resolve"),
     ("dotted-import", "app/a.py", "import pkg.text\npkg.text.old_name()\n", "libcst may resolve"),
     ("call-in-chain", "app/a.py", "from pkg import text\ntext().old_name\n", "libcst may resolve"),
+    ("outside-attribute", "app/a.py", "from datetime import datetime\nimport os.path as p\n"
+     "datetime.old_name(p.old_name, datetime().old_name)\n", "unchanged"),
+    ("project-attribute", "app/a.py", "from app import a as me\nme.old_name\n", "libcst may resolve"),
     ("other-module", "app/a.py", "from pkg.other import old_name\nold_name()\n", "another module"),
     ("other-module-attr", "app/a.py", "from pkg import other\nother.old_name()\n", "libcst may resolve"),
     ("unrelated-attr", "app/a.py", "def f(obj):\n    return obj.old_name\n", "changed_or_unchanged"),

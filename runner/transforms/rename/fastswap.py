@@ -9,8 +9,8 @@ import re
 
 from runner.transforms.base import FileContext
 from runner.transforms.rename.astfacts import Binding, Facts, def_name_offset, offset, segment, whole_words
-from runner.transforms.rename.modules import resolve_relative
-from runner.transforms.rename.spec import RenameSpec
+from runner.transforms.rename.modules import module_on_disk, resolve_relative
+from runner.transforms.rename.spec import RenameSpec, parent_of, top_of
 
 Edit = tuple[int, int, bytes]  #: (start, end, new bytes) of a source edit
 Substitution = tuple[ast.AST, str, object]  #: (node, field, new value) the edit makes in the tree
@@ -39,7 +39,7 @@ def swaps(spec: RenameSpec, source: bytes, ctx: FileContext, facts: Facts, start
             at_node.append((offset(starts, name.lineno, name.col_offset), name))
     for node in facts.attributes:
         if node.attr == spec.old_last:
-            verdict = _attribute(spec, source, starts, facts, node, ctx.full_package_name)
+            verdict = _attribute(spec, source, starts, facts, node, ctx.full_package_name, ctx.root)
             if verdict is None:
                 return "an attribute libcst may resolve otherwise"
             end = offset(starts, node.end_lineno, node.end_col_offset)  # type: ignore[arg-type]
@@ -88,10 +88,11 @@ def _binding(spec: RenameSpec, source: bytes, ctx: FileContext, facts: Facts,
 
 
 def _attribute(spec: RenameSpec, source: bytes, starts: list[int], facts: Facts,
-               node: ast.Attribute, package: str | None) -> bool | None:
+               node: ast.Attribute, package: str | None, root: str) -> bool | None:
     """``<chain>.old``: renamed (True) when it is the old dotted name through a root
     imported once at module level; left (False) when its root is bound by no import
-    (libcst resolves it to no import either); None when unsure."""
+    (libcst resolves it to no import either) or by one import that makes it a name
+    outside the project (``datetime.now``); None when unsure."""
     parts, value, plain = [node.attr], node.value, True
     while isinstance(value, (ast.Attribute, ast.Call, ast.Subscript)):  # libcst's full-name walk
         if isinstance(value, ast.Attribute):
@@ -105,15 +106,26 @@ def _attribute(spec: RenameSpec, source: bytes, starts: list[int], facts: Facts,
     bindings = facts.bindings.get(value.id, [])
     if all(b.alias is None for b in bindings):
         return False
-    if not plain or len(bindings) != 1 or not bindings[0].module_level:
+    if len(bindings) != 1 or not bindings[0].module_level:
         return None
     real = _imported_as(bindings[0])
-    if real is None or resolve_relative(".".join([real, *reversed(parts)]), package) != spec.old:
-        return None
+    qualified = None if real is None else resolve_relative(".".join([real, *reversed(parts)]), package)
+    if qualified != spec.old or not plain:
+        return False if real is not None and _no_target(qualified, spec, root) else None
     spelled = ".".join([value.id, *reversed(parts)])
     # Spelled in full (`import a` + `a.b.c`): libcst rebuilds the whole dotted name, so
     # the swap is the same only if the source spells it without spaces or comments.
     return True if spelled != spec.old or segment(source, starts, node) == spec.old.encode() else None
+
+
+def _no_target(qualified: str | None, spec: RenameSpec, root: str) -> bool:
+    """Is ``qualified`` (libcst's name for an attribute) certainly none of the names the
+    libcst path renames? Those are the old name, re-export aliases in its top package and
+    aliases in modules found on disk below ``root`` (:mod:`.reexports`)."""
+    if qualified is None:
+        return True  # an unresolvable relative import: libcst resolves it to nothing
+    parent = parent_of(qualified)
+    return top_of(qualified) != top_of(spec.old) and (parent is None or not module_on_disk(root, parent))
 
 
 def _imported_as(binding: Binding) -> str | None:

@@ -60,10 +60,7 @@ MAX_FUNCTION_LINES = 50
 
 #: (file, enclosing function or "<module>", call) still allowed outside runner/adapters/, and why
 SIDE_EFFECT_ALLOWLIST: dict[tuple[str, str, str], str] = {
-    # planning/ and transforms/ were being changed by others when this list was made;
-    # each entry has its adapter waiting in runner/adapters/ (workspace.py, scratch.py)
-    ("runner/planning/select.py", "_walk", "open"): "reads a .gitignore: workspace.read_bytes_or_none",
-    ("runner/transforms/rename/reexports.py", "_module_reexports", "open"): "reads a module: workspace.read_bytes",
+    # empty: every side effect of the runner outside runner/adapters/ went behind an adapter
 }
 
 #: calls that touch the world: exact names, then prefixes (resolved through the module's imports)

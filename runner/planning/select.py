@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pathspec
 
 from runner.adapters.git import git_list_files, git_toplevel
+from runner.adapters.workspace import read_bytes
 from runner.errors import InputError
 
 
@@ -93,8 +94,9 @@ def _walk(root: str) -> list[str]:
         rel_dir = "" if rel_dir == "." else rel_dir
         specs[:] = [(b, s) for b, s in specs if not b or rel_dir == b or rel_dir.startswith(b + "/")]
         if ".gitignore" in files:
-            with open(os.path.join(current, ".gitignore"), encoding="utf-8", errors="replace") as fp:
-                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(fp)))
+            text = read_bytes(os.path.join(current, ".gitignore")).decode("utf-8", errors="replace")
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as a text-mode file's lines
+            specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
         keep = []
         for d in sorted(dirs):
             rel = f"{rel_dir}/{d}" if rel_dir else d

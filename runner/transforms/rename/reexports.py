@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import libcst as cst
 
+from runner.adapters.workspace import read_bytes
 from runner.transforms.base import FileContext
 from runner.transforms.rename.planner import plan_rename
 from runner.transforms.rename.spec import RenameSpec
@@ -106,8 +107,7 @@ def _module_reexports(
     aliases: tuple[tuple[str, str], ...],
 ) -> dict[str, str]:
     try:
-        with open(path, "rb") as handle:
-            module = cst.parse_module(handle.read())
+        module = cst.parse_module(read_bytes(path))
     except (OSError, cst.ParserSyntaxError):
         return {}
     rel = os.path.relpath(path, root).replace(os.sep, "/")

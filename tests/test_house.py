@@ -51,8 +51,12 @@ SCREEN_ROOMS: tuple[str, ...] = (
     "runner/commands/",
     "runner/testing/",
     "runner/cli.py",
-    "runner/planning/render.py",
+    "runner/planning/",
     "runner/reporting/",
+    "runner/errors.py",
+    "runner/transforms/*.py",
+    "runner/transforms/fstring/",
+    "runner/transforms/library/",
 )
 
 #: a function that fits on a screen, ``def`` line to last line

@@ -111,13 +111,14 @@ class _Workspace:
         return self._digests.get(path, "")
 
 
-def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progress | None = None,
-                  candidates: Candidates | None = None) -> Plan:
-    """Expand and dry-run the playbook under ``options.root``."""
-    started = time.monotonic()
-    candidates = candidates or list_candidates(options.root)
+def _expanded_phases(loaded: LoadedPlaybook, variables: dict[str, Any], options: PlanOptions,
+                     candidates: Candidates) -> tuple[
+        tuple[ExpandedPhase, ...], dict[str, str], tuple[tuple[str, tuple[str, ...]], ...], int]:
+    """The phases to plan: the playbook expanded over this shard's files, files over
+    ``select.max_file_bytes`` left out, then narrowed to ``options.subtask_ids`` and
+    ``options.targets``. Returns (phases, oversized files, pruned subtasks, subtasks
+    left out by the targets)."""
     playbook = loaded.playbook
-    variables = loaded.context()
     files = select_shard(candidates.files, options.shard, any(t.per == "directory" for p in playbook.phases for t in p.tasks))
     phases = expand_playbook(playbook, variables, files, options.phase)
     oversized = oversized_files(options.root, {f for p in phases for t in p.tasks for f in t.files}, playbook.select.max_file_bytes)
@@ -133,6 +134,19 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
         targeted_out = len(every) - sum(len(p.subtasks) for p in phases)
         if options.phase is None:  # a phase left with no subtask is not planned at all
             phases = tuple(p for p in phases if p.subtasks)
+    return phases, oversized, pruned, targeted_out
+
+
+def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progress | None = None,
+                  candidates: Candidates | None = None) -> Plan:
+    """Expand and dry-run the playbook under ``options.root``: every subtask's outcome and
+    diff, nothing written under the root except the result cache (``options.use_cache``).
+    ``candidates`` is the file listing when the caller already has one."""
+    started = time.monotonic()
+    candidates = candidates or list_candidates(options.root)
+    playbook = loaded.playbook
+    variables = loaded.context()
+    phases, oversized, pruned, targeted_out = _expanded_phases(loaded, variables, options, candidates)
     ws = _Workspace(options.root)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:
@@ -141,25 +155,17 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     results = []
     try:
         for phase in phases:
-            results.append(_plan_phase(phase, ws, options, cache, counters, playbook.select.include_generated, variables,
-                                       progress, candidates.files))
+            results.append(_plan_phase(phase, ws, options, cache, counters, playbook.select.include_generated,
+                                       variables, progress, candidates.files))
     finally:
         cache.close()
     phase_results = tuple(results)
     stats = PlanStats(ws.files_read, counters["parsed"], counters["hits"], time.monotonic() - started)
     return Plan(
-        playbook_name=playbook.name,
-        playbook_path=playbook.path,
-        playbook_sha256=playbook.sha256,
-        root=options.root,
-        variables=loaded.variables,
-        phases=phase_results,
-        budget=run_budget(playbook, phase_results),
-        skipped=candidates.skipped + tuple(oversized.items()),
-        pruned=pruned,
-        targets=options.targets,
-        targeted_out=targeted_out,
-        stats=stats,
+        playbook_name=playbook.name, playbook_path=playbook.path, playbook_sha256=playbook.sha256,
+        root=options.root, variables=loaded.variables, phases=phase_results,
+        budget=run_budget(playbook, phase_results), skipped=candidates.skipped + tuple(oversized.items()),
+        pruned=pruned, targets=options.targets, targeted_out=targeted_out, stats=stats,
         shard=str(options.shard) if options.shard else None,
     )
 

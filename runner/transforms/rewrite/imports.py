@@ -118,6 +118,8 @@ def _removed_directly(module: cst.Module, context: CodemodContext, code: str | N
     """What RemoveImportsVisitor would make of ``module`` (``module`` itself when it
     removes nothing), before ``_keep_layout``; None when the facts do not prove it."""
     visitor = RemoveImportsVisitor(context)
+    if not _private_path_usable(visitor):
+        return None
     facts: NameFacts | None = None
     lines = {id(line.body[0]): k for k, line in enumerate(module.body) if _is_import_line(line)}
     body: list[cst.BaseStatement | None] = list(module.body)
@@ -147,6 +149,15 @@ def _removed_directly(module: cst.Module, context: CodemodContext, code: str | N
     if body == list(module.body):
         return module
     return module.with_changes(body=[stmt for stmt in body if stmt is not None])
+
+
+def _private_path_usable(visitor: RemoveImportsVisitor) -> bool:
+    """Whether ``visitor`` has the private parts ``_removed_directly`` relies on: a
+    dict ``_unused_imports`` after construction and callable ``leave_Import`` /
+    ``leave_ImportFrom``. False on a libcst whose internals differ (slow path then)."""
+    return (isinstance(getattr(visitor, "_unused_imports", None), dict)
+            and callable(getattr(visitor, "leave_Import", None))
+            and callable(getattr(visitor, "leave_ImportFrom", None)))
 
 
 def _weighed_aliases(visitor: RemoveImportsVisitor, context: CodemodContext,

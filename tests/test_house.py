@@ -40,6 +40,7 @@ DOCUMENTED_ROOMS: tuple[str, ...] = (
     "runner/transforms/*.py",
     "runner/transforms/fstring/",
     "runner/transforms/library/",
+    "runner/transforms/rename/",
 )
 
 #: rooms whose functions all fit on a screen (MAX_FUNCTION_LINES); the list only grows
@@ -57,6 +58,7 @@ SCREEN_ROOMS: tuple[str, ...] = (
     "runner/transforms/*.py",
     "runner/transforms/fstring/",
     "runner/transforms/library/",
+    "runner/transforms/rename/",
 )
 
 #: a function that fits on a screen, ``def`` line to last line

@@ -89,6 +89,7 @@ class RenameTransform:
         self.docs = bool(docs)
 
     def needles(self) -> tuple[str, ...]:
+        """The texts a file must contain for the rename to concern it (the prefilter): see :meth:`.spec.RenameSpec.needles`."""
         return self.spec.needles()
 
     def precheck(self, source: bytes, ctx: FileContext) -> Outcome | None:
@@ -106,6 +107,10 @@ class RenameTransform:
         return lambda ctx, aliases: lambda code, renames: rename_doctest(code, ctx, self.spec, aliases, renames)
 
     def transform_module(self, module: cst.Module, ctx: FileContext) -> TreeResult:
+        """``module`` (the parsed file ``ctx``) renamed: the new tree with the warnings and the
+        gaps (sites left for a person, sorted by position), or ``module`` itself when nothing
+        changes. Raises libcst's ``ParserSyntaxError`` rather than return a tree whose code
+        does not parse."""
         ctx = import_context(ctx, self.spec.old)
         # Needles match text anywhere (comments, other identifiers, the old module's
         # name); skip the costly scope analysis when no node can be concerned. Every

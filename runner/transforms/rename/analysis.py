@@ -73,8 +73,17 @@ class FileAnalysis:
     def __init__(
         self, module: cst.Module, ctx: FileContext, spec: RenameSpec, aliases: dict[str, str]
     ) -> None:
+        """Analyse ``module`` (a copy of it: see :attr:`module`) for ``spec`` in the file
+        ``ctx``; ``aliases`` maps the old name's public re-exports to their new names.
+        Resolves scopes once; the decisions start empty."""
         self.ctx, self.spec = ctx, spec
         self.targets = {s: t for s, t in {**aliases, spec.old: spec.new}.items() if s != t}
+        self._resolve_tree(module)
+        self._place_file(ctx, spec)
+        self._start_decisions()
+
+    def _resolve_tree(self, module: cst.Module) -> None:
+        """Scopes, the collected nodes, their parents and the accesses per node."""
         self._wrapper = MetadataWrapper(module)  # a copy: node identities are unique
         self.module = self._wrapper.module
         self.scopes = self._wrapper.resolve(ScopeProvider)
@@ -88,6 +97,8 @@ class FileAnalysis:
             for access in scope.accesses:
                 self.accesses.setdefault(access.node, []).append(access)
 
+    def _place_file(self, ctx: FileContext, spec: RenameSpec) -> None:
+        """Where the file stands in the rename: defining, destination, moving with it."""
         name = ctx.full_module_name
         #: the file defines the old name (it is the old module)
         self.is_defining = name is not None and name == spec.old_mod
@@ -102,7 +113,8 @@ class FileAnalysis:
         #: the file moves with a renamed module
         self.inside_old = spec.covers(name)
 
-        # Decisions, in the order the steps make them.
+    def _start_decisions(self) -> None:
+        """Decisions, in the order the steps make them: all empty."""
         self.plan = RenamePlan()
         self.gaps: list[Gap] = []
         self.warnings: list[str] = []
@@ -137,6 +149,7 @@ class FileAnalysis:
 
     @cached_property
     def dunder_all_values(self) -> set[str]:
+        """The values of :attr:`dunder_all`'s entries (the names ``__all__`` lists)."""
         return {string_value(node) for node in self.dunder_all}
 
     # -- recording ----------------------------------------------------------------------

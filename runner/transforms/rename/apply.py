@@ -48,9 +48,11 @@ class ImportEdit:
     additions: list[str] = field(default_factory=list)
 
     def alias(self, index: int) -> AliasChange:
+        """The change of the alias at ``index`` of the statement (created empty on first use, then shared)."""
         return self.aliases.setdefault(index, AliasChange())
 
     def add(self, source: str) -> None:
+        """Put the import statement ``source`` after this one, once (a repeat is ignored)."""
         if source not in self.additions:
             self.additions.append(source)
 
@@ -66,6 +68,7 @@ class RenamePlan:
     imports: dict[cst.CSTNode, ImportEdit] = field(default_factory=dict)
 
     def import_edit(self, stmt: cst.CSTNode) -> ImportEdit:
+        """The edit of the import statement ``stmt`` (created empty on first use, then shared)."""
         return self.imports.setdefault(stmt, ImportEdit())
 
     def nodes(self) -> list[cst.CSTNode]:
@@ -82,6 +85,7 @@ class RenamePlan:
 
     @property
     def empty(self) -> bool:
+        """True when applying the plan would change nothing."""
         return not (
             self.replace
             or self.attr_renames
@@ -114,12 +118,15 @@ class PlanApplier(cst.CSTTransformer):
         self._pending: list[list[cst.BaseStatement]] = []
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        """Start the list of statements to emit after this line; visit its children."""
         self._pending.append([])
         return True
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]:
+        """The line followed by the statements its imports' edits add; those alone (or
+        nothing) when every statement of the line was removed."""
         extra = self._pending.pop()
         if not updated_node.body:
             # Only the planner's "unused import" clean-up empties a line, and it checks
@@ -128,11 +135,13 @@ class PlanApplier(cst.CSTTransformer):
         return cst.FlattenSentinel([updated_node, *extra]) if extra else updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        """The planned replacement of the name, else the name as it is."""
         return self.plan.replace.get(original_node, updated_node)  # type: ignore[return-value]
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
+        """The planned replacement of the attribute, else it with its ``.attr`` renamed when planned."""
         if original_node in self.plan.replace:
             return self.plan.replace[original_node]  # type: ignore[return-value]
         new_attr = self.plan.attr_renames.get(original_node)
@@ -141,21 +150,27 @@ class PlanApplier(cst.CSTTransformer):
         return updated_node
 
     def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
+        """The planned replacement of the comment, else the comment as it is."""
         return self.plan.replace.get(original_node, updated_node)  # type: ignore[return-value]
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:
+        """The planned replacement of the string, else the string as it is."""
         return self.plan.replace.get(original_node, updated_node)  # type: ignore[return-value]
 
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import
     ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        """The statement with its planned edit applied (see :meth:`leave_ImportFrom`)."""
         return self._edit_import(original_node, updated_node)
 
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> Union[cst.BaseSmallStatement, cst.RemovalSentinel]:
+        """The statement with its planned edit applied: aliases renamed or removed, the
+        module respelled, the added imports after it; when no alias is left, the first added
+        import in its place (removed if none is added)."""
         return self._edit_import(original_node, updated_node)
 
     def _edit_import(

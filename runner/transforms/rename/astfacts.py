@@ -72,6 +72,7 @@ class Facts:
     renamed_imports: dict[str, list[Binding]] = field(default_factory=dict)
 
     def bind(self, name: str, binding: Binding) -> None:
+        """Record ``binding`` as one more binding of ``name``."""
         self.bindings.setdefault(name, []).append(binding)
 
 

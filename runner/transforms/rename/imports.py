@@ -34,6 +34,17 @@ def _plan_import_from(file: FileAnalysis, stmt: cst.ImportFrom) -> None:
                 "(relative import outside a known package); left unchanged"
             )
         return
+    if _plan_source_module(file, stmt, module, package):
+        return
+    if isinstance(stmt.names, cst.ImportStar):
+        _plan_star_import(file, stmt, module)
+        return
+    _plan_imported_names(file, stmt, module)
+
+
+def _plan_source_module(file: FileAnalysis, stmt: cst.ImportFrom, module: str, package: str | None) -> bool:
+    """Respell the module ``stmt`` reads from (``module``, resolved) when it or this file
+    moves; True when that is all the statement needs (it reads from inside the old module)."""
     spec = file.spec
     if stmt.relative and file.inside_old and package is not None:
         # This file moves with the renamed module: spell the import relative to
@@ -44,18 +55,24 @@ def _plan_import_from(file: FileAnalysis, stmt: cst.ImportFrom) -> None:
         spelled = module_spelling(moved_module, new_package, len(stmt.relative))
         if spelled != (len(stmt.relative), get_full_name_for_node(stmt.module) or ""):
             file.plan.import_edit(stmt).module = spelled
-        if is_under(module, spec.old):
-            return
-    elif is_under(module, spec.old):  # importing from the renamed module (or inside it)
+        return is_under(module, spec.old)
+    if is_under(module, spec.old):  # importing from the renamed module (or inside it)
         file.related = True
         file.plan.import_edit(stmt).module = file.spell(spec.renamed(module), stmt)
-        return
-    if isinstance(stmt.names, cst.ImportStar):
-        if file.scopes.get(stmt) is file.global_scope:
-            file.stars.append((stmt, module))
-        if any(parent_of(source) == module for source in file.targets):
-            file.related = True
-        return
+        return True
+    return False
+
+
+def _plan_star_import(file: FileAnalysis, stmt: cst.ImportFrom, module: str) -> None:
+    """``from module import *``: note a module-level one for later steps."""
+    if file.scopes.get(stmt) is file.global_scope:
+        file.stars.append((stmt, module))
+    if any(parent_of(source) == module for source in file.targets):
+        file.related = True
+
+
+def _plan_imported_names(file: FileAnalysis, stmt: cst.ImportFrom, module: str) -> None:
+    """Record each alias of ``stmt`` that imports a renamed name as a :class:`Binding`."""
     for index, alias in enumerate(stmt.names):
         name = alias.evaluated_name
         imported = f"{module}.{name}" if module else name
@@ -66,7 +83,7 @@ def _plan_import_from(file: FileAnalysis, stmt: cst.ImportFrom) -> None:
             continue
         if file.is_destination:
             file.gap(alias, (
-                f"{file.ctx.path} is the destination of {spec.old}: drop this import once "
+                f"{file.ctx.path} is the destination of {file.spec.old}: drop this import once "
                 "the definition lives here"
             ))
             continue

@@ -58,39 +58,49 @@ class Collector(cst.CSTVisitor):
         self._stack: list[cst.CSTNode] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        """Note ``node``'s parent (the node being visited); visit its children as the ``visit_`` methods say."""
         if self._stack:
             self.parents[node] = self._stack[-1]
         self._stack.append(node)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
+        """Leave ``original_node``: its parent becomes the node being visited again."""
         self._stack.pop()
         super().on_leave(original_node)
 
     def visit_Import(self, node: cst.Import) -> bool:
+        """Collect the statement; its children are not visited (no references in them)."""
         self.imports.append(node)
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        """Collect the statement; its children are not visited (no references in them)."""
         self.imports.append(node)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
+        """Collect the name as a possible reference."""
         self.refs.append(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        """Collect the attribute as a possible reference; its value is visited too."""
         self.refs.append(node)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """Collect the string (it may spell a renamed name)."""
         self.strings.append(node)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        """Collect the f-string (its text may spell a renamed name)."""
         self.strings.append(node)
 
     def visit_Comment(self, node: cst.Comment) -> None:
+        """Collect the comment (it may mention a renamed name)."""
         self.comments.append(node)
 
     def visit_Global(self, node: cst.Global) -> None:
+        """Collect the ``global`` statement."""
         self.global_stmts.append(node)
 
 

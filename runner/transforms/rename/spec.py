@@ -15,10 +15,12 @@ def parent_of(dotted: str) -> str | None:
 
 
 def last_of(dotted: str) -> str:
+    """``"a.b.c"`` -> ``"c"``; a single component is its own last one."""
     return dotted.rpartition(".")[2]
 
 
 def top_of(dotted: str) -> str:
+    """``"a.b.c"`` -> ``"a"``; a single component is its own top one."""
     return dotted.partition(".")[0]
 
 
@@ -67,18 +69,22 @@ class RenameSpec:
 
     @property
     def old_mod(self) -> str | None:
+        """The module the old name lives in (``None`` when the old name is a top-level module)."""
         return parent_of(self.old)
 
     @property
     def new_mod(self) -> str | None:
+        """The module the new name lives in (``None`` when the new name is a top-level module)."""
         return parent_of(self.new)
 
     @property
     def old_last(self) -> str:
+        """The old name's last component (what references spell)."""
         return last_of(self.old)
 
     @property
     def new_last(self) -> str:
+        """The new name's last component."""
         return last_of(self.new)
 
     @property

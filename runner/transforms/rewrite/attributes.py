@@ -58,7 +58,10 @@ class AttributePlan:
 
 
 def plan_attributes(module: cst.Module, sites: Iterable[BoundSite], resolver: Resolver) -> AttributePlan:
-    """Group the bound sites of ``module`` by (scope, name) and decide each group."""
+    """Group the bound sites of ``module`` by (scope, name) and decide each group: it is
+    allowed, with its attributes renamed, when every assignment of the name in its scope
+    is a site with the same renames and every use is a mapped attribute; otherwise each
+    of its sites is refused with the group's first problem in the file."""
     by_name = {id(s.name): s for s in sites}
     groups: dict[tuple[int, str], tuple[object, list[BoundSite]]] = {}
     for site in by_name.values():

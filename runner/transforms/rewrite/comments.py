@@ -51,7 +51,9 @@ def has_comment(node: cst.CSTNode) -> bool:
 
 
 def lost_comments(old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> list[str]:
-    """Comments of ``old`` that none of ``new`` contains, in source order."""
+    """Comments of ``old`` that none of ``new`` contains, in source order (compared by
+    text, each one as many times as it occurs); ``[]`` without walking ``new`` when ``old``
+    holds none."""
     before = _comments(old)
     if not before:
         return []
@@ -66,7 +68,8 @@ def lost_comments(old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> list[str]:
 
 
 def with_comments_above(stmt: cst.BaseStatement, comments: Sequence[str]) -> cst.BaseStatement:
-    """``stmt`` with ``comments`` as comment lines right above it (after its own)."""
+    """``stmt`` with ``comments`` as comment lines right above it (after its own leading
+    lines); ``stmt`` itself when there are none."""
     if not comments:
         return stmt
     lines = [cst.EmptyLine(comment=cst.Comment(c)) for c in comments]

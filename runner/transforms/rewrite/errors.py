@@ -66,7 +66,9 @@ class PatternError(ValueError):
         return f"{loc}: {self.short}" if loc else self.short
 
     def located(self, *, rule_index: int | None, field: str | None) -> "PatternError":
-        """The same error, attributed to a rule's field."""
+        """A new error with this one's detail, position and subpath, attributed to field
+        ``field`` of rule ``rule_index``; an "invalid pattern" found in a ``replace`` text
+        becomes an "invalid replacement". ``self`` is left as it is."""
         headline = self.headline
         if field == "replace" and headline == "invalid pattern":
             headline = "invalid replacement"

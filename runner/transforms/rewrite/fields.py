@@ -11,7 +11,8 @@ _CACHE: dict[type, tuple[str, ...]] = {}
 
 
 def field_names(tp: type) -> tuple[str, ...]:
-    """The dataclass fields of a libcst node type, in declaration order (cached per type)."""
+    """The dataclass fields of a libcst node type, in declaration order (cached per type;
+    ``tp`` must be a dataclass: ``TypeError`` otherwise)."""
     names = _CACHE.get(tp)
     if names is None:
         names = _CACHE[tp] = tuple(f.name for f in dataclasses.fields(tp))

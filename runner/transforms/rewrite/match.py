@@ -87,6 +87,9 @@ _SOURCE_ORDER: dict[type, tuple[str, ...]] = {
 
 
 def compared_fields(tp: type) -> tuple[str, ...]:
+    """The fields of node type ``tp`` that matching compares: its dataclass fields without
+    the formatting ones (whitespace, parentheses, optional separators, blank lines and
+    comments), those of ``_SOURCE_ORDER`` first; cached per type."""
     names = _FIELDS.get(tp)
     if names is None:
         skip = _SKIP | _SKIP_BY_TYPE.get(tp, frozenset())
@@ -135,6 +138,11 @@ class Matcher:
         return (Matcher, (self.pattern, self.check, self.any_binding))
 
     def match(self, node: cst.CSTNode, resolver: "Resolver | None" = None) -> dict[str, object] | None:
+        """The bindings of a match of the pattern at ``node`` (itself, not its subtree), or
+        None. Bindings: metavariable name -> the node ``$name`` took or the
+        :class:`SeqBinding` ``$$$name`` took (``$_`` binds nothing); every ``check`` held.
+        ``resolver``: the file's, so that names match by binding; None: as written. Not
+        reentrant (the resolver is held for the call)."""
         if self.root_types is not None and type(node) not in self.root_types:
             return None
         self._resolver = resolver

@@ -32,7 +32,8 @@ def dotted_name(node: cst.CSTNode) -> str | None:
 
 
 def head_name(node: cst.CSTNode) -> cst.Name | None:
-    """The leftmost Name of an attribute chain (the node itself for a Name)."""
+    """The leftmost Name of an attribute chain (the node itself for a Name); None when the
+    chain starts with anything else (a call, a subscript, a literal)."""
     while type(node) is cst.Attribute:
         node = node.value  # type: ignore[attr-defined]
     return node if type(node) is cst.Name else None  # type: ignore[return-value]

@@ -228,7 +228,10 @@ def needles_of(tree: cst.CSTNode) -> tuple[str, ...]:
 
 
 def compile_match(text: str) -> Pattern:
-    """Compile a pattern; errors carry no rule index/field (see PatternError.located)."""
+    """Compile a pattern: one expression, one small statement or one compound statement.
+    Raises PatternError for an empty text, a text that does not parse, more than one
+    statement, a stray ``$`` and a misplaced or twice-kinded metavariable; errors carry
+    no rule index/field (see PatternError.located)."""
     prepared = _dict_entries(prepare(text))
     if not prepared.text.strip():
         raise PatternError("empty pattern", headline="invalid pattern", line=1, column=1)
@@ -264,7 +267,10 @@ def compile_pattern(text: str) -> Pattern:
 
 
 def compile_template(text: str, bound: Mapping[str, bool]) -> Template:
-    """Compile a ``replace`` text against the metavariables ``bound`` by its match."""
+    """Compile a ``replace`` text against the metavariables ``bound`` by its match (name ->
+    True for ``$$$name``); ``""`` compiles to a template of no statements. Raises
+    PatternError as :func:`compile_match` does, and for ``$_``, a metavariable the match
+    does not bind and one used with the other kind than the match's."""
     prepared = _dict_entries(prepare(text))
     if not prepared.text.strip():
         return Template(text, None, (), {}, prepared)

@@ -14,14 +14,14 @@ from .text import MV_PREFIX, MVS_PREFIX
 
 
 def mv_name(node: object) -> str | None:
-    """``x`` for the placeholder of ``$x``."""
+    """``x`` when ``node`` is the placeholder Name of ``$x``; None for any other node."""
     if isinstance(node, cst.Name) and node.value.startswith(MV_PREFIX):
         return node.value[len(MV_PREFIX) :]
     return None
 
 
 def mvs_name(node: object) -> str | None:
-    """``xs`` for the placeholder Name of ``$$$xs``."""
+    """``xs`` when ``node`` is the placeholder Name of ``$$$xs``; None for any other node."""
     if isinstance(node, cst.Name) and node.value.startswith(MVS_PREFIX):
         return node.value[len(MVS_PREFIX) :]
     return None
@@ -59,13 +59,15 @@ def _seq_inner(node: cst.CSTNode) -> cst.CSTNode | None:
 
 
 def seq_mv_name(node: cst.CSTNode) -> str | None:
-    """``xs`` if ``node`` (an element of a sequence field) stands for ``$$$xs``."""
+    """``xs`` if ``node`` (an element of a sequence field) stands for ``$$$xs``: it is one of
+    the slots the module docstring lists, holding only the placeholder; None otherwise."""
     inner = _seq_inner(node)
     return mvs_name(inner) if inner is not None else None
 
 
 def params_mv_name(node: cst.Parameters) -> str | None:
-    """``ps`` if the parameter list is exactly ``($$$ps)``: it then binds the whole list."""
+    """``ps`` if the parameter list is exactly ``($$$ps)`` (no ``/``, ``*``, ``**``, default
+    or annotation): it then binds the whole list; None otherwise."""
     if (
         len(node.params) == 1
         and not node.posonly_params
@@ -79,13 +81,20 @@ def params_mv_name(node: cst.Parameters) -> str | None:
 
 
 class Placeholders(cst.CSTVisitor):
-    """Placeholders in source order, and the ids of the ``$$$`` ones in sequence slots."""
+    """Collects, over one visit of a pattern or template tree, its placeholders.
+
+    ``names``: every placeholder Name (``$x`` and ``$$$xs``) in source order;
+    ``in_sequence``: the ids of the ``$$$`` ones that stand in a sequence slot (where they
+    may be used; see :func:`seq_mv_name`).
+    """
 
     def __init__(self) -> None:
         self.names: list[cst.Name] = []
         self.in_sequence: set[int] = set()
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        """Record ``node`` if it is a placeholder, and the ``$$$`` placeholders standing in
+        its sequence fields; True: every node is entered."""
         if isinstance(node, cst.Name) and (mv_name(node) or mvs_name(node)) is not None:
             self.names.append(node)
         for value in vars_of(node):
@@ -98,5 +107,6 @@ class Placeholders(cst.CSTVisitor):
 
 
 def vars_of(node: cst.CSTNode) -> tuple[object, ...]:
-    """The values of the node's fields, in declaration order."""
+    """The values of the node's fields (nodes, sequences, strings, sentinels), in
+    declaration order."""
     return tuple(getattr(node, f) for f in field_names(type(node)))

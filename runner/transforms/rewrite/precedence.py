@@ -77,6 +77,9 @@ _FIELD_MIN = {
 
 
 def precedence(node: cst.CSTNode) -> int:
+    """How tightly ``node`` binds, as it stands: ``NAMED_EXPR`` (lowest) to ``ATOM``
+    (highest); a node with its own parentheses, and any node not ranked here (a name, a
+    literal, a display), is an ``ATOM``; an unparenthesised tuple is ``LOW``."""
     if getattr(node, "lpar", None):
         return ATOM
     tp = type(node)
@@ -92,7 +95,10 @@ def precedence(node: cst.CSTNode) -> int:
 
 
 def required(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> int:
-    """The minimum precedence ``child`` needs to stand unparenthesised in ``parent.field``."""
+    """The minimum precedence ``child`` needs to stand unparenthesised in ``parent.field``:
+    from the parent's operator (a right operand one rank above its left one, but ``**``
+    binds to the right), from the slot (``_FIELD_MIN``), ``LOW`` where a bare tuple or a
+    yield may stand, else ``LAMBDA``."""
     tp = type(parent)
     if tp is cst.BinaryOperation:
         p = _BINARY[type(parent.operator)]  # type: ignore[attr-defined]
@@ -117,6 +123,10 @@ def required(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> int:
 
 
 def needs_parens(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> bool:
+    """Whether ``child``, put in ``parent.field``, must be wrapped in parentheses: it ranks
+    below what the slot requires, or it is an integer before ``.``, or (without its own
+    parentheses) its source breaks lines only brackets allow. Never for a child that is
+    not an expression, nor for a starred element."""
     if not isinstance(child, cst.BaseExpression) or isinstance(child, cst.StarredElement):
         return False
     if (type(parent), field) in ((cst.Attribute, "value"),) and isinstance(child, cst.Integer) and not child.lpar:
@@ -139,14 +149,16 @@ def _breaks_lines_outside_brackets(node: cst.BaseExpression) -> bool:
 
 
 def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
-    """``node`` inside one more pair of parentheses."""
+    """``node`` inside one more pair of parentheses (outside those it has)."""
     return node.with_changes(lpar=[cst.LeftParen(), *node.lpar], rpar=[*node.rpar, cst.RightParen()])
 
 
 def fix_children(parent: cst.CSTNode, fresh: set[int]) -> cst.CSTNode:
     """Parenthesise the children of ``parent`` whose id is in ``fresh`` where needed.
 
-    The ids handled are removed from ``fresh`` (each fresh node has one parent).
+    Only direct node fields are looked at (not sequences). The ids handled are removed
+    from ``fresh`` (each fresh node has one parent). Returns ``parent`` itself when no
+    child needed parentheses, else a copy with the wrapped children.
     """
     changes = {}
     for field in field_names(type(parent)):

@@ -213,7 +213,10 @@ def _finish(node: cst.CSTNode, field: str, out: list[cst.CSTNode]) -> list[cst.C
 
 
 def build_expression(template: Template, bindings: Mapping[str, object], matched: cst.BaseExpression) -> cst.BaseExpression:
-    """The replacement expression for ``matched``, keeping the parentheses around it."""
+    """The replacement expression for ``matched`` (``bindings``: its match's), keeping the
+    parentheses around it. Raises ReplacementError when the bound code does not fit the
+    template (a node where a name must stand, an element of the wrong kind, an f-string
+    it would break). ``bindings`` are not changed: a value used twice is cloned."""
     assert template.expression is not None
     new = template.expression.visit(_Substituter(bindings))
     if not isinstance(new, cst.BaseExpression):
@@ -238,7 +241,8 @@ def _verify(node: cst.CSTNode) -> None:
 
 
 def build_statements(template: Template, bindings: Mapping[str, object]) -> list[cst.BaseStatement]:
-    """The replacement statements (a template expression becomes an expression statement)."""
+    """The replacement statements (a template expression becomes an expression statement;
+    ``[]`` for an empty template). Raises ReplacementError as :func:`build_expression`."""
     if template.expression is not None:
         statements: tuple[cst.BaseStatement, ...] = (cst.SimpleStatementLine([cst.Expr(template.expression)]),)
     else:

@@ -54,7 +54,8 @@ def source_of(value: object) -> str:
 
 
 def normalise(code: str) -> str:
-    """Code with comments, line breaks and optional spaces removed (``a+b`` == ``a + b``)."""
+    """Code with comments, line breaks and optional spaces removed (``a+b`` == ``a + b``);
+    code that does not tokenize has its runs of whitespace made single spaces instead."""
     try:
         out: list[str] = []
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
@@ -74,12 +75,19 @@ def normalise(code: str) -> str:
 
 @dataclass(frozen=True)
 class Constraint:
+    """The ``where`` constraints of one metavariable, all of which its binding must meet
+    (an empty Constraint accepts anything)."""
+
     kinds: tuple[type, ...] = ()
     texts: tuple[str, ...] = ()
     not_texts: tuple[str, ...] = ()
     regex: re.Pattern | None = None
 
     def accepts(self, value: object) -> bool:
+        """Whether the bound ``value`` (a node, or a :class:`SeqBinding`) meets every
+        constraint: each node (an argument's or element's value) is of one of ``kinds``;
+        its normalised source is one of ``texts`` and none of ``not_texts``; ``regex``
+        finds a match in its source as written."""
         if self.kinds:
             items = value if isinstance(value, SeqBinding) else (value,)
             for item in items:
@@ -115,6 +123,10 @@ def _strings(value: object, err) -> tuple[str, ...]:
 
 
 def compile_constraint(name: str, spec: object, err) -> Constraint:
+    """The Constraint that ``spec`` (the ``where`` mapping of metavariable ``name``: kind,
+    text, not_text, regex) states. Raises ``err(message, subpath)`` (a PatternError) for
+    a spec that is not a mapping, an unknown key, a kind that is no libcst node class, a
+    value that is not a string (or a list of strings) and an invalid regex."""
     if not isinstance(spec, dict):
         raise err("expected a mapping of constraints (kind, text, not_text, regex)", (name,))
     fields: dict[str, object] = {}
@@ -190,6 +202,10 @@ def parse_import(text: object) -> list[ImportSpec]:
 
 @dataclass(frozen=True, eq=False)
 class Rule:
+    """One compiled entry of ``rules:``, the ``index``-th. ``template`` is None for a
+    ``flag`` rule, which only reports; ``matcher`` applies the ``where`` constraints and
+    the names matched as written. Holds no per-file state; compared by identity."""
+
     index: int
     pattern: Pattern  #: effective pattern (an expression match replaced by statements matches expression statements)
     template: Template | None

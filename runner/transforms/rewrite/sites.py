@@ -51,7 +51,12 @@ def is_a(tp: type, base: type) -> bool:
 
 
 class Context:
-    """Tracks, during a traversal, which nodes are not candidates for a pattern kind."""
+    """Tracks, during a traversal, which nodes are not candidates for a pattern kind.
+
+    Fed every node parents first (:meth:`visit`), it knows of each node, by id, whether
+    it is in a position that is not an expression (an attribute name, a keyword, an
+    import), an ``elif`` (not a statement) or assigned to (``targets``).
+    """
 
     def __init__(self) -> None:
         self.not_expression: set[int] = set()
@@ -59,6 +64,7 @@ class Context:
         self.targets: set[int] = set()  # expressions assigned to
 
     def visit(self, node: cst.CSTNode) -> None:
+        """Note what ``node`` says about its children (call it before visiting them)."""
         tp = type(node)
         if tp in _TARGET_FIELDS:
             self.targets.add(id(getattr(node, _TARGET_FIELDS[tp])))
@@ -75,6 +81,10 @@ class Context:
             self.not_statement.add(id(node.orelse))  # type: ignore[attr-defined]
 
     def is_candidate(self, kind: str, node: cst.CSTNode, original: cst.CSTNode | None = None) -> bool:
+        """Whether a pattern of ``kind`` may match ``node``: its type is of that kind and,
+        for an expression, it stands where an expression does; for a compound statement,
+        it is not an ``elif``. ``original``: the visited node ``node`` was rebuilt from
+        (the context knows the visited nodes only)."""
         if not is_a(type(node), _KIND_BASE[kind]):
             return False
         key = id(original if original is not None else node)

@@ -37,13 +37,18 @@ class Occurrence:
 
 @dataclass(frozen=True, slots=True)
 class PreparedText:
+    """A pattern or replacement text made ready to parse (see :func:`prepare`): ``text``
+    is ``original`` dedented with placeholders for its metavariables, each of which
+    ``occurrences`` lists in order; ``origin`` maps every character back."""
+
     original: str
     text: str  #: dedented, with placeholders
     origin: tuple[int, ...]  #: origin[i] = index in ``original`` of text[i]; one extra entry for the end
     occurrences: tuple[Occurrence, ...]
 
     def original_position(self, line: int, column: int) -> tuple[int, int]:
-        """Map a 1-based (line, column) in ``text`` to a 1-based one in ``original``."""
+        """Map a 1-based (line, column) in ``text`` to a 1-based one in ``original`` (a position
+    out of range is clamped to the text)."""
         starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
         line = min(max(line, 1), len(starts))
         index = min(max(starts[line - 1] + column - 1, 0), len(self.text))

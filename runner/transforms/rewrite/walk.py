@@ -91,7 +91,15 @@ class RuleIndex:
 
 
 class RuleApplier(cst.CSTTransformer):
-    """One walk of one file (created per file: holds per-file state)."""
+    """One walk of one file (created per file: holds per-file state).
+
+    ``module.visit(applier)`` returns the rewritten tree (a node it passes over, off
+    ``marks``, is the input's object) and leaves the walk's results on the applier: ``counts`` (rule
+    index -> :class:`RuleCount`), ``failures`` (the sites left as they were, and why),
+    ``bound`` (the sites of ``rename_attributes`` rules it rewrote) and ``reverted``.
+    ``index``: the rules; ``resolver``: the file's (names match as written without one);
+    ``verify``, ``attributes`` and ``marks``: see the attributes below.
+    """
 
     def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False,
                  attributes: AttributePlan | None = None, marks: tuple[set[int], set[int]] | None = None) -> None:
@@ -165,6 +173,9 @@ class RuleApplier(cst.CSTTransformer):
     # the walk -------------------------------------------------------------------------
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        """Enter ``node``: note its context, the f-string it opens or the statement it
+        starts. False, leaving it as it is, for a node off ``marks``; False, visiting it
+        without its children, for one that is marked to visit but not to enter."""
         if self.visit_only is not None and id(node) not in self.visit_only:
             self.passed = node
             return False
@@ -181,12 +192,17 @@ class RuleApplier(cst.CSTTransformer):
         return True
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        pass  # (the default looks up visit_<Node>_<attribute> on every field)
+        """Nothing (the default looks up ``visit_<Node>_<attribute>`` on every field)."""
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        pass
+        """Nothing (the default looks up ``leave_<Node>_<attribute>`` on every field)."""
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
+        """``updated_node`` (its children rewritten) with the rules of its kind applied:
+        expression rules at an expression, statement rules on a line's small statements,
+        compound rules at a compound statement; then a renamed attribute, the parentheses
+        its fresh children need, ``pass`` in an emptied block, and the comments a rewrite
+        dropped above the statement. A node passed over is returned as it is."""
         if original_node is self.passed:
             self.passed = None
             self.comments += 1  # (as if it held one: a rewrite around it looks for them)

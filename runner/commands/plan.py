@@ -9,8 +9,9 @@ from runner.adapters.workspace import write_text_atomic
 from runner.commands.model_flags import ModelFlags, session_needed
 from runner.commands.result import CommandResult
 from runner.errors import InputError
-from runner.playbook.load import load_playbook
+from runner.playbook.load import LoadedPlaybook, load_playbook
 from runner.planning.accounting import render_unmatched, unmatched_rules
+from runner.planning.cache_checks import CheckVerdicts
 from runner.planning.dryrun import PlanOptions, Progress, plan_playbook
 from runner.planning.plan import Plan
 from runner.planning.select import list_candidates
@@ -49,7 +50,9 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     """
     root = os.path.abspath(request.root)
     candidates = list_candidates(root)
-    loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files)
+    verdicts = CheckVerdicts(os.path.join(root, ".batchmod", "cache", "checks") if request.use_cache else None)
+    loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files,
+                           verdicts=verdicts)
     session = None
     if session_needed(loaded.playbook, request.model):  # the model stack is imported only then
         from runner.commands.model_setup import ModelSession
@@ -78,10 +81,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
             write_text_atomic(request.out, encoded)
         except OSError as exc:
             raise InputError(f"--out {request.out}: cannot write the plan: {exc.strerror or exc}") from None
-    # `validate` shows every warning; a plan repeats only those about this root's files
-    stderr = "".join(d.render() + "\n" for d in loaded.warnings if "matches no file" in d.message)
-    stderr += "".join(line + "\n" for line in render_unmatched(unmatched_rules(plan.phases), loaded.playbook.path))
-    stderr += "".join(f"batchmod: {line}\n" for line in [*notes, *model_failures(plan)])
+    stderr = _stderr(loaded, plan, notes)
     summary = summarize_plan(plan)
     failed_line = render_failed_line(summary, "plan")
     exit_code = summary.exit_code
@@ -91,6 +91,14 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     if request.out:
         text += f"plan saved to {request.out}\n"
     return CommandResult(stdout=text + failed_line, stderr=stderr, exit_code=exit_code)
+
+
+def _stderr(loaded: LoadedPlaybook, plan: Plan, notes: list[str]) -> str:
+    """What a plan tells on stderr: `validate` shows every warning, a plan repeats only
+    those about this root's files; then the rules that matched nowhere, notes and model failures."""
+    stderr = "".join(d.render() + "\n" for d in loaded.warnings if "matches no file" in d.message)
+    stderr += "".join(line + "\n" for line in render_unmatched(unmatched_rules(plan.phases), loaded.playbook.path))
+    return stderr + "".join(f"batchmod: {line}\n" for line in [*notes, *model_failures(plan)])
 
 
 def model_failures(plan: Plan) -> list[str]:

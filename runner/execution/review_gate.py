@@ -18,7 +18,7 @@ from runner.execution.store import RunFolder
 from runner.model.client import ModelClient
 from runner.model.jobs import Exchange
 from runner.model.review import ReviewItem, Verdict, review_subtask, select_for_review
-from runner.planning.dryrun import file_change
+from runner.planning.plan import file_change
 
 SUMMARY_ROWS = 30  #: one screen
 

@@ -7,14 +7,16 @@ result cache); nothing here parses or walks a file.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from runner.planning.expand import ExpandedPhase
 from runner.planning.plan import HunkRules, PhaseResult, RuleAccount, SubtaskResult
 from runner.playbook.spec import TaskTypeSpec
 from runner.reporting.hunks import split_hunks
 from runner.transforms.base import Outcome, RuleTally
-from runner.transforms.rewrite.accounting import attribute_hunk, rule_catalogue
+
+if TYPE_CHECKING:
+    from runner.transforms.rewrite.accounting import RuleInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +58,22 @@ def render_unmatched(unmatched: Sequence[UnmatchedRule], playbook_path: str) -> 
     return lines
 
 
+def _rule_catalogue(spec: TaskTypeSpec) -> tuple[RuleInfo, ...]:
+    """``rule_catalogue``, its package imported only for a task type with rules (``rewrite``
+    brings libcst, which a plan of other transforms served from the cache never needs)."""
+    if spec.transform != "rewrite":
+        return ()
+    from runner.transforms.rewrite.accounting import rule_catalogue
+
+    return rule_catalogue(spec)
+
+
 def account_phase(phase: ExpandedPhase, outcomes: Mapping[tuple[int, str], Outcome]) -> tuple[RuleAccount, ...]:
     """Each rule of each rule-based task of the phase, summed over the task's files (a task
     that selected no file is left out: nothing was searched)."""
     out: list[RuleAccount] = []
     for task in phase.tasks:
-        infos = rule_catalogue(task.spec) if task.files else ()
+        infos = _rule_catalogue(task.spec) if task.files else ()
         if not infos:
             continue
         sums = {i.index: [0, 0, 0, 0] for i in infos}  # matches, changes, gaps, files
@@ -85,9 +97,11 @@ def attribute_hunks(spec: TaskTypeSpec, result: SubtaskResult,
     """Every hunk of a subtask's deterministic changes (the model's edits on top left out)
     with the rules that made it; ``()`` for a transform without rules. ``tallies``: each
     changed file's per-rule counts."""
-    infos = rule_catalogue(spec)
+    infos = _rule_catalogue(spec)
     if not infos:
         return ()
+    from runner.transforms.rewrite.accounting import attribute_hunk
+
     out = []
     for by, change in result.attributed_changes("transform"):
         if by != "transform":

@@ -10,25 +10,44 @@ import hashlib
 import json
 import os
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst
 
 import runner
 from runner.adapters.workspace import ensure_dir, remove_file_if_present
 from runner.playbook.spec import TaskTypeSpec
-from runner.transforms.base import Changed, Failed, Gap, Outcome, RuleTally, Unchanged
-from runner.transforms.engine import FileJob, FileResult, Step
+
+if TYPE_CHECKING:
+    from runner.transforms.base import Outcome
+    from runner.transforms.engine import FileJob, FileResult, Step
 
 _VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=3"
 
 
+def version_salt() -> str:
+    """The versions every key of the cache starts with (batchmod's, libcst's, the cache's layout)."""
+    return _VERSION_SALT
+
+
 def result_inputs(spec: TaskTypeSpec) -> tuple[object, ...]:
     """What a task type's result on a file depends on: its transform, rendered ``with:``,
-    needles, post-conditions, language and whether gaps fail it. Not its name, description,
-    instructions, examples, model context, nor ``on_gap: report`` versus ``model`` (the
-    model fills gaps after the cached step), nor anything else of the playbook."""
-    return (spec.transform, spec.with_json, spec.needles, spec.expect_absent, spec.language, spec.on_gap == "fail")
+    needles, post-conditions, language, whether gaps fail it and its scope (file or
+    statement: the parse differs). Not its name, description, instructions, examples,
+    model context, nor ``on_gap: report`` versus ``model`` (the model fills gaps after the
+    cached step), nor anything else of the playbook."""
+    return (spec.transform, spec.with_json, spec.needles, spec.expect_absent, spec.language, spec.on_gap == "fail",
+            spec.scope)
+
+
+def needles_key(step: Step, root: str, identity: str) -> str:
+    """The key of a step's needles (its transform's, as built): versions, the root, the
+    step's result inputs and needles override, and ``identity``, its transform's code."""
+    h = hashlib.sha256(_VERSION_SALT.encode())
+    h.update(b"\0needles\0" + root.encode("utf-8", "surrogateescape"))
+    h.update(_step_bytes(step))
+    h.update(b"\0" + identity.encode("utf-8", "surrogateescape"))
+    return "needles:" + h.hexdigest()
 
 
 def job_key(job: FileJob, extra: str = "") -> str:
@@ -75,31 +94,63 @@ class ResultCache:
 
     def get(self, key: str, job: FileJob) -> FileResult | None:
         """The cached result of ``job`` under ``key``; None when absent, unreadable or the cache is off."""
+        value = self._value(key)
+        if value is None:
+            return None
+        try:
+            return _decode(json.loads(value), job)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def needles(self, key: str) -> tuple[str, ...] | None:
+        """The needles stored under ``key`` (``needles_key``); None when absent, unreadable or off."""
+        value = self._value(key)
+        try:
+            return tuple(json.loads(value)) if value is not None else None
+        except (ValueError, TypeError):
+            return None
+
+    def put_needles(self, key: str, needles: tuple[str, ...]) -> None:
+        """Store a step's needles under ``key``; a database error is ignored."""
+        self._put([(key, json.dumps(list(needles)))])
+
+    def diff(self, key: str) -> tuple[str, int, int] | None:
+        """The (diff, added, removed) stored under ``key`` (``cache_diffs.diff_key``); None when absent or off."""
+        value = self._value(key)
+        try:
+            text, added, removed = json.loads(value) if value is not None else (None, 0, 0)
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(text, str) or not isinstance(added, int) or not isinstance(removed, int):
+            return None
+        return text, added, removed
+
+    def put_diffs(self, items: list[tuple[str, tuple[str, int, int]]]) -> None:
+        """Store diffs by key in one transaction; a database error is ignored."""
+        self._put([(key, json.dumps(list(value))) for key, value in items])
+
+    def _value(self, key: str) -> str | None:
         if self._db is None:
             return None
         try:
             row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
-        if row is None:
-            return None
-        try:
-            return _decode(json.loads(row[0]), job)
-        except (ValueError, KeyError, TypeError):
-            return None
+        return row[0] if row is not None else None
 
-    def put_many(self, items: list[tuple[str, FileResult]]) -> None:
-        """Store results by key in one transaction; a database error is ignored (a cache only saves time)."""
-        if self._db is None or not items:
+    def _put(self, rows: list[tuple[str, str]]) -> None:
+        if self._db is None or not rows:
             return
         try:
             with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
-                    [(k, json.dumps(_encode(r))) for k, r in items],
-                )
+                self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", rows)
         except sqlite3.Error:
             pass
+
+    def put_many(self, items: list[tuple[str, FileResult]]) -> None:
+        """Store results by key in one transaction; a database error is ignored (a cache only saves time)."""
+        if self._db is not None:
+            self._put([(k, json.dumps(_encode(r))) for k, r in items])
 
     def close(self) -> None:
         """Close the database (nothing to do when the cache is off)."""
@@ -124,6 +175,8 @@ def _b(data: bytes) -> str:
 
 
 def _encode(result: FileResult) -> dict[str, Any]:
+    from runner.transforms.base import Changed
+
     steps = []
     for index, outcome in result.outcomes:
         entry: dict[str, Any] = {
@@ -142,6 +195,9 @@ def _encode(result: FileResult) -> dict[str, Any]:
 
 
 def _decode(value: dict[str, Any], job: FileJob) -> FileResult:
+    from runner.transforms.base import Changed, Failed, Gap, RuleTally, Unchanged
+    from runner.transforms.engine import FileResult
+
     current = job.source
     outcomes: list[tuple[int, Outcome]] = []
     for entry in value["steps"]:

@@ -19,10 +19,12 @@ from runner.adapters.workspace import ensure_dir, read_bytes, write_new_file
 from runner.playbook.load import LoadedPlaybook
 from runner.planning.accounting import account_phase, attribute_hunks
 from runner.planning.budget import phase_budget, run_budget
-from runner.planning.cache import ResultCache, job_key
+from runner.planning.cache import ResultCache, job_key, needles_key
+from runner.planning.cache_diffs import Diffs
+from runner.planning.cache_identity import transform_identity
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
 from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
-from runner.planning.plan import FileChange, PhaseResult, Plan, PlanStats, SubtaskResult, file_change
+from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.targets import Targets, targeted_ids
 from runner.planning.select import Candidates, list_candidates, oversized_files
@@ -213,7 +215,7 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
     at_start = dict(ws.overlay)
     masked: dict[tuple[int, str], Outcome] = {}  #: (task, file) of failed subtasks → their outcome, kept for the report
     pm = PhaseModel(options.model, phase.spec, {}, {}) if options.model is not None else None
-    diffs: dict[tuple[str, bytes, bytes], FileChange] = {}  #: each file's change is diffed once in the phase
+    diffs = Diffs(cache if options.use_cache else None)  #: each file's change is diffed once
     while True:
         ws.overlay = dict(at_start)
         start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked,
@@ -228,22 +230,14 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
             break
         masked.update({k: v for k, v in dropped.items() if k not in masked})
     files = tuple(
-        _file_change(diffs, path, before, ws.overlay[path])
+        diffs.change(path, before, ws.overlay[path])
         for path, readable in sorted(start.items()) if readable and path in ws.overlay
         for before in [at_start[path] if path in at_start else ws.disk(path)]
         if before is not None and ws.overlay[path] != before
     )
+    diffs.flush()
     return PhaseResult(phase.spec.name, subtasks, phase_budget(phase.spec, subtasks, files), files,
                        pm.budget_spent if pm is not None else "", account_phase(phase, outcomes))
-
-
-def _file_change(diffs: dict[tuple[str, bytes, bytes], FileChange], path: str, before: bytes, after: bytes) -> FileChange:
-    """``file_change``, once per (path, before, after) in ``diffs``."""
-    key = (path, before, after)
-    change = diffs.get(key)
-    if change is None:
-        change = diffs[key] = file_change(path, before, after)
-    return change
 
 
 def _failed(s: SubtaskResult) -> bool:
@@ -274,56 +268,113 @@ def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, 
     return start, outcomes
 
 
-def _python_transform_salt(tasks: list[ExpandedTask], root: str) -> str:
-    salt = []
-    for task in tasks:
-        if task.spec.transform.startswith("python:"):
-            rel = task.spec.transform.split(":", 2)[1]
-            try:
-                salt.append(hashlib.sha256(read_bytes(os.path.join(root, rel))).hexdigest())
-            except OSError:
-                salt.append("missing")
-    return ",".join(salt)
-
-
 def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Workspace, options: PlanOptions,
                       cache: ResultCache, counters: dict[str, int], include_generated: bool,
                       outcomes: dict[tuple[int, str], Outcome], progress: Progress | None,
                       masked: Container[tuple[int, str]] = ()) -> None:
-    steps_by_file: dict[str, list[Step]] = {}
-    needles: dict[int, tuple[str, ...]] = {}
+    """Run a segment's tree tasks on their files: from the cache when every file's result
+    and every task's needles are there (nothing built nor imported), else each transform
+    is built and the files that miss are run."""
+    identities = {t.index: transform_identity(t.spec.transform, options.root) for t in tasks}
+    salt = ",".join(identities[t.index] for t in tasks)
+    steps = {t.index: Step(t.index, t.spec, t.needles) for t in tasks}
+    needles = _cached_needles(tasks, steps, identities, cache, options.root)
+    looked: dict[str, FileResult] = {}
+    if needles is not None and _replay_segment(tasks, steps, needles, ws, options, cache, counters, include_generated,
+                                               outcomes, masked, salt, looked):
+        return
+    needles = {}
     for task in tasks:
-        step = Step(task.index, task.spec, task.needles)
         try:
-            needles[task.index] = with_gap_needles(build_transform(task.spec, options.root, task.needles).needles(), task.spec.expect_absent)
+            own = build_transform(task.spec, options.root, task.needles).needles()
         except Exception as exc:  # validation builds these too; keep the plan going regardless
             for f in task.files:
                 outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")
             continue
-        for f in task.files:
-            if (task.index, f) not in masked:
-                steps_by_file.setdefault(f, []).append(step)
-    salt = _python_transform_salt(tasks, options.root)
+        needles[task.index] = with_gap_needles(own, task.spec.expect_absent)
+        cache.put_needles(needles_key(steps[task.index], options.root, identities[task.index]), tuple(own))
     pending: list[tuple[str, FileJob]] = []
-    for path in sorted(steps_by_file):
-        steps = steps_by_file[path]
-        source = ws.read(path)
-        if source is None:
-            for step in steps:
-                outcomes[(step.task_index, path)] = Failed(ws.errors[path])
+    for path, file_steps in _steps_by_file([t for t in tasks if t.index in needles], steps, masked):
+        job = _file_job(path, file_steps, needles, ws, options, include_generated, outcomes)
+        if job is None:
             continue
-        if not any(needles_match(needles[s.task_index], source) for s in steps):
-            for step in steps:
-                outcomes[(step.task_index, path)] = Unchanged("no needle")
-            continue
-        job = FileJob(options.root, path, source, tuple(steps), include_generated)
         key = job_key(job, salt)
-        cached = cache.get(key, job)
+        cached = looked.get(key) or cache.get(key, job)
         if cached is not None:
             counters["hits"] += 1
             _record(cached, ws, outcomes)
             continue
         pending.append((key, job))
+    _run_pending(phase, pending, tasks, ws, options, cache, counters, outcomes, progress)
+
+
+def _steps_by_file(tasks: list[ExpandedTask], steps: dict[int, Step],
+                   masked: Container[tuple[int, str]]) -> list[tuple[str, list[Step]]]:
+    """(path, its steps in task order) for every file of ``tasks`` not masked, by path."""
+    by_file: dict[str, list[Step]] = {}
+    for task in tasks:
+        for f in task.files:
+            if (task.index, f) not in masked:
+                by_file.setdefault(f, []).append(steps[task.index])
+    return sorted(by_file.items())
+
+
+def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[str, ...]], ws: _Workspace, options: PlanOptions,
+              include_generated: bool, outcomes: dict[tuple[int, str], Outcome]) -> FileJob | None:
+    """The file's job; None when its outcomes are known without one (recorded: unreadable, no needle)."""
+    source = ws.read(path)
+    if source is None:
+        for step in steps:
+            outcomes[(step.task_index, path)] = Failed(ws.errors[path])
+        return None
+    if not any(needles_match(needles[s.task_index], source) for s in steps):
+        for step in steps:
+            outcomes[(step.task_index, path)] = Unchanged("no needle")
+        return None
+    return FileJob(options.root, path, source, tuple(steps), include_generated)
+
+
+def _cached_needles(tasks: list[ExpandedTask], steps: dict[int, Step], identities: dict[int, str],
+                    cache: ResultCache, root: str) -> dict[int, tuple[str, ...]] | None:
+    """Every task's needles (with its gap needles) as a build of its transform gave them
+    before; None when one of them is not in the cache."""
+    out = {}
+    for task in tasks:
+        own = cache.needles(needles_key(steps[task.index], root, identities[task.index]))
+        if own is None:
+            return None
+        out[task.index] = with_gap_needles(own, task.spec.expect_absent)
+    return out
+
+
+def _replay_segment(tasks: list[ExpandedTask], steps: dict[int, Step], needles: dict[int, tuple[str, ...]],
+                    ws: _Workspace, options: PlanOptions, cache: ResultCache, counters: dict[str, int],
+                    include_generated: bool, outcomes: dict[tuple[int, str], Outcome],
+                    masked: Container[tuple[int, str]], salt: str, looked: dict[str, FileResult]) -> bool:
+    """Record the segment from the cache alone when every file that needs a job has its
+    result there: True. False when one misses; then only the files' outcomes known without
+    a job are recorded (the caller records them again) and ``looked`` holds the hits by key."""
+    hits = []
+    for path, file_steps in _steps_by_file(tasks, steps, masked):
+        job = _file_job(path, file_steps, needles, ws, options, include_generated, outcomes)
+        if job is None:
+            continue
+        key = job_key(job, salt)
+        cached = cache.get(key, job)
+        if cached is None:
+            return False
+        looked[key] = cached
+        hits.append(cached)
+    counters["hits"] += len(hits)
+    for cached in hits:
+        _record(cached, ws, outcomes)
+    return True
+
+
+def _run_pending(phase: ExpandedPhase, pending: list[tuple[str, FileJob]], tasks: list[ExpandedTask], ws: _Workspace,
+                 options: PlanOptions, cache: ResultCache, counters: dict[str, int],
+                 outcomes: dict[tuple[int, str], Outcome], progress: Progress | None) -> None:
+    """Run the jobs the cache did not have, record their outcomes and store them."""
     counters["parsed"] += len(pending)
     fresh: list[tuple[str, FileResult]] = []
     total = len(pending)
@@ -402,7 +453,7 @@ def _run_model_segment(task: ExpandedTask, ws: _Workspace, outcomes: dict[tuple[
 
 
 def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace,
-               pm: PhaseModel | None, diffs: dict[tuple[str, bytes, bytes], FileChange]) -> SubtaskResult:
+               pm: PhaseModel | None, diffs: Diffs) -> SubtaskResult:
     spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
     changes, gaps, errors, warnings, notes = [], [], [], [], []
     tallies = {}
@@ -411,7 +462,7 @@ def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int,
         warnings.extend(f"{f}: {w}" for w in outcome.warnings)
         gaps.extend(outcome.gaps)
         if isinstance(outcome, Changed):
-            changes.append(_file_change(diffs, f, outcome.before, outcome.after))
+            changes.append(diffs.change(f, outcome.before, outcome.after))
             tallies[f] = outcome.rules
         elif isinstance(outcome, Failed):
             errors.append(f"{f}: {outcome.reason}")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import libcst as cst
-
+from runner.lazy import lazy_module
 from runner.planning.expand import ExpandedTask
 from runner.transforms.base import Changed, Failed, Outcome, Unchanged
 from runner.transforms.engine import FileJob, Step, apply_file_job, describe_parse_error, find_absent_violations
 from runner.transforms.registry import build_transform, transform_kind
+
+cst = lazy_module("libcst")  #: imported when a model edit is first checked
 
 Check = Callable[[str, bytes], tuple[str, ...]]  #: (path, new content) → problems, () when it is fine
 

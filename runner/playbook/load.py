@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import Diagnostic, InputError, PlaybookError
 from runner.playbook.read import read_playbook
@@ -13,6 +13,9 @@ from runner.playbook.semantics import check_meaning
 from runner.playbook.spec import Playbook, build_playbook
 from runner.playbook.unimplemented import check_unimplemented
 from runner.playbook.variables import resolve_variables
+
+if TYPE_CHECKING:
+    from runner.planning.cache_checks import CheckVerdicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +49,13 @@ def load_playbook(
     overrides: dict[str, Any] | None = None,
     candidates: tuple[str, ...] | None = None,
     require_values: bool = True,
+    verdicts: CheckVerdicts | None = None,
 ) -> LoadedPlaybook:
     """Load, validate and build a playbook; raise PlaybookError listing every error.
 
     ``candidates`` (the root's selectable files) enables the glob-coverage warnings.
     ``require_values`` False (``validate``) lets variables declared null stay unset.
+    ``verdicts`` remembers transform checks passed (see ``check_meaning``).
     """
     raw = read_playbook(path)
     schema = check_schema(raw) + check_unimplemented(raw)
@@ -61,7 +66,7 @@ def load_playbook(
     variables = None
     if declared is not PRUNED:
         variables = resolve_variables(declared, overrides or {}, path, require_values and not schema)
-    diagnostics = schema + check_meaning(replace(raw, data=valid), variables, os.path.abspath(root), candidates)
+    diagnostics = schema + check_meaning(replace(raw, data=valid), variables, os.path.abspath(root), candidates, verdicts)
     if any(d.severity == "error" for d in diagnostics):
         raise PlaybookError(_sorted(diagnostics))
     assert variables is not None  # no schema error, so `vars:` is valid

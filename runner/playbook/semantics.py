@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.errors import Diagnostic
 from runner.playbook.lints import check_globs_and_commands
@@ -16,13 +16,18 @@ from runner.playbook.read import PathKey, RawPlaybook, format_json_path
 from runner.playbook.templates import check_templates
 from runner.playbook.transform_checks import check_transforms
 
+if TYPE_CHECKING:
+    from runner.planning.cache_checks import CheckVerdicts
+
 
 def check_meaning(
-    raw: RawPlaybook, variables: dict[str, Any] | None, root: str, candidates: tuple[str, ...] | None
+    raw: RawPlaybook, variables: dict[str, Any] | None, root: str, candidates: tuple[str, ...] | None,
+    verdicts: CheckVerdicts | None = None,
 ) -> list[Diagnostic]:
     """Semantic diagnostics of the (pruned) data. ``variables`` None: the `vars:` section
     is invalid, so nothing that depends on variables is checked. ``candidates`` None
-    skips glob coverage."""
+    skips glob coverage. ``verdicts`` (a plan's cache) skips the transform checks when
+    the same playbook, variables, root and transforms passed them before."""
     out: list[Diagnostic] = []
     data = raw.data
 
@@ -52,9 +57,21 @@ def check_meaning(
     _check_model(raw, report)
     out.extend(check_templates(raw, variables))
     if variables is not None:
-        out.extend(check_transforms(raw, variables, root))
+        out.extend(_transform_diagnostics(raw, variables, root, verdicts))
         out.extend(check_globs_and_commands(raw, variables, root, candidates))
     return out
+
+
+def _transform_diagnostics(raw: RawPlaybook, variables: dict[str, Any], root: str,
+                           verdicts: CheckVerdicts | None) -> list[Diagnostic]:
+    """``check_transforms``, or nothing when ``verdicts`` remembers that these inputs passed it."""
+    key = verdicts.key(raw.sha256, raw.data.get("task_types"), variables, root) if verdicts is not None else None
+    if verdicts is not None and verdicts.passed(key):
+        return []
+    found = check_transforms(raw, variables, root)
+    if verdicts is not None and not found:
+        verdicts.remember(key)
+    return found
 
 
 def _check_names(data: dict[str, Any], report: Any) -> None:

@@ -1,0 +1,91 @@
+"""What a task type's transform is made of, for cache keys, found without importing it.
+
+A warm plan must not import a codemod (nor libcst) just to know whether its cached
+results still hold; the key names the code instead: the source file's path and sha256.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import sys
+from typing import Any
+
+from runner.adapters.workspace import read_bytes
+from runner.transforms.registry import BUILTINS
+
+
+def transform_identity(transform: str, root: str) -> str:
+    """The code of ``transform`` (a task type's ``transform:``) as a short text for cache keys.
+
+    A built-in is ``""`` (batchmod's version covers it); ``python:path:Class`` is the
+    sha256 of that file under ``root`` (``missing`` when unreadable); a dotted codemod is
+    its module's source path and sha256, the module found through the import system's
+    finders without executing it (or any package above it). A module the finders cannot
+    place that way is imported to learn its file. Never raises: what cannot be named is
+    ``unknown:...``, which changes whenever the transform's error would.
+    """
+    if transform in BUILTINS:
+        return ""
+    if transform.startswith("python:"):
+        rel = transform.split(":", 2)[1]
+        return "python:" + _file_digest(os.path.join(root, rel))
+    module = transform.rpartition(".")[0]
+    origin = locate_module(module) or _imported_origin(module)
+    if origin is None:
+        return f"unknown:{module}"
+    return f"{origin}:{_file_digest(origin)}"
+
+
+def locate_module(name: str) -> str | None:
+    """The file the module ``name`` would be loaded from, asking ``sys.meta_path``'s finders
+    level by level as ``import`` would, but executing no module; a module already imported
+    answers with its own spec. None when some level has no file-backed spec this way."""
+    spec: Any = None
+    search: Any = None
+    parts = name.split(".")
+    for depth in range(1, len(parts) + 1):
+        qualified = ".".join(parts[:depth])
+        spec = _spec_of(qualified, search)
+        if spec is None:
+            return None
+        search = spec.submodule_search_locations
+        if depth < len(parts) and search is None:
+            return None
+    if spec is None or not spec.has_location or not isinstance(spec.origin, str):
+        return None
+    return spec.origin
+
+
+def _spec_of(qualified: str, search: Any) -> Any:
+    """The module spec of ``qualified`` from ``sys.modules`` or the first finder that has one."""
+    loaded = sys.modules.get(qualified)
+    if loaded is not None:
+        return getattr(loaded, "__spec__", None)
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        if find is None:
+            continue
+        try:
+            spec = find(qualified, search)
+        except Exception:  # a finder that cannot answer: the import itself will decide
+            return None
+        if spec is not None:
+            return spec
+    return None
+
+
+def _imported_origin(module: str) -> str | None:
+    """The file of ``module`` after importing it; None when it does not import or has no file."""
+    try:
+        origin = getattr(importlib.import_module(module), "__file__", None)
+    except Exception:  # the transform check and the build report why
+        return None
+    return origin if isinstance(origin, str) else None
+
+
+def _file_digest(path: str) -> str:
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except OSError:
+        return "missing"

@@ -65,7 +65,7 @@ SCREEN_ROOMS: tuple[str, ...] = (
     "runner/transforms/fstring/",
     "runner/transforms/library/",
     "runner/transforms/rename/",
-    *(f"runner/transforms/rewrite/{name}.py" for name in _REWRITE_FINISHED if name not in ("rules", "text")),
+    *(f"runner/transforms/rewrite/{name}.py" for name in _REWRITE_FINISHED),
 )
 
 #: a function that fits on a screen, ``def`` line to last line

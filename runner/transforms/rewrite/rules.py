@@ -281,9 +281,27 @@ def compile_rule(index: int, raw: object) -> Rule:
 
 
 def _compile_rule(index: int, raw: object) -> Rule:
+    """Rule ``index`` compiled from ``raw``, checked in this order (the first problem is
+    raised, a PatternError located in the rule): its keys, its match and replacement,
+    ``where``, ``imports``, ``rename_attributes``."""
     def err(detail: str, field: str | None = None, subpath: tuple = (), **kw) -> PatternError:
         return PatternError(detail, rule_index=index, field=field, subpath=subpath, **kw)
 
+    def err_in(field: str):
+        return lambda m, sub=(): err(m, field, sub)
+
+    raw = _checked_shape(raw, err)
+    pattern, template = _match_and_template(index, raw)
+    constraints, any_binding = _where(raw.get("where") or {}, pattern, err_in("where"))
+    adds, removes = _imports(raw.get("imports") or {}, template, err_in("imports"))
+    renames = _rename_attributes(raw.get("rename_attributes"), pattern, template, err_in("rename_attributes"))
+    matcher = Matcher(pattern.node, Checks(constraints) if constraints else None, frozenset(any_binding))
+    return Rule(index, pattern, template, raw.get("flag"), matcher, tuple(adds), tuple(removes), renames)
+
+
+def _checked_shape(raw: object, err) -> dict:
+    """``raw`` if it is a mapping of known keys with a valid ``id``, a ``match`` string and
+    either a ``replace`` string or a non-empty ``flag``; else ``err(message, field)``."""
     if not isinstance(raw, dict):
         raise err("a rule must be a mapping with 'match' and 'replace' or 'flag'")
     for key in raw:
@@ -302,6 +320,14 @@ def _compile_rule(index: int, raw: object) -> Rule:
         raise err("'replace' must be a string", "replace")
     if flag is not None and (not isinstance(flag, str) or not flag.strip()):
         raise err("'flag' must be a non-empty string", "flag")
+    return raw
+
+
+def _match_and_template(index: int, raw: dict) -> tuple[Pattern, Template | None]:
+    """The compiled ``match`` and ``replace`` (None for a flag rule) of rule ``index``;
+    an expression match replaced by statements becomes a match of expression
+    statements. Raises their PatternError, located in the rule."""
+    replace = raw.get("replace")
     try:
         pattern = compile_match(raw["match"])
     except PatternError as e:
@@ -315,46 +341,53 @@ def _compile_rule(index: int, raw: object) -> Rule:
         if pattern.kind == EXPRESSION and template.expression is None:
             node = cst.Expr(value=pattern.node)  # type: ignore[arg-type]
             pattern = dataclasses.replace(pattern, kind=STATEMENT, node=node)
+    return pattern, template
 
+
+def _where(where: object, pattern: Pattern, err) -> tuple[dict[str, Constraint], set[str]]:
+    """``where:`` checked against ``pattern``: the constraints by metavariable, and the
+    names of the pattern to match as written (``binding: any``). Raises
+    ``err(message, subpath)`` for a bad entry or a name the match does not bind."""
     constraints: dict[str, Constraint] = {}
-    where = raw.get("where") or {}
     if not isinstance(where, dict):
-        raise err("'where' must map metavariable names to constraints", "where")
+        raise err("'where' must map metavariable names to constraints")
     any_binding: set[str] = set()
     for key, spec in where.items():
         name = str(key).lstrip("$")
         if not str(key).startswith("$") and name not in pattern.metavars and name in pattern_names(pattern.node):
-            any_binding.add(_name_binding(name, spec, lambda m, sub=(): err(m, "where", sub)))
+            any_binding.add(_name_binding(name, spec, err))
             continue
         if name == ANONYMOUS or name not in pattern.metavars:
             known = ", ".join(("$$$" if s else "$") + n for n, s in pattern.metavars.items() if n != ANONYMOUS)
-            raise err(f"unknown metavariable ${name} (the match binds {known or 'nothing'})", "where", (str(key),))
-        constraints[name] = compile_constraint(str(key), spec, lambda m, sub=(): err(m, "where", sub))
+            raise err(f"unknown metavariable ${name} (the match binds {known or 'nothing'})", (str(key),))
+        constraints[name] = compile_constraint(str(key), spec, err)
+    return constraints, any_binding
 
+
+def _imports(imports: object, template: Template | None, err) -> tuple[list[ImportSpec], list[ImportSpec]]:
+    """``imports:`` (``add`` and ``remove``, each an import or a list of them) parsed: the
+    imports to add and those to remove. Raises ``err(message, subpath)`` for imports on
+    a flag rule, a key other than add/remove, an invalid import, a relative one to remove."""
     adds: list[ImportSpec] = []
     removes: list[ImportSpec] = []
-    imports = raw.get("imports") or {}
     if imports and template is None:
-        raise err("'imports' only apply to rules with 'replace'", "imports")
+        raise err("'imports' only apply to rules with 'replace'")
     if not isinstance(imports, dict):
-        raise err("'imports' must be a mapping with 'add' and/or 'remove'", "imports")
+        raise err("'imports' must be a mapping with 'add' and/or 'remove'")
     for key, items in imports.items():
         if key not in ("add", "remove"):
-            raise err(f"unknown key {key!r} (expected add or remove)", "imports", (str(key),))
+            raise err(f"unknown key {key!r} (expected add or remove)", (str(key),))
         if not isinstance(items, list):
             items = [items]
         for k, text in enumerate(items):
             try:
                 specs = parse_import(text)
             except ValueError as e:
-                raise err(str(e), "imports", (key, k)) from None
+                raise err(str(e), (key, k)) from None
             if key == "remove" and any(s.relative for s in specs):
-                raise err("relative imports cannot be removed", "imports", (key, k))
+                raise err("relative imports cannot be removed", (key, k))
             (adds if key == "add" else removes).extend(specs)
-
-    renames = _rename_attributes(raw.get("rename_attributes"), pattern, template, lambda m, sub=(): err(m, "rename_attributes", sub))
-    matcher = Matcher(pattern.node, Checks(constraints) if constraints else None, frozenset(any_binding))
-    return Rule(index, pattern, template, flag, matcher, tuple(adds), tuple(removes), renames)
+    return adds, removes
 
 
 def _rename_attributes(spec: object, pattern: Pattern, template: Template | None, err) -> dict[str, dict[str, str]]:

@@ -113,51 +113,59 @@ def prepare(original: str) -> PreparedText:
     origin: list[int] = []
     occurrences: list[Occurrence] = []
     i, n = 0, len(src)
-
-    def copy(j: int) -> None:
-        out.extend(src[i:j])
-        origin.extend(src_origin[i:j])
-
     while i < n:
-        c = src[i]
-        if c == "#":
-            j = src.find("\n", i)
-            j = n if j < 0 else j
-            copy(j)
+        j = _literal_end(src, i)
+        if j is not None:  # a comment or a string literal: copied as it is
+            out.extend(src[i:j])
+            origin.extend(src_origin[i:j])
             i = j
-            continue
-        if c in "'\"rRbBuUfF":
-            m = _STRING_START.match(src, i)
-            if m and "f" not in m.group(1).lower():
-                j = _string_end(src, m.end(), m.group(2))
-                copy(j)
-                i = j
-                continue
-        if c == "$":
-            seq = src.startswith("$$$", i)
-            start = i + (3 if seq else 1)
-            m = _IDENT.match(src, start)
-            if m is None or (not seq and src.startswith("$$", i)):
-                line, column = offset_to_position(original, src_origin[i])
-                raise PatternError(
-                    "'$' must start a metavariable: $name for one node, $$$name for a sequence",
-                    headline="invalid pattern",
-                    line=line,
-                    column=column,
-                )
-            name = m.group(0)
-            occurrences.append(Occurrence(name, seq, src_origin[i]))
-            ph = placeholder(name, seq)
+        elif src[i] == "$":
+            occurrence, j = _metavariable(original, src, src_origin, i)
+            occurrences.append(occurrence)
+            name = occurrence.name
+            ph = placeholder(name, occurrence.seq)
             out.extend(ph)
             origin.extend([src_origin[i]] * (len(ph) - len(name)))
-            origin.extend(src_origin[m.start() : m.end()])
-            i = m.end()
-            continue
-        out.append(c)
-        origin.append(src_origin[i])
-        i += 1
+            origin.extend(src_origin[j - len(name) : j])
+            i = j
+        else:
+            out.append(src[i])
+            origin.append(src_origin[i])
+            i += 1
     origin.append(src_origin[n])
     return PreparedText(original, "".join(out), tuple(origin), tuple(occurrences))
+
+
+def _literal_end(src: str, i: int) -> int | None:
+    """Where the comment or the string literal starting at ``src[i]`` ends (its ``$`` are
+    text); None when neither starts there. An f-string is not such a literal: its ``$``
+    are metavariables."""
+    c = src[i]
+    if c == "#":
+        j = src.find("\n", i)
+        return len(src) if j < 0 else j
+    if c in "'\"rRbBuUfF":
+        m = _STRING_START.match(src, i)
+        if m and "f" not in m.group(1).lower():
+            return _string_end(src, m.end(), m.group(2))
+    return None
+
+
+def _metavariable(original: str, src: str, src_origin: list[int], i: int) -> tuple[Occurrence, int]:
+    """The metavariable whose first ``$`` is ``src[i]``, and the index in ``src`` where its
+    name ends. Raises PatternError, at that ``$`` in ``original``, when the ``$`` starts
+    no metavariable (``$1``, ``$$x``)."""
+    seq = src.startswith("$$$", i)
+    m = _IDENT.match(src, i + (3 if seq else 1))
+    if m is None or (not seq and src.startswith("$$", i)):
+        line, column = offset_to_position(original, src_origin[i])
+        raise PatternError(
+            "'$' must start a metavariable: $name for one node, $$$name for a sequence",
+            headline="invalid pattern",
+            line=line,
+            column=column,
+        )
+    return Occurrence(m.group(0), seq, src_origin[i]), m.end()
 
 
 def _string_end(src: str, j: int, quote: str) -> int:

@@ -149,3 +149,66 @@ def test_a_codemod_that_no_longer_loads_is_reported_though_the_playbook_passed_b
     assert seen["exit"] == 2
     assert "is not a libcst codemod" in cached.stderr
     assert cached.stderr == fresh.stderr
+
+
+def _kept(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "repo" / ".batchmod" / "cache" / "plans"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+REWRITE = ('    with: {rules: [{match: "old", replace: "new"}, {match: "never_there($x)", replace: "gone($x)"}]}\n'
+           '    needles: ["old", "never_there"]\n')
+
+
+def test_a_json_plan_asked_again_is_the_kept_one_and_every_input_change_misses(tmp_path: Path) -> None:
+    root = _tree(tmp_path, _playbook("rewrite", REWRITE).replace('"pkg/**/*.py"', '"pkg/**/*.py", "nothing/*.py"'))
+    first = _plan(tmp_path, "--json")[1]
+    assert "never_there" in first.stderr and "matches no file" in first.stderr  # the plan's own stderr and load's
+    assert len(_kept(tmp_path)) == 1
+    again = _plan(tmp_path, "--json")[1]
+    assert (again.stdout, again.stderr, again.returncode) == (first.stdout, first.stderr, first.returncode)
+    assert len(_kept(tmp_path)) == 1
+    edits = [
+        lambda: (root / "pkg" / "c.py").write_text("old = 3\n", encoding="utf-8"),  # a selected file
+        lambda: (root / "notes.txt").write_text("new file\n", encoding="utf-8"),  # the listing
+        lambda: (tmp_path / "pb.yaml").write_text((tmp_path / "pb.yaml").read_text() + "# a comment\n"),
+    ]
+    for n, edit in enumerate(edits, start=2):
+        edit()
+        changed = _plan(tmp_path, "--json")[1]
+        fresh = _plan(tmp_path, "--json", "--no-cache")[1]
+        assert (changed.stdout, changed.stderr) == (fresh.stdout, fresh.stderr)
+        assert len(_kept(tmp_path)) == n, f"edit {n - 1} did not miss"
+    only = _plan(tmp_path, "--json", "--only", "main/t/pkg/a.py")[1]
+    assert [s["id"] for s in json.loads(only.stdout)["phases"][0]["subtasks"]] == ["main/t/pkg/a.py"]
+    assert len(_kept(tmp_path)) == 5
+
+
+def test_a_kept_plan_is_saved_by_out_and_the_store_keeps_the_newest_eight(tmp_path: Path) -> None:
+    root = _tree(tmp_path, _playbook(FORMAT, '    needles: [".format("]\n'))
+    first = _plan(tmp_path, "--json")[1]
+    _plan(tmp_path, "--json", "--out", str(tmp_path / "plan.json"))
+    assert (tmp_path / "plan.json").read_text() == first.stdout
+    for n in range(9):
+        (root / "pkg" / "c.py").write_text(f"x = {n}\n", encoding="utf-8")
+        _plan(tmp_path, "--json")
+    assert len(_kept(tmp_path)) == 8
+
+
+def test_no_plan_is_kept_without_the_cache_or_for_a_text_plan_or_a_command(tmp_path: Path) -> None:
+    _tree(tmp_path, _playbook(FORMAT, '    needles: [".format("]\n'))
+    _plan(tmp_path, "--json", "--no-cache")
+    _plan(tmp_path)
+    assert _kept(tmp_path) == []
+    (tmp_path / "pb.yaml").write_text(_playbook("command", "    with: {run: \"true\"}\n"), encoding="utf-8")
+    _plan(tmp_path, "--json")
+    assert _kept(tmp_path) == []
+
+
+def test_a_file_changed_while_it_was_planned_keeps_no_plan() -> None:
+    from runner.planning.cache_plans import read_as_keyed
+
+    digests = {"a.py": "1" * 64, "b.py": "!Permission denied"}
+    assert read_as_keyed(digests, [("a.py", "1" * 64), ("b.py", "")])
+    assert not read_as_keyed(digests, [("a.py", "2" * 64), ("b.py", "")])
+    assert not read_as_keyed(digests, [("a.py", "1" * 64), ("c.py", "3" * 64)])

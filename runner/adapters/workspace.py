@@ -104,9 +104,25 @@ def read_bytes_or_none(path: str) -> bytes | None:
 
 
 def read_bytes(path: str) -> bytes:
-    """The whole file; OSError as ``open`` raises it (FileNotFoundError, IsADirectoryError…)."""
-    with open(path, "rb") as fp:
-        return fp.read()
+    """The whole file; OSError as ``open`` raises it (FileNotFoundError, IsADirectoryError…).
+
+    Read with the descriptor alone (no file object): the size ``fstat`` gives, then on to
+    the end, so a file that grew meanwhile is still read whole.
+    """
+    fd = os.open(path, os.O_RDONLY | _CLOEXEC)
+    try:
+        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while chunks[-1] and (more := os.read(fd, 1 << 16)):
+            chunks.append(more)
+    except OSError as exc:  # a folder opens, then refuses the read: name it as open would
+        exc.filename = exc.filename or path
+        raise
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def ensure_dir(path: str) -> None:

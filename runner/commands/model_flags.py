@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from runner.errors import InputError
-from runner.planning.gapfill import wants_model
 from runner.playbook.spec import Playbook
 
 
@@ -49,5 +48,7 @@ def session_needed(playbook: Playbook, flags: ModelFlags) -> bool:
 
 def _needs_model(playbook: Playbook) -> bool:
     """A task type hands work to the model, or a phase has it review or fix."""
+    from runner.planning.gapfill import wants_model  # asked only of a playbook with a usable model
+
     return (any(wants_model(t) for t in playbook.task_types)
             or any(p.gate.review == "model" or p.on_failure == "fix" for p in playbook.phases))

@@ -10,7 +10,7 @@ import hashlib
 import os
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable, Container, Iterator
 
 from runner.adapters.dask import DaskExecutor
@@ -22,35 +22,18 @@ from runner.planning.budget import phase_budget, run_budget
 from runner.planning.cache import ResultCache, job_key, needles_key
 from runner.planning.cache_diffs import Diffs
 from runner.planning.cache_identity import transform_identity
-from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask, expand_playbook
-from runner.planning.gapfill import ModelAccess, PhaseModel, model_for_task, wants_model
+from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask
+from runner.planning.expansion import PlanOptions, expanded_phases, keep_subtasks  # noqa: F401 - re-exported
+from runner.planning.gapfill import PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.transforms.gap_needles import with_gap_needles
-from runner.planning.targets import Targets, targeted_ids
-from runner.planning.select import Candidates, list_candidates, oversized_files
-from runner.planning.shard import Shard, select_shard
+from runner.planning.select import Candidates, list_candidates
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
-from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job, needles_match
-from runner.transforms.pool import chunk_size, make_executor
+from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job
 from runner.transforms.portability import driver_only_reason
 from runner.transforms.registry import build_transform, transform_kind
 
 Progress = Callable[[str, int, int], None]  #: (label, done, total)
-
-
-@dataclass(frozen=True, slots=True)
-class PlanOptions:
-    """How to plan: the root, one phase or all, workers, cache, shard, model access, subtask ids and targets."""
-
-    root: str  #: absolute
-    phase: str | None = None
-    jobs: int = 1
-    use_cache: bool = True
-    executor: str = "local"  #: local | dask://HOST:PORT
-    shard: Shard | None = None  #: plan only this shard's files (``--shard K/N``)
-    model: ModelAccess | None = None  #: None: gaps are reported, the model is neither asked nor forecast
-    subtask_ids: frozenset[str] | None = None  #: plan only these subtasks (a saved plan's); None: all
-    targets: Targets = Targets()  #: --only / --skip
 
 
 class _Workspace:
@@ -71,6 +54,7 @@ class _Workspace:
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cached = 0
         self._cache_bytes = cache_bytes
+        self._prefix = os.path.join(root, "") if os.sep == "/" else ""  #: a listed path under it is the file's path
 
     def read(self, path: str) -> bytes | None:
         """The file as the plan sees it now (an earlier phase's output, else the disk's)."""
@@ -87,7 +71,7 @@ class _Workspace:
             self._cache.move_to_end(path)
             return data
         try:
-            data = read_bytes(os.path.join(self.root, *path.split("/")))
+            data = read_bytes(self._prefix + path if self._prefix else os.path.join(self.root, *path.split("/")))
         except OSError as exc:
             self.errors[path] = f"cannot read: {exc.strerror or exc}"
             return None
@@ -113,32 +97,6 @@ class _Workspace:
         return self._digests.get(path, "")
 
 
-def _expanded_phases(loaded: LoadedPlaybook, variables: dict[str, Any], options: PlanOptions,
-                     candidates: Candidates) -> tuple[
-        tuple[ExpandedPhase, ...], dict[str, str], tuple[tuple[str, tuple[str, ...]], ...], int]:
-    """The phases to plan: the playbook expanded over this shard's files, files over
-    ``select.max_file_bytes`` left out, then narrowed to ``options.subtask_ids`` and
-    ``options.targets``. Returns (phases, oversized files, pruned subtasks, subtasks
-    left out by the targets)."""
-    playbook = loaded.playbook
-    files = select_shard(candidates.files, options.shard, any(t.per == "directory" for p in playbook.phases for t in p.tasks))
-    phases = expand_playbook(playbook, variables, files, options.phase)
-    oversized = oversized_files(options.root, {f for p in phases for t in p.tasks for f in t.files}, playbook.select.max_file_bytes)
-    if oversized:  # planned without them, as if they were not selected
-        phases = expand_playbook(playbook, variables, tuple(f for f in files if f not in oversized), options.phase)
-    pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    if options.subtask_ids is not None:
-        phases, pruned = keep_subtasks(phases, options.subtask_ids)
-    targeted_out = 0
-    if options.targets:
-        every = [s.id for p in phases for s in p.subtasks]
-        phases, _ = keep_subtasks(phases, targeted_ids(every, options.targets))
-        targeted_out = len(every) - sum(len(p.subtasks) for p in phases)
-        if options.phase is None:  # a phase left with no subtask is not planned at all
-            phases = tuple(p for p in phases if p.subtasks)
-    return phases, oversized, pruned, targeted_out
-
-
 def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progress | None = None,
                   candidates: Candidates | None = None) -> Plan:
     """Expand and dry-run the playbook under ``options.root``: every subtask's outcome and
@@ -148,7 +106,7 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     candidates = candidates or list_candidates(options.root)
     playbook = loaded.playbook
     variables = loaded.context()
-    phases, oversized, pruned, targeted_out = _expanded_phases(loaded, variables, options, candidates)
+    phases, oversized, pruned, targeted_out = expanded_phases(loaded, variables, options, candidates)
     ws = _Workspace(options.root)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:
@@ -170,19 +128,6 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
         pruned=pruned, targets=options.targets, targeted_out=targeted_out, stats=stats,
         shard=str(options.shard) if options.shard else None,
     )
-
-
-def keep_subtasks(phases: tuple[ExpandedPhase, ...], ids: frozenset[str]
-                  ) -> tuple[tuple[ExpandedPhase, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
-    """The phases with only the subtasks in ``ids`` (and their tasks' files); the others as (id, files)."""
-    kept_phases, pruned = [], []
-    for phase in phases:
-        kept = tuple(s for s in phase.subtasks if s.id in ids)
-        pruned.extend((s.id, s.files) for s in phase.subtasks if s.id not in ids)
-        files = {(s.task_index, f) for s in kept for f in s.files}
-        tasks = tuple(replace(t, files=tuple(f for f in t.files if (t.index, f) in files)) for t in phase.tasks)
-        kept_phases.append(replace(phase, tasks=tasks, subtasks=kept))
-    return tuple(kept_phases), tuple(pruned)
 
 
 def _ensure_state_gitignore(root: str) -> None:
@@ -291,7 +236,7 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
             for f in task.files:
                 outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")
             continue
-        needles[task.index] = with_gap_needles(own, task.spec.expect_absent)
+        needles[task.index] = _encoded(with_gap_needles(own, task.spec.expect_absent))
         cache.put_needles(needles_key(steps[task.index], options.root, identities[task.index]), tuple(own))
     pending: list[tuple[str, FileJob]] = []
     for path, file_steps in _steps_by_file([t for t in tasks if t.index in needles], steps, masked):
@@ -319,7 +264,7 @@ def _steps_by_file(tasks: list[ExpandedTask], steps: dict[int, Step],
     return sorted(by_file.items())
 
 
-def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[str, ...]], ws: _Workspace, options: PlanOptions,
+def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[bytes, ...]], ws: _Workspace, options: PlanOptions,
               include_generated: bool, outcomes: dict[tuple[int, str], Outcome]) -> FileJob | None:
     """The file's job; None when its outcomes are known without one (recorded: unreadable, no needle)."""
     source = ws.read(path)
@@ -327,15 +272,30 @@ def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[str, ...]],
         for step in steps:
             outcomes[(step.task_index, path)] = Failed(ws.errors[path])
         return None
-    if not any(needles_match(needles[s.task_index], source) for s in steps):
+    if not any(_may_change(needles[s.task_index], source) for s in steps):
         for step in steps:
             outcomes[(step.task_index, path)] = Unchanged("no needle")
         return None
     return FileJob(options.root, path, source, tuple(steps), include_generated)
 
 
+def _encoded(needles: tuple[str, ...]) -> tuple[bytes, ...]:
+    """Needles as the bytes searched for in a file (UTF-8)."""
+    return tuple(n.encode("utf-8") for n in needles)
+
+
+def _may_change(needles: tuple[bytes, ...], source: bytes) -> bool:
+    """``engine.needles_match`` on needles encoded once: no needles, or one of them is in ``source``."""
+    if not needles:
+        return True
+    for needle in needles:
+        if needle in source:
+            return True
+    return False
+
+
 def _cached_needles(tasks: list[ExpandedTask], steps: dict[int, Step], identities: dict[int, str],
-                    cache: ResultCache, root: str) -> dict[int, tuple[str, ...]] | None:
+                    cache: ResultCache, root: str) -> dict[int, tuple[bytes, ...]] | None:
     """Every task's needles (with its gap needles) as a build of its transform gave them
     before; None when one of them is not in the cache."""
     out = {}
@@ -343,11 +303,11 @@ def _cached_needles(tasks: list[ExpandedTask], steps: dict[int, Step], identitie
         own = cache.needles(needles_key(steps[task.index], root, identities[task.index]))
         if own is None:
             return None
-        out[task.index] = with_gap_needles(own, task.spec.expect_absent)
+        out[task.index] = _encoded(with_gap_needles(own, task.spec.expect_absent))
     return out
 
 
-def _replay_segment(tasks: list[ExpandedTask], steps: dict[int, Step], needles: dict[int, tuple[str, ...]],
+def _replay_segment(tasks: list[ExpandedTask], steps: dict[int, Step], needles: dict[int, tuple[bytes, ...]],
                     ws: _Workspace, options: PlanOptions, cache: ResultCache, counters: dict[str, int],
                     include_generated: bool, outcomes: dict[tuple[int, str], Outcome],
                     masked: Container[tuple[int, str]], salt: str, looked: dict[str, FileResult]) -> bool:
@@ -399,6 +359,8 @@ def _map_jobs(jobs: list[FileJob], tasks: list[ExpandedTask], options: PlanOptio
         stay = {t.index for t in tasks if driver_only_reason(t.spec, options.root) is not None}
         remote = [j for j in jobs if not any(s.task_index in stay for s in j.steps)]
         local = [j for j in jobs if any(s.task_index in stay for s in j.steps)]
+    from runner.transforms.pool import chunk_size, make_executor  # multiprocessing: a plan served from the cache runs nothing
+
     by_path: dict[str, FileResult] = {}
     if remote:
         with DaskExecutor(options.executor) as executor:

@@ -130,18 +130,24 @@ def apply_file_job(job: FileJob) -> FileResult:
 
 def _precheck(transform, step: Step, current: bytes, ctx: FileContext) -> Outcome | None:  # type: ignore[no-untyped-def]
     """A transform's optional ``precheck(source, ctx)``: the outcome its tree path would
-    give, known without parsing (an ``Unchanged``, or a ``Changed`` without gaps), or None.
-    Not asked when the task checks ``expect_absent`` (that needs the tree); a precheck that
-    raises, or answers anything else, counts as None."""
+    give, known without parsing the whole file (an ``Unchanged``, or a ``Changed`` without
+    gaps; with gaps too when the transform sets ``precheck_gaps``, and then ``on_gap:
+    fail`` fails the file as the tree path does), or None. Not asked when the task checks
+    ``expect_absent`` (that needs the tree); a precheck that raises, or answers anything
+    else, counts as None."""
     if step.spec.expect_absent or not hasattr(transform, "precheck"):
         return None
     try:
         early = transform.precheck(current, ctx)
     except Exception:  # noqa: BLE001 - the tree path decides (and reports) instead
         return None
-    if isinstance(early, Unchanged) or (isinstance(early, Changed) and not early.gaps):
-        return early
-    return None
+    if not isinstance(early, (Unchanged, Changed)):
+        return None
+    if early.gaps and not getattr(transform, "precheck_gaps", False):
+        return None
+    if early.gaps and step.spec.on_gap == "fail":
+        return Failed(f"{len(early.gaps)} gap(s) remain and on_gap is fail", early.warnings, early.gaps, early.rules)
+    return early
 
 
 def _apply_text_step(transform, step: Step, current: bytes, ctx: FileContext, language: str) -> Outcome:  # type: ignore[no-untyped-def]

@@ -71,11 +71,13 @@ def split_lines(text: str) -> list[str]:
 
 
 def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...],
-                    sites: Iterable[tuple[int, int]] | None = None) -> tuple[Unit, ...] | None:
+                    sites: Iterable[tuple[int, int]] | None = None, merge: bool = False) -> tuple[Unit, ...] | None:
     """The units holding every occurrence of ``needles`` in ``text`` (``tree`` is its ast),
     or, when ``sites`` is given, every span of 1-based lines (first, last) it lists; in
     file order. None when an occurrence lies outside every statement or in a statement
-    that cannot stand alone, or when there is neither a needle nor ``sites``."""
+    that cannot stand alone, or when there is neither a needle nor ``sites``. ``merge``:
+    units that follow each other in one block (the same indentation, no line between
+    them) are one unit (fewer ``if 1:`` headers and separators to parse)."""
     if not needles and sites is None:
         return None
     lines = split_lines(text)
@@ -90,6 +92,9 @@ def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...],
     kept: list[Unit] = []
     for unit in ordered:  # a unit inside an earlier one (a method of a class that is a unit too)
         if kept and unit.first < kept[-1].end:
+            continue
+        if merge and kept and unit.first == kept[-1].end and unit.indent == kept[-1].indent:
+            kept[-1] = replace(kept[-1], end=unit.end)
             continue
         kept.append(unit)
     return tuple(kept)
@@ -139,11 +144,98 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
                            scoped_text.encode("utf-8"), new_code.encode("utf-8"))
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A file's units and the text of their scoped module (see the module docstring),
+    for a caller that runs its own steps between parsing and splicing."""
+
+    text: str  #: the whole file
+    tree: ast.Module  #: its ast
+    lines: list[str]
+    units: tuple[Unit, ...]
+    scoped_text: str
+    layout: "_Layout"
+
+    def splice(self, module: cst.Module, before: cst.Module | None = None) -> tuple[str, LineMap, list[str]] | None:
+        """The whole file with each unit replaced by its text in ``module`` (the scoped
+        module after a transform), the line map of the units in it and each unit's new
+        text; None when the transform changed the scaffolding or dropped a unit's
+        leading lines. ``before``: the scoped module as parsed (its statements that
+        ``module`` still holds are not rendered again)."""
+        pieces = _unit_texts(module, self.layout, self.units, self.lines, before)
+        if pieces is None:
+            return None
+        after, line_map = _splice(self.lines, self.units, pieces, self.layout)
+        return after, line_map, pieces
+
+    def respliced(self, pieces: list[str]) -> tuple[str, LineMap]:
+        """The whole file with each unit replaced by its text in ``pieces``, and the line map."""
+        return _splice(self.lines, self.units, pieces, self.layout)
+
+    def block_of(self, unit: Unit) -> list[ast.stmt] | None:
+        """The statement list (a block of the file) that holds ``unit``'s first statement."""
+        body, line = self.tree.body, unit.stmt + 1
+        while body:
+            starts = _starts_of(body)
+            k = bisect_right(starts, line) - 1
+            if k < 0:
+                return None
+            if starts[k] == line:
+                return body
+            body = next((b for b in _children(body[k]) if _starts_of(b)[0] <= line), [])
+        return None
+
+    def input_map(self) -> LineMap:
+        """The line map of the units in the scoped module as parsed (before any change)."""
+        return _identity_map(self.layout, self.units)
+
+
+#: [(first line in the scoped module, first line in the file, line count)] per unit, 1-based
+LineMap = list[tuple[int, int, int]]
+
+
+def open_scope(text: str, tree: ast.Module, sites: Iterable[tuple[int, int]], merge: bool = True) -> Scope | None:
+    """The scope of the units holding the 1-based line spans ``sites`` of ``text`` (``tree``
+    its ast, e.g. from ``read_source``); None where ``transform_statements`` declines."""
+    prepared = _prepare(b"", (), sites, (text, tree), merge)
+    if prepared is None:
+        return None
+    text, lines, units = prepared
+    scoped_text, layout = _scoped_text(text, lines, units)
+    return Scope(text, tree, lines, units, scoped_text, layout)
+
+
+def file_gaps(gaps: Iterable[Gap], line_map: LineMap) -> tuple[Gap, ...] | None:
+    """``gaps`` positioned in the scoped module, moved to the file's lines by ``line_map``;
+    None when one lies outside every unit."""
+    return _file_gaps(tuple(gaps), line_map)
+
+
 # --------------------------------------------------------------------------- units
 
 
-def _prepare(source: bytes, needles: tuple[str, ...], sites: Iterable[tuple[int, int]] | None
+def _prepare(source: bytes, needles: tuple[str, ...], sites: Iterable[tuple[int, int]] | None,
+             parsed: tuple[str, ast.Module] | None = None, merge: bool = False
              ) -> tuple[str, list[str], tuple[Unit, ...]] | None:
+    if parsed is not None:
+        text, tree = parsed
+    else:
+        parsed = read_source(source)
+        if parsed is None:
+            return None
+        text, tree = parsed
+    units = statement_units(text, tree, needles, sites, merge)
+    if units is None or any(n in f"{_HEADER}\n    {_SEPARATOR}\n" for n in needles):
+        return None
+    lines = split_lines(text)
+    if any(not u.indent and "".join(lines[u.first: u.end]).rstrip("\r\n") == _SEPARATOR for u in units):
+        return None  # a unit that reads as a separator
+    return text, lines, units
+
+
+def read_source(source: bytes) -> tuple[str, ast.Module] | None:
+    """The text of ``source`` and its ``ast``; None when it is not UTF-8 (no BOM, no other
+    declared encoding) or Python cannot parse it."""
     if source.startswith(b"\xef\xbb\xbf"):
         return None
     try:
@@ -155,13 +247,7 @@ def _prepare(source: bytes, needles: tuple[str, ...], sites: Iterable[tuple[int,
         return None
     if _declared_encoding(text) not in ("utf-8", None):
         return None
-    units = statement_units(text, tree, needles, sites)
-    if units is None or any(n in f"{_HEADER}\n    {_SEPARATOR}\n" for n in needles):
-        return None
-    lines = split_lines(text)
-    if any(not u.indent and "".join(lines[u.first: u.end]).rstrip("\r\n") == _SEPARATOR for u in units):
-        return None  # a unit that reads as a separator
-    return text, lines, units
+    return text, tree
 
 
 _COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -212,16 +298,36 @@ def _children(node: ast.stmt) -> Iterator[list[ast.stmt]]:
 def _unit_for(body: list[ast.stmt], first: int, last: int, lines: list[str], parent: ast.stmt | None) -> Unit | None:
     """The smallest statement of ``body`` (or below) holding lines first..last that can
     stand alone; None when no statement of ``body`` holds them or the one that does cannot."""
-    for i, node in enumerate(body):
-        start = _first_line(node)
-        if start <= first and last <= node.end_lineno:  # type: ignore[operator]
-            for block in _children(node):
-                inner = _unit_for(block, first, last, lines, node)
-                if inner is not None:
-                    return inner
-            bound = body[i - 1].end_lineno if i else (parent.lineno if parent is not None else 0)
-            return _unit(node, start, bound, lines)
-    return None
+    starts = _starts_of(body)
+    k = bisect_right(starts, first) - 1
+    found = None
+    while k >= 0 and body[k].end_lineno >= first:  # type: ignore[operator]
+        if last <= body[k].end_lineno:  # type: ignore[operator]
+            found = k  # the first statement of ``body`` that holds them
+        k -= 1
+    if found is None:
+        return None
+    node = body[found]
+    # (inside ``async def``, libcst reads ``await`` and ``async for`` only in its context)
+    for block in () if type(node) is ast.AsyncFunctionDef else _children(node):
+        inner = _unit_for(block, first, last, lines, node)
+        if inner is not None:
+            return inner
+    bound = body[found - 1].end_lineno if found else (parent.lineno if parent is not None else 0)
+    return _unit(node, starts[found], bound, lines)
+
+
+_STARTS: dict[int, tuple[list[ast.stmt], list[int]]] = {}
+
+
+def _starts_of(body: list[ast.stmt]) -> list[int]:
+    """The first line of each statement of ``body`` (decorators included), kept per list."""
+    entry = _STARTS.get(id(body))
+    if entry is None or entry[0] is not body:
+        if len(_STARTS) > 4096:
+            _STARTS.clear()
+        entry = _STARTS[id(body)] = (body, [_first_line(node) for node in body])
+    return entry[1]
 
 
 def _unit(node: ast.stmt, start: int, bound: int | None, lines: list[str]) -> Unit | None:
@@ -260,6 +366,7 @@ class _Layout:
     probe: str  #: the first element's text
     starts: tuple[int, ...]  #: 0-based line of each unit's first line in the scoped text
     added_newline: bool  #: the last unit ends the file without a newline; one was added
+    bodies: tuple[str, ...] = ()  #: each unit's text as the scoped module holds it (its header aside)
 
 
 def _scoped_text(text: str, lines: list[str], units: tuple[Unit, ...]) -> tuple[str, _Layout]:
@@ -267,7 +374,7 @@ def _scoped_text(text: str, lines: list[str], units: tuple[Unit, ...]) -> tuple[
     newline = match.group(0) if match else "\n"
     probe = f"{_HEADER}{newline}{_default_indent(text)}pass{newline}"
     parts, starts, at = [probe, _SEPARATOR + newline], [], 3
-    added = False
+    added, bodies = False, []
     for unit in units:
         if unit.indent:
             parts.append(_HEADER + newline)
@@ -277,10 +384,11 @@ def _scoped_text(text: str, lines: list[str], units: tuple[Unit, ...]) -> tuple[
         if not body.endswith(("\n", "\r")):
             body += newline
             added = True
+        bodies.append(body)
         parts.append(body)
         parts.append(_SEPARATOR + newline)
         at += unit.end - unit.first + 1
-    return "".join(parts), _Layout(newline, probe, tuple(starts), added)
+    return "".join(parts), _Layout(newline, probe, tuple(starts), added, tuple(bodies))
 
 
 def _default_indent(text: str) -> str:
@@ -295,24 +403,18 @@ def _default_indent(text: str) -> str:
     return "    "
 
 
-def _unit_texts(module: cst.Module, layout: _Layout, units: tuple[Unit, ...], lines: list[str]) -> list[str] | None:
+def _unit_texts(module: cst.Module, layout: _Layout, units: tuple[Unit, ...], lines: list[str],
+                before: cst.Module | None = None) -> list[str] | None:
     """Each unit's new text, or None when the transform changed the scaffolding or
-    dropped a unit's leading lines."""
-    body = module.body
-    separator = _SEPARATOR + layout.newline
-    if module.header or module.footer or len(body) < 2 or module.code_for_node(body[0]) != layout.probe \
-            or module.code_for_node(body[1]) != separator:
+    dropped a unit's leading lines. ``before``: the scoped module as parsed, whose
+    statements ``module`` still holds (the same objects) need not be rendered."""
+    chunks = _chunks_by_identity(module, before, layout, units) if before is not None else None
+    if chunks is None:
+        chunks = _chunks_by_text(module, layout, len(units))
+    if chunks is None:
         return None
     texts: list[str] = []
-    i = 2
-    for unit in units:
-        chunk = []
-        while i < len(body) and module.code_for_node(body[i]) != separator:
-            chunk.append(module.code_for_node(body[i]))
-            i += 1
-        if i >= len(body):
-            return None
-        i += 1
+    for unit, chunk in zip(units, chunks):
         text = "".join(chunk)
         if unit.indent:
             if len(chunk) != 1 or not text.startswith(_HEADER + layout.newline):
@@ -321,13 +423,65 @@ def _unit_texts(module: cst.Module, layout: _Layout, units: tuple[Unit, ...], li
         if not text.startswith("".join(lines[unit.first: unit.stmt])):
             return None
         texts.append(text)
-    if i != len(body):
-        return None
     if layout.added_newline:
         if not texts[-1].endswith(layout.newline):
             return None
         texts[-1] = texts[-1][: -len(layout.newline)]
     return texts
+
+
+def _chunks_by_text(module: cst.Module, layout: _Layout, count: int) -> list[list[str]] | None:
+    """The texts of the statements between the separators of ``module``, per unit."""
+    body = module.body
+    separator = _SEPARATOR + layout.newline
+    if module.header or module.footer or len(body) < 2 or module.code_for_node(body[0]) != layout.probe \
+            or module.code_for_node(body[1]) != separator:
+        return None
+    chunks: list[list[str]] = []
+    i = 2
+    for _ in range(count):
+        chunk = []
+        while i < len(body) and module.code_for_node(body[i]) != separator:
+            chunk.append(module.code_for_node(body[i]))
+            i += 1
+        if i >= len(body):
+            return None
+        i += 1
+        chunks.append(chunk)
+    return chunks if i == len(body) else None
+
+
+def _chunks_by_identity(module: cst.Module, before: cst.Module, layout: _Layout, units: tuple[Unit, ...]
+                        ) -> list[list[str]] | None:
+    """``_chunks_by_text`` where the separators of ``before`` are still in ``module`` (the
+    same objects) and the statements a transform left alone keep their known text; None
+    when that cannot be told (the caller reads the text instead)."""
+    old, new = before.body, module.body
+    seps = [k for k, stmt in enumerate(old) if _is_separator(stmt)]
+    if module.header or module.footer or len(seps) != len(layout.bodies) + 1 or seps[0] != 1 or not new \
+            or new[0] is not old[0]:
+        return None
+    at = {id(stmt): k for k, stmt in enumerate(new)}
+    places = [at.get(id(old[k]), -1) for k in seps]
+    if places[0] != 1 or places[-1] != len(new) - 1 or any(b <= a for a, b in zip(places, places[1:])):
+        return None
+    chunks: list[list[str]] = []
+    for j, (unit, body) in enumerate(zip(units, layout.bodies)):
+        was, now = old[seps[j] + 1: seps[j + 1]], new[places[j] + 1: places[j + 1]]
+        if len(was) == len(now) and all(a is b for a, b in zip(was, now)):
+            chunks.append([(_HEADER + layout.newline if unit.indent else "") + body])
+        else:
+            chunks.append([module.code_for_node(stmt) for stmt in now])
+    return chunks
+
+
+def _is_separator(stmt: cst.CSTNode) -> bool:
+    """A ``pass`` line with nothing else on it or above it (what ``_SEPARATOR`` parses to)."""
+    if type(stmt) is not cst.SimpleStatementLine or stmt.leading_lines or len(stmt.body) != 1:
+        return False
+    small, trailing = stmt.body[0], stmt.trailing_whitespace
+    return (type(small) is cst.Pass and small.semicolon is cst.MaybeSentinel.DEFAULT and trailing.comment is None
+            and not trailing.whitespace.value and trailing.newline.value is None)
 
 
 def _splice(lines: list[str], units: tuple[Unit, ...], texts: list[str], layout: _Layout

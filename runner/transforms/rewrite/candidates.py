@@ -24,7 +24,7 @@ from ..base import Gap
 from .bindings import Resolver
 from .fields import child_nodes, field_names
 from .pattern import COMPOUND, EXPRESSION, STATEMENT
-from .sites import Context, Search, find_sites, gaps_at, is_a, searches_by_type
+from .sites import Context, Search, _SiteFinder, find_sites, gaps_at, is_a, searches_by_type
 
 # Fields that hold only whitespace, comments, punctuation, operators or plain values
 # (checked against libcst's annotations by the tests).
@@ -171,18 +171,24 @@ def _matches(rules, node: cst.CSTNode, resolver: Resolver | None) -> bool:  # ty
 
 
 def flag_sites(tree: cst.Module, searches: Sequence[Search], path: str, code: str,
-               found: Scan | None, resolver: Resolver | None) -> list[Gap]:
+               found: Scan | None, resolver: Resolver | None, out_resolver: Resolver | None = None) -> list[Gap]:
     """``sites.find_sites(tree, searches, path, code)`` for the output ``tree`` of a walk
     over ``found.module``: the subtrees the output shares with the input (the same
     objects, in the same context) take the sites the scan found in them, the rest is
     searched. Only where that is exact: the scan tried these searches, and their names
     match as written in both files (``as_written``; ``resolver``: the input's); else
-    the whole output is searched."""
-    out_resolver = Resolver(tree, code)
+    the whole output is searched. ``out_resolver``: how the output's names resolve
+    (default: ``Resolver(tree, code)``)."""
+    given = out_resolver
+    out_resolver = Resolver(tree, code) if given is None else given
     wanted = set(searches)
     if found is None or resolver is None or not wanted <= set(found.searched) \
             or not as_written(searches, resolver) or not as_written(searches, out_resolver):
-        return find_sites(tree, searches, path, code)
+        if given is None:
+            return find_sites(tree, searches, path, code)
+        finder = _SiteFinder(searches, given)
+        finder.run(tree)
+        return gaps_at(tree, finder.found, path)
     under = found.flagged_under()
     by_type, anywhere = searches_by_type(searches)
     context, known, parents = Context(), found.context, found.parents

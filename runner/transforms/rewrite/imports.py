@@ -88,11 +88,14 @@ def _stub_name(stmt: cst.BaseStatement) -> str:
 
 
 def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec],
-                   code: str | None = None, cheap: bool = True) -> cst.Module:
+                   code: str | None = None, cheap: bool = True, visitor: bool = True) -> cst.Module | None:
     """Remove the imports ``specs`` name once nothing uses them. ``import m`` also covers
     ``import m as a`` and ``from m import n [as a]``; ``from m import n`` covers ``as`` forms.
-    ``code`` is ``module.code`` when the caller has it; ``cheap=False`` always lets
-    RemoveImportsVisitor decide (the same output, slower: for differential tests)."""
+    ``code`` is ``module.code`` when the caller has it (the text whose names decide, when
+    ``module`` stands for it); ``cheap=False`` always lets RemoveImportsVisitor decide
+    (the same output, slower: for differential tests). ``visitor=False``: None instead
+    of running RemoveImportsVisitor when ``code``'s binding facts do not decide (the
+    only case where the answer depends on more than the module's top-level imports)."""
     specs = list(specs)
     if not specs:
         return module
@@ -102,7 +105,7 @@ def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[
     direct = _removed_directly(module, context, code) if cheap else None
     if direct is not None:
         return direct if direct is module else _keep_layout(module, direct)
-    return _removed_by_visitor(module, context, specs)
+    return _removed_by_visitor(module, context, specs) if visitor else None
 
 
 def _removed_by_visitor(module: cst.Module, context: CodemodContext, specs: list[ImportSpec]) -> cst.Module:

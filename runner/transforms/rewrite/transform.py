@@ -17,7 +17,9 @@ from libcst.codemod import CodemodContext
 
 from dataclasses import dataclass
 
-from ..base import FileContext, Gap, TreeResult
+from ..base import Changed, FileContext, Gap, Outcome, RuleTally, TreeResult, Unchanged
+from ..statements import Scope, file_gaps, open_scope, read_source
+from ..validation import whitespace_only
 from .accounting import tally_rules
 from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
@@ -26,7 +28,8 @@ from .errors import PatternError
 from .imports import add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
-from .scopes import keep_parse
+from .scoped import FileResolver, FileSites, ScopeNeeded, edit_imports, file_imports, is_import_rule, rule_needles
+from .scopes import facts_for, keep_parse
 from .sites import Search, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
 
@@ -54,6 +57,7 @@ class RewriteTransform:
                 for needle in rule.needles:
                     seen.setdefault(needle)
             self._needles = tuple(seen)
+        self._site_needles = {rule.index: rule_needles(rule) for rule in self.rules}
 
     def _flag_searches(self, code: str, resolver: Resolver) -> list[Search]:
         """The flag rules that may match in ``code``, as searches, when the scan of the
@@ -115,6 +119,132 @@ class RewriteTransform:
         return RewriteOutcome(result, counts)
 
 
+    #: ``precheck`` answers with gaps too (the engine applies ``on_gap`` to them)
+    precheck_gaps = True
+
+    def precheck(self, source: bytes, ctx: FileContext) -> Outcome | None:
+        """What ``transform_module`` gives on the whole file, found by parsing only the
+        statements where a rule may match (``scoped``): an Unchanged or a Changed with
+        its gaps and per-rule tallies, byte for byte the whole-file run's. None when that
+        cannot be exact, or a tree of this text is at hand (the whole-file run is then
+        cheaper); it never raises for a bad file (the whole-file run reports it)."""
+        if any(rendered.code.encode("utf-8") == source for _, rendered in _RENDERED):
+            return None
+        try:
+            run = self._scoped(source, ctx)
+        except (ScopeNeeded, RecursionError, MemoryError, cst.ParserSyntaxError):
+            return None
+        if run is None:
+            return None
+        after, gaps, tallies = run
+        if after == source:
+            return Unchanged("", (), gaps, tallies)
+        if whitespace_only(source, after):
+            return Unchanged("whitespace-only change dropped", (), gaps, tallies)
+        return Changed(source, after, (), gaps, tallies)
+
+    def _scoped(self, source: bytes, ctx: FileContext) -> tuple[bytes, tuple[Gap, ...], tuple[RuleTally, ...]] | None:
+        """``precheck``'s run: (the file's new bytes, its gaps, the tallies), or None."""
+        read = read_source(source)
+        if read is None:
+            return None
+        text, tree = read
+        keep_parse(text, tree)
+        facts = facts_for(text)
+        active = _active_rules(self.rules, text)
+        if facts is None:
+            return None
+        made = "".join(f"\n{rule.template.text}" for rule in active if rule.template is not None)
+        made += "".join(f"\n{spec.module} {spec.obj} {spec.asname}" for rule in active
+                        for spec in (*rule.add_imports, *rule.remove_imports))
+        flags = {r.index for r in self.rules if r.flag is not None and all(n in text or n in made for n in r.needles)}
+        sites = FileSites(text, tree, file_imports(tree))
+        spans = sites.spans([*active, *(self.rules[i] for i in sorted(flags))], self._site_needles)
+        if not spans:  # None: a rule cannot be placed; []: no rule can match
+            return None if spans is None else (source, (), tally_rules(self.rules, self._labels, {}, []))
+        scope = open_scope(text, tree, spans)
+        if scope is None:
+            return None
+        module = cst.parse_module(scope.scoped_text)
+        resolver = FileResolver(module, text, facts, sites.imports)
+        edited = self._scoped_edit(scope, module, resolver, active, ctx)
+        if edited is None:
+            return None
+        flag_gaps = self._scoped_flags(edited, resolver, flags, ctx)
+        if flag_gaps is None:
+            return None
+        gaps = sorted([*edited.gaps, *flag_gaps], key=lambda g: (g.line, g.column))
+        tallies = tally_rules(self.rules, self._labels, edited.counts, gaps)
+        return edited.final.encode("utf-8"), tuple(gaps), tallies
+
+    def _scoped_edit(self, scope: Scope, module: cst.Module, resolver: FileResolver, active: list[Rule],
+                     ctx: FileContext) -> "_Edited | None":
+        """The walk of ``active`` over the scoped module, spliced into the file, then the
+        imports of the rules that fired (``_Edited``); None when not exact."""
+        found, tree, counts, failures = None, module, {}, []
+        spliced, walked_tree = scope.splice(module, module), None
+        if active:
+            index = RuleIndex(active)
+            found = scan(module, index, resolver, self._flag_searches(scope.text, resolver))
+            applier, tree, spliced, walked_tree = _scoped_walk(scope, module, index, resolver, found)
+            if applier.bound or resolver.needed:
+                return None  # (which attributes to rename is decided over the whole module)
+            counts, failures = applier.counts, applier.failures
+        if spliced is None:
+            return None
+        walked, line_map, _ = spliced
+        gaps = _scoped_failure_gaps(tree, module, failures, ctx.path, line_map, scope.input_map())
+        fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
+        if gaps is None:
+            return None
+        if not fired:
+            return _Edited(scope.text, scope.text, scope.tree, module, found, gaps, scope.input_map(), counts)
+        final = _scoped_imports(walked, walked_tree, fired, ctx) if walked_tree is not None else None
+        final_tree = walked_tree if final == walked else _parsed(final) if final is not None else None
+        if final is None or final_tree is None:
+            return None
+        if final != walked:
+            gaps = _moved(gaps, walked, final)
+        return _Edited(walked, final, final_tree, tree, found, gaps, line_map, counts)
+
+    def _scoped_flags(self, edited: "_Edited", resolver: FileResolver, spanned: set[int],
+                      ctx: FileContext) -> list[Gap] | None:
+        """The flag rules' gaps in the final text, or None when the scoped output cannot
+        show them all (a flag rule whose sites were not parsed, or one that matches
+        import statements after the imports changed)."""
+        walked, final = edited.walked, edited.final
+        flags = [r for r in self.rules if r.flag is not None and all(n in final for n in r.needles)]
+        if not flags:
+            return []
+        if any(r.index not in spanned for r in flags) or (final != walked and any(is_import_rule(r) for r in flags)):
+            return None
+        keep_parse(final, edited.final_tree)
+        final_facts = facts_for(final)
+        if final_facts is None:
+            return None
+        out_resolver = FileResolver(edited.tree, final, final_facts, file_imports(edited.final_tree))
+        searches = [self._searches[r.index] for r in flags]
+        found = flag_sites(edited.tree, searches, ctx.path, final, edited.found, resolver, out_resolver)
+        gaps = file_gaps(found, edited.line_map)
+        if gaps is None or out_resolver.needed:
+            return None
+        return _moved(list(gaps), walked, final) if final != walked else list(gaps)
+
+
+@dataclass(frozen=True, slots=True)
+class _Edited:
+    """A scoped run's rewrite of a file, before its flag rules."""
+
+    walked: str  #: the whole file after the walk
+    final: str  #: and after the imports of the rules that fired
+    final_tree: ast.Module  #: the ast of ``final``
+    tree: cst.Module  #: the scoped module after the walk (its input when no rule fired)
+    found: Scan | None  #: the scan of the scoped input
+    gaps: list[Gap]  #: the failure gaps, in ``final``'s lines
+    line_map: list[tuple[int, int, int]]  #: ``tree``'s units in ``walked``
+    counts: dict[int, RuleCount]
+
+
 # The last trees this process returned, with their text: the engine hands a file's
 # output tree to its next task (a phase with several rewrite tasks), whose input it is.
 _RENDERED: list[tuple[cst.Module, Rendered]] = []
@@ -149,6 +279,23 @@ def _walk(module: cst.Module, rendered: Rendered, index: RuleIndex, resolver: Re
     return applier, tree, out
 
 
+def _scoped_walk(scope: Scope, module: cst.Module, index: RuleIndex, resolver: Resolver, found: Scan):  # type: ignore[no-untyped-def]
+    """``_walk`` over a scoped module: (the applier, the output tree, ``scope.splice`` of
+    it, the ast of the spliced file or None). The file's new text is spliced from the
+    units, not rendered; a second walk checks each statement when it does not parse."""
+    marks = found.marks()
+    applier = RuleApplier(index, resolver, marks=marks)
+    tree = module.visit(applier)
+    spliced = _spliced(scope, tree, module)
+    parsed = _parsed(spliced[0]) if spliced is not None else None
+    if spliced is not None and parsed is None:
+        applier = RuleApplier(index, resolver, verify=True, marks=marks)
+        tree = module.visit(applier)
+        spliced = _spliced(scope, tree, module)
+        parsed = _parsed(spliced[0]) if spliced is not None else None
+    return applier, tree, spliced, parsed
+
+
 def _check_parses(before: str, after: str) -> bool:
     """The output must parse (a safety net: the statements that broke were found and
     left as they were). Python's own parser is tried first (fast: True); libcst's when
@@ -173,6 +320,63 @@ def _parses(code: str) -> bool:
         return False
     keep_parse(code, tree)  # the binding facts of this code, if asked for, start from it
     return True
+
+
+def _parsed(code: str) -> ast.Module | None:
+    """``ast.parse(code)``, or None when Python cannot parse it."""
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _spliced(scope: Scope, tree: cst.Module, before: cst.Module):  # type: ignore[no-untyped-def]
+    """``scope.splice(tree, before)`` where the rules emptied an indented unit (its
+    ``if 1:`` got ``pass``): a unit that is its whole block keeps the ``pass`` (its block
+    gets it too), another one is taken out (its block holds more); None when unsure (a
+    ``pass`` beside other lines, comment lines above the unit)."""
+    spliced = scope.splice(tree, before)
+    if spliced is None:
+        return None
+    pieces, changed = spliced[2], False
+    for k, (unit, piece) in enumerate(zip(scope.units, pieces)):
+        lines = piece.splitlines()
+        if not unit.indent or not lines or lines[-1].strip() != "pass" or scope.lines[unit.end - 1].strip() == "pass":
+            continue
+        block = scope.block_of(unit)
+        if block is None or unit.first != unit.stmt or len(lines) != 1:
+            return None
+        if not (_first_line(block[0]) >= unit.stmt + 1 and (block[-1].end_lineno or 0) <= unit.end):
+            pieces[k], changed = "", True
+    return (*scope.respliced(pieces), pieces) if changed else spliced
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    decorators = getattr(stmt, "decorator_list", None) or ()
+    return min([stmt.lineno, *(d.lineno for d in decorators)])
+
+
+def _scoped_imports(walked: str, tree: ast.Module, fired: list[Rule], ctx: FileContext) -> str | None:
+    """``walked`` (the whole file after the walk; ``tree`` its ast) with the imports of
+    the rules that fired, as ``_apply_imports`` makes them; None when not exact."""
+    adds, removes = _import_specs(fired)
+    if not adds and not removes:
+        return walked
+    return edit_imports(walked, tree, ctx, adds, removes)
+
+
+def _scoped_failure_gaps(tree: cst.Module, before: cst.Module, failures: list[Failure], path: str,
+                         out_map, in_map) -> list[Gap] | None:  # type: ignore[no-untyped-def]
+    """``_failure_gaps`` of a scoped run, moved to the file's lines (a gap positioned in
+    the output by ``out_map``, one positioned in the input by ``in_map``); None when one
+    lies outside the units."""
+    out = []
+    for gap, in_input in _failure_gaps_where(tree, before, failures, path):
+        moved = file_gaps((gap,), in_map if in_input else out_map)
+        if moved is None:
+            return None
+        out.extend(moved)
+    return out
 
 
 def _moved(gaps: list[Gap], before: str, after: str) -> list[Gap]:
@@ -210,12 +414,18 @@ def _active_rules(rules: tuple[Rule, ...], code: str) -> list[Rule]:
     return active
 
 
-def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule], code: str) -> cst.Module:
+def _import_specs(fired: list[Rule]) -> tuple[list[ImportSpec], list[ImportSpec]]:
+    """The imports to add and to remove for the rules that fired, in order, without repeats."""
     adds: list[ImportSpec] = []
     removes: list[ImportSpec] = []
     for rule in fired:
         adds.extend(s for s in rule.add_imports if s not in adds)
         removes.extend(s for s in rule.remove_imports if s not in removes)
+    return adds, removes
+
+
+def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule], code: str) -> cst.Module:
+    adds, removes = _import_specs(fired)
     if not adds and not removes:
         return tree
     context = CodemodContext(filename=ctx.path, full_module_name=ctx.full_module_name, full_package_name=ctx.full_package_name)
@@ -226,17 +436,23 @@ def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule], code: 
 def _failure_gaps(tree: cst.Module, before: cst.Module, failures: list[Failure], path: str) -> list[Gap]:
     """Gaps of the sites left unrewritten, positioned in the output (in the input when the
     output no longer holds the node as such: a rule around it rewrote it)."""
+    return [gap for gap, _ in _failure_gaps_where(tree, before, failures, path)]
+
+
+def _failure_gaps_where(tree: cst.Module, before: cst.Module, failures: list[Failure], path: str
+                        ) -> list[tuple[Gap, bool]]:
+    """``_failure_gaps``, each with whether it is positioned in the input."""
     if not failures:
         return []
     positions = positions_of(tree, (f.node for f in failures))
     missing = [f.node for f in failures if id(f.node) not in positions]
-    if missing:
-        positions.update(positions_of(before, missing))
+    in_input = positions_of(before, missing) if missing else {}
     out = []
     for f in failures:
-        if id(f.node) not in positions:
+        where = positions.get(id(f.node)) or in_input.get(id(f.node))
+        if where is None:
             continue  # a rule around the site replaced it
-        line, column = positions[id(f.node)]
         reason = f"rules[{f.rule.index}]: cannot rewrite this match: {f.reason}"
-        out.append(Gap(path, line, column, reason, site_source(f.node), rule=f.rule.label))
+        gap = Gap(path, where[0], where[1], reason, site_source(f.node), rule=f.rule.label)
+        out.append((gap, id(f.node) not in positions))
     return out

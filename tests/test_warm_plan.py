@@ -76,9 +76,15 @@ def test_a_warm_plan_is_the_cold_plan_and_builds_no_transform(tmp_path: Path) ->
     cold, first = _plan(tmp_path, "--json")
     warm, second = _plan(tmp_path, "--json")
     assert cold["exit"] == warm["exit"] == 0
-    assert {"libcst.codemod", "runner.transforms.codemod", "libcst.codemod.commands.convert_format_to_fstring"} <= set(cold["loaded"])
+    assert {"libcst.codemod", "runner.transforms.codemod",
+            "libcst.codemod.commands.convert_format_to_fstring"} <= set(cold["loaded"])
     assert warm["loaded"] == []
     assert second.stdout == first.stdout and second.stderr == first.stderr
+    seen, text = _plan(tmp_path)  # a text plan is never kept: it comes from the results, file by file
+    assert seen["loaded"] == [] and _counts(text.stdout) == (0, 2)
+    _, fresh = _plan(tmp_path, "--no-cache")
+    assert re.sub(r"parsed \d+, cached \d+, in [\d.]+s", "", text.stdout) == \
+        re.sub(r"parsed \d+, cached \d+, in [\d.]+s", "", fresh.stdout)
     changed = sorted(s["files"][0] for p in json.loads(first.stdout)["phases"] for s in p["subtasks"] if s["status"] == "change")
     assert changed == ["pkg/a.py", "pkg/b.py"]
 
@@ -212,3 +218,17 @@ def test_a_file_changed_while_it_was_planned_keeps_no_plan() -> None:
     assert read_as_keyed(digests, [("a.py", "1" * 64), ("b.py", "")])
     assert not read_as_keyed(digests, [("a.py", "2" * 64), ("b.py", "")])
     assert not read_as_keyed(digests, [("a.py", "1" * 64), ("c.py", "3" * 64)])
+
+
+def test_the_versions_of_a_warm_plan_s_keys_follow_libcst_s_release_file(tmp_path: Path) -> None:
+    probe = "from runner.planning.cache_identity import versions; import sys; print(versions(), 'libcst' in sys.modules)"
+
+    def versions_with(release: str) -> str:
+        write_tree(tmp_path / "site", {"libcst/__init__.py": "raise ImportError('never imported')\n",
+                                       "libcst/_version.py": f"__version__ = {release!r}\n"})
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)])}
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env).stdout
+
+    one, two = versions_with("1.9.0"), versions_with("1.9.1")
+    assert one.endswith(" False\n") and two.endswith(" False\n")
+    assert one != two and one == versions_with("1.9.0")

@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from runner.adapters.workspace import ensure_dir, remove_file_if_present, write_new_file
-from runner.planning.cache_identity import transform_identity
+from runner.planning.cache_identity import transform_identity, versions
 
 _KEEP = 256  #: remembered passes; past that the folder is emptied and starts again
 
@@ -31,9 +31,7 @@ class CheckVerdicts:
         variables, the root and each task type's transform code. None when off."""
         if self.folder is None:
             return None
-        from runner.planning.cache import version_salt
-
-        h = hashlib.sha256(version_salt().encode())
+        h = hashlib.sha256(versions().encode())
         h.update(b"\0" + playbook_sha256.encode() + b"\0" + root.encode("utf-8", "surrogateescape"))
         h.update(b"\0" + json.dumps(variables, sort_keys=True, default=repr).encode())
         transforms = sorted({spec.get("transform") for spec in task_types.values() if isinstance(spec, dict)}

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 from runner.adapters.workspace import ensure_dir, read_bytes, remove_file_if_present, write_bytes_atomic
-from runner.planning.cache_identity import transform_identity
-
+from runner.planning.cache_identity import transform_identity, versions
 from runner.planning.expansion import PlanOptions, expanded_phases
 
 if TYPE_CHECKING:
@@ -87,9 +86,7 @@ class PlanStore:
         (``file_digests`` of its files). None when the store is off."""
         if self.folder is None:
             return None
-        from runner.planning.cache import version_salt
-
-        h = hashlib.sha256(version_salt().encode() + b"\0plan\0")
+        h = hashlib.sha256(versions().encode() + b"\0plan\0")
         h.update(json.dumps([inputs.playbook_path, inputs.playbook_sha256, inputs.root, inputs.options],
                             default=repr).encode("utf-8", "surrogateescape"))
         h.update(b"\0" + json.dumps(inputs.variables, default=repr).encode("utf-8", "surrogateescape"))
@@ -105,19 +102,22 @@ class PlanStore:
         if key is None or self.folder is None:
             return None
         try:
-            value = json.loads(zlib.decompress(read_bytes(os.path.join(self.folder, key))))
-            return KeptPlan(value["stdout"], value["stderr"], value["exit_code"])
+            head, _, stdout = zlib.decompress(read_bytes(os.path.join(self.folder, key))).partition(b"\n")
+            told = json.loads(head)
+            return KeptPlan(stdout.decode("utf-8", "surrogateescape"), told["stderr"], told["exit_code"])
         except (OSError, ValueError, KeyError, TypeError, zlib.error):
             return None
 
     def put(self, key: str | None, plan: KeptPlan) -> None:
-        """Keep ``plan`` under ``key`` and drop all but the newest ``KEEP``; errors are ignored."""
+        """Keep ``plan`` under ``key`` (a line of JSON: its stderr and exit code; then its stdout
+        as it is) and drop all but the newest ``KEEP``; errors are ignored."""
         if key is None or self.folder is None:
             return
-        data = json.dumps({"stdout": plan.stdout, "stderr": plan.stderr, "exit_code": plan.exit_code})
+        head = json.dumps({"stderr": plan.stderr, "exit_code": plan.exit_code}).encode()
+        data = head + b"\n" + plan.stdout.encode("utf-8", "surrogateescape")
         try:
             ensure_dir(self.folder)
-            write_bytes_atomic(os.path.join(self.folder, key), zlib.compress(data.encode("utf-8", "surrogateescape"), 1))
+            write_bytes_atomic(os.path.join(self.folder, key), zlib.compress(data, 1))
             self._prune()
         except OSError:
             pass

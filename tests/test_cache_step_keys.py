@@ -13,7 +13,7 @@ from runner.transforms.engine import FileJob, Step
 
 def _from_scratch(job: FileJob, extra: str = "") -> str:
     h = hashlib.sha256()
-    h.update(cache._VERSION_SALT.encode())
+    h.update(cache.version_salt().encode())
     h.update(b"\0" + job.path.encode("utf-8", "surrogateescape"))
     h.update(b"\0" + (b"gen" if job.include_generated else b"nogen"))
     for step in job.steps:

@@ -10,9 +10,8 @@ import hashlib
 import json
 import os
 import sqlite3
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-
-import libcst
 
 import runner
 from runner.adapters.workspace import ensure_dir, remove_file_if_present
@@ -22,12 +21,19 @@ if TYPE_CHECKING:
     from runner.transforms.base import Outcome
     from runner.transforms.engine import FileJob, FileResult, Step
 
-_VERSION_SALT = f"batchmod={runner.__version__};libcst={getattr(libcst, '__version__', '?')};schema=3"
 
-
+@lru_cache(maxsize=None)
 def version_salt() -> str:
-    """The versions every key of the cache starts with (batchmod's, libcst's, the cache's layout)."""
-    return _VERSION_SALT
+    """The versions every key depends on: batchmod's, libcst's installed distribution's
+    (read from its metadata: libcst itself has no ``__version__``, nor is it imported for
+    this) and the cache schema's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        libcst = version("libcst")
+    except PackageNotFoundError:
+        libcst = "?"
+    return f"batchmod={runner.__version__};libcst={libcst};schema=3"
 
 
 def result_inputs(spec: TaskTypeSpec) -> tuple[object, ...]:
@@ -43,7 +49,7 @@ def result_inputs(spec: TaskTypeSpec) -> tuple[object, ...]:
 def needles_key(step: Step, root: str, identity: str) -> str:
     """The key of a step's needles (its transform's, as built): versions, the root, the
     step's result inputs and needles override, and ``identity``, its transform's code."""
-    h = hashlib.sha256(_VERSION_SALT.encode())
+    h = hashlib.sha256(version_salt().encode())
     h.update(b"\0needles\0" + root.encode("utf-8", "surrogateescape"))
     h.update(_step_bytes(step))
     h.update(b"\0" + identity.encode("utf-8", "surrogateescape"))
@@ -53,7 +59,7 @@ def needles_key(step: Step, root: str, identity: str) -> str:
 def job_key(job: FileJob, extra: str = "") -> str:
     """The cache key of one file job: versions, path, each step's result inputs, ``extra``, the content."""
     h = hashlib.sha256()
-    h.update(_VERSION_SALT.encode())
+    h.update(version_salt().encode())
     h.update(b"\0" + job.path.encode("utf-8", "surrogateescape"))
     h.update(b"\0" + (b"gen" if job.include_generated else b"nogen"))
     for step in job.steps:

@@ -56,7 +56,6 @@ def _transform_errors(name: str, transform: str, with_value: dict[str, Any], roo
     every bad rule is reported at once."""
     from runner.playbook.spec import TaskTypeSpec, canonical_json
     from runner.transforms.registry import build_transform
-    from runner.transforms.rewrite.rules import duplicate_ids
 
     def attempt(value: dict[str, Any]) -> Exception | None:
         try:
@@ -67,6 +66,8 @@ def _transform_errors(name: str, transform: str, with_value: dict[str, Any], roo
 
     rules = with_value.get("rules")
     if transform == "rewrite" and isinstance(rules, list) and (len(rules) > 1 or PRUNED in rules):
+        from runner.transforms.rewrite.rules import duplicate_ids  # the rewrite package, for rewrite tasks only
+
         errors = []
         for index, rule in entries(rules):
             error = attempt({**with_value, "rules": [rule]})

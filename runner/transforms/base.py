@@ -7,9 +7,10 @@ Outcomes are frozen and picklable so process-pool workers can return them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import libcst as cst
+if TYPE_CHECKING:  # annotations only: a plan that parses nothing with libcst never imports it
+    import libcst as cst
 
 
 @dataclass(frozen=True, slots=True)

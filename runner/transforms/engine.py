@@ -8,10 +8,9 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import PurePath
 
-import libcst as cst
-from libcst.helpers import calculate_module_and_package
-
+from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.gap_needles import with_gap_needles
 from runner.transforms.statements import transform_statements
@@ -21,6 +20,8 @@ from runner.transforms.validation import (  # re-exported: the engine's helpers 
 )
 
 GENERATED_MARKER = b"@" + b"generated"
+
+cst = lazy_module("libcst")  # imported by the first file a transform parses with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +69,24 @@ def file_context(root: str, path: str) -> FileContext:
     """The file's context: its module and package names when it lies under a Python package, else None for both."""
     abspath = os.path.join(root, *path.split("/"))
     try:
-        names = calculate_module_and_package(root, abspath)
-        return FileContext(root, path, names.name, names.package)
+        name, package = module_and_package(root, abspath)
+        return FileContext(root, path, name, package)
     except ValueError:
         return FileContext(root, path, None, None)
+
+
+def module_and_package(root: str, filename: str) -> tuple[str, str]:
+    """The dotted module and package names of ``filename`` below ``root``, as
+    ``libcst.helpers.calculate_module_and_package(root, filename)`` names them (without
+    importing libcst): the path relative to ``root`` without its last suffix, its parts
+    joined by dots; an ``__init__`` or ``__main__`` module is named after its folder,
+    which is also its package. Raises ``ValueError`` when ``filename`` is not below
+    ``root`` (or is ``root`` itself)."""
+    relative = PurePath(filename).relative_to(root).with_suffix("")
+    if relative.stem in ("__init__", "__main__"):
+        name = ".".join(relative.parent.parts)
+        return name, name
+    return ".".join(relative.parts), ".".join(relative.parts[:-1])
 
 
 def needles_match(needles: tuple[str, ...], source: bytes) -> bool:

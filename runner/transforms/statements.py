@@ -32,9 +32,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
-import libcst as cst
-
+from runner.lazy import lazy_module
 from runner.transforms.base import Gap, TreeResult
+
+cst = lazy_module("libcst")
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -16,10 +16,11 @@ import re
 import sys
 import tokenize
 
-import libcst as cst
-
+from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Gap
+
+cst = lazy_module("libcst")
 
 LANGUAGES = ("python", "text", "toml", "yaml", "ini")
 _BY_EXTENSION = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".cfg": "ini", ".ini": "ini"}
@@ -154,7 +155,7 @@ def _token_key(source: bytes) -> list[tuple[int, str]] | None:
 
 def describe_parse_error(exc: Exception) -> str:
     """One line saying why a file is not parseable Python."""
-    if isinstance(exc, cst.ParserSyntaxError):
+    if "libcst" in sys.modules and isinstance(exc, cst.ParserSyntaxError):  # no libcst, no libcst error
         message = exc.message.removeprefix("parser error: ")
         return f"not valid Python: {_clip(message)}"
     if isinstance(exc, UnicodeDecodeError) or (isinstance(exc, SyntaxError) and "encoding" in str(exc)):

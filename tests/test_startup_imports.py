@@ -1,4 +1,6 @@
-"""What `batchmod plan` imports: the model stack and libcst's codemod machinery only when used.
+"""What `batchmod plan` imports: the model stack and libcst's codemod machinery only when used,
+and no libcst at all (nor the rewrite package, nor the rename's libcst path) for a rename
+whose files all take the fast path.
 
 Each plan runs in a fresh interpreter (a subprocess) that reports which of the watched
 modules ended up in ``sys.modules``; nothing is timed.
@@ -29,7 +31,9 @@ _WRAPPER = textwrap.dedent("""\
     except SystemExit as exc:
         code = exc.code
     with open(out, "w") as fp:
-        json.dump({"exit": code, "loaded": [m for m in watched if m in sys.modules]}, fp)
+        json.dump({"exit": code, "loaded": [m for m in watched if m in sys.modules],
+                   "libcst": sorted(m for m in sys.modules if m == "libcst" or m.startswith("libcst.")),
+                   "runner": sorted(m for m in sys.modules if m.startswith("runner."))}, fp)
 """)
 
 RENAME = """\
@@ -47,7 +51,8 @@ phases:
 
 FILES = {
     "pkg/__init__.py": "",
-    "pkg/text.py": "def get_text_list(items):\n    return ', '.join(items)\n",
+    "pkg/text.py": "def get_text_list(items):\n    \"\"\"Join.\n\n    >>> get_text_list(['a', 'b'])\n    'a, b'\n"
+                   "    \"\"\"\n    return ', '.join(items)\n",
     "pkg/use.py": "from pkg.text import get_text_list\n\nprint(get_text_list(['a']))\n",
     "pkg/other.py": "from os.path import *\n\nX = 1\n",
 }
@@ -81,3 +86,32 @@ def test_a_plan_with_model_work_still_loads_the_model_stack(tmp_path: Path) -> N
     assert seen["exit"] == 0
     assert {"runner.model.worker", "runner.commands.model_setup", "libcst.codemod", "jinja2"} <= set(seen["loaded"])
     assert "anthropic" not in seen["loaded"]  # replay: the SDK is never needed
+
+
+#: the rename's modules that parse with libcst, and the rewrite package they use
+LIBCST_PATH = ("runner.transforms.rename.apply", "runner.transforms.rename.planner", "runner.transforms.rename.analysis",
+               "runner.transforms.rename.scan", "runner.transforms.rename.text", "runner.transforms.rename.to_builtin",
+               "runner.transforms.rewrite")
+
+
+def test_a_rename_whose_files_all_take_the_fast_path_imports_no_libcst_module(tmp_path: Path) -> None:
+    files = {**FILES, "pkg/__init__.py": "from pkg.other import X\n", "pkg/deep/__init__.py": "",
+             "pkg/deep/mod.py": "from pkg.text import get_text_list as g\n\ng([])  # get_text_list\n"}
+    root = git_init(write_tree(tmp_path / "repo", files))
+    (tmp_path / "rename.yaml").write_text(RENAME, encoding="utf-8")
+    seen, stdout = _plan(tmp_path, root, str(tmp_path / "rename.yaml"), "--diff")
+    assert seen["exit"] == 0
+    assert seen["libcst"] == []
+    assert not [m for m in seen["runner"] if m.startswith(LIBCST_PATH)]
+    assert "3 change, 3 no-change, 0 gap, 0 error" in stdout
+    assert "+    >>> format_text_list(['a', 'b'])\n" in stdout  # the doctest was renamed (by ast)
+    assert "+g([])  # format_text_list\n" in stdout
+
+
+def test_a_file_the_fast_path_gives_up_on_loads_libcst(tmp_path: Path) -> None:
+    files = {**FILES, "pkg/odd.py": "from pkg import text\nf = getattr(text, 'get_text_list')\n"}
+    root = git_init(write_tree(tmp_path / "repo", files))
+    (tmp_path / "rename.yaml").write_text(RENAME, encoding="utf-8")
+    seen, _ = _plan(tmp_path, root, str(tmp_path / "rename.yaml"), "--json")
+    assert seen["exit"] == 0
+    assert "libcst" in seen["libcst"] and "runner.transforms.rename.planner" in seen["runner"]

@@ -56,23 +56,29 @@ Layout: :mod:`.spec` (the validated names), :mod:`.modules` (module names and im
 spelling), :mod:`.reexports` (package ``__init__`` aliases), :mod:`.scan` (reading the
 tree), :mod:`.analysis` (the per-file facts and decisions), the planning steps run by
 :mod:`.planner` (:mod:`.own_file`, :mod:`.imports`, :mod:`.bindings`,
-:mod:`.references`, :mod:`.strings`), and :mod:`.apply` (the plan and its applier).
+:mod:`.references`, :mod:`.strings`), and :mod:`.apply` (the plan and its applier). The
+fast path (:mod:`.fast`, :mod:`.fastswap`, :mod:`.fastdocs`, :mod:`.fastdoctest`, on
+:mod:`.astfacts`) answers from the stdlib ``ast`` where the libcst path's outcome is
+certain; a plan whose files all take it never imports libcst.
 """
 from __future__ import annotations
 
-import libcst as cst
+from typing import TYPE_CHECKING
 
+from runner.lazy import lazy_module
 from runner.transforms.base import FileContext, Outcome, TreeResult
-from runner.transforms.rename.apply import PlanApplier, apply_plan
 from runner.transforms.rename.fast import RenamerFactory, fast_outcome
+from runner.transforms.rename.fastdoctest import fast_doctest
 from runner.transforms.rename.modules import import_context
-from runner.transforms.rename.planner import plan_rename
 from runner.transforms.rename.reexports import imported_module_aliases, reexported_aliases
-from runner.transforms.rename.scan import may_mention
 from runner.transforms.rename.spec import RenameSpec
-from runner.transforms.rename.text import rename_free_names, rename_in_text
-from runner.transforms.rename.to_builtin import unqualify_builtin
-from runner.transforms.replace import TextResult
+
+if TYPE_CHECKING:
+    from runner.transforms.replace import TextResult
+
+# The libcst path's modules (apply, planner, scan, text, to_builtin) are imported by the
+# functions that use them: a plan whose files all take the fast path never loads libcst.
+cst = lazy_module("libcst")
 
 __all__ = ["RenameSpec", "RenameTransform"]
 
@@ -111,6 +117,11 @@ class RenameTransform:
         gaps (sites left for a person, sorted by position), or ``module`` itself when nothing
         changes. Raises libcst's ``ParserSyntaxError`` rather than return a tree whose code
         does not parse."""
+        from runner.transforms.rename.apply import apply_plan
+        from runner.transforms.rename.planner import plan_rename
+        from runner.transforms.rename.scan import may_mention
+        from runner.transforms.rename.to_builtin import unqualify_builtin
+
         ctx = import_context(ctx, self.spec.old)
         # Needles match text anywhere (comments, other identifiers, the old module's
         # name); skip the costly scope analysis when no node can be concerned. Every
@@ -138,6 +149,8 @@ class RenameTransform:
     def transform_text(self, text: str, ctx: FileContext) -> TextResult:
         """Files that are not Python (``pyproject.toml``, ``setup.cfg``): whole-word
         ``a.b.c`` and entry-point ``a.b:c`` mentions of the old name."""
+        from runner.transforms.rename.text import rename_in_text
+
         return rename_in_text(text, self.spec)
 
 
@@ -145,7 +158,21 @@ def rename_doctest(code: str, ctx: FileContext, spec: RenameSpec, aliases: dict[
                    renames: dict[str, str]) -> str | None:
     """The doctest code (a docstring's examples joined) renamed like a module whose free
     names are the module's globals (``renames``: its renamed bindings); None if it does
-    not parse."""
+    not parse. Answered with ``ast`` when that is certain (:mod:`.fastdoctest`), else as
+    :func:`libcst_doctest` answers."""
+    fast = fast_doctest(code, spec, aliases, renames)
+    return fast if fast is not None else libcst_doctest(code, ctx, spec, aliases, renames)
+
+
+def libcst_doctest(code: str, ctx: FileContext, spec: RenameSpec, aliases: dict[str, str],
+                   renames: dict[str, str]) -> str | None:
+    """:func:`rename_doctest` by libcst: the code parsed as a module, the rename planned
+    and applied on it, then its free names in ``renames`` renamed; None if libcst does
+    not parse it."""
+    from runner.transforms.rename.apply import PlanApplier
+    from runner.transforms.rename.planner import plan_rename
+    from runner.transforms.rename.text import rename_free_names
+
     try:
         snippet = cst.parse_module(code)
     except Exception:

@@ -16,13 +16,15 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import libcst as cst
-
-from runner.transforms.rename.analysis import FileAnalysis
-from runner.transforms.rename.scan import string_value
+from runner.lazy import lazy_module
 from runner.transforms.rename.spec import RenameSpec
+
+if TYPE_CHECKING:
+    from runner.transforms.rename.analysis import FileAnalysis
+
+cst = lazy_module("libcst")  # plan_docs's: the fast path's helpers here need none of it
 
 _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
 
@@ -32,6 +34,8 @@ SnippetRenamer = Callable[[str, dict[str, str]], "str | None"]
 
 def plan_docs(file: FileAnalysis, rename_snippet: SnippetRenamer) -> None:
     """Plan the docs edits (run after the code steps, before the string gaps)."""
+    from runner.transforms.rename.scan import string_value
+
     dotted = dotted_values(file.targets)
     for node in file.nodes.strings:
         if isinstance(node, cst.SimpleString) and node not in file.plan.replace:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-import libcst as cst
-from libcst.helpers import get_full_name_for_node
-
+from runner.lazy import lazy_module
 from runner.transforms.base import FileContext
+
+cst = lazy_module("libcst")
+helpers = lazy_module("libcst.helpers")
 
 
 def import_context(ctx: FileContext, old: str) -> FileContext:
@@ -71,7 +72,7 @@ def resolve_relative(name: str, package: str | None) -> str | None:
 
 def import_from_module(node: cst.ImportFrom, package: str | None) -> str | None:
     """The absolute module an ``ImportFrom`` reads from, or ``None`` if unresolvable."""
-    module = get_full_name_for_node(node.module) if node.module is not None else ""
+    module = helpers.get_full_name_for_node(node.module) if node.module is not None else ""
     if module is None:
         return None
     return resolve_relative("." * len(node.relative) + module, package)

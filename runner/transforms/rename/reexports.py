@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-import libcst as cst
-
 from runner.adapters.workspace import read_bytes
+from runner.lazy import lazy_module
 from runner.transforms.base import FileContext
-from runner.transforms.rename.planner import plan_rename
 from runner.transforms.rename.spec import RenameSpec
+
+cst = lazy_module("libcst")
 
 
 def reexported_aliases(spec: RenameSpec, ctx: FileContext) -> dict[str, str]:
@@ -107,9 +107,29 @@ def _module_reexports(
     aliases: tuple[tuple[str, str], ...],
 ) -> dict[str, str]:
     try:
-        module = cst.parse_module(read_bytes(path))
-    except (OSError, cst.ParserSyntaxError):
+        data = read_bytes(path)
+    except OSError:
+        return {}
+    if not may_bind(data, spec, aliases):
+        return {}  # without parsing it (nor importing libcst)
+    from runner.transforms.rename.planner import plan_rename
+
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError:
         return {}
     rel = os.path.relpath(path, root).replace(os.sep, "/")
     planned = plan_rename(module, FileContext(root, rel, name, package), spec, dict(aliases))
     return {f"{name}.{old}": f"{name}.{new}" for old, new in planned.global_renames.items()}
+
+
+def may_bind(data: bytes, spec: RenameSpec, aliases: tuple[tuple[str, str], ...] = ()) -> bool:
+    """Can the module ``data`` bind a name the rename renames (what :func:`_module_reexports`
+    returns)? False only when that is certain from its bytes: ASCII without a coding cookie
+    (its identifiers are spelled as they are read), neither the old last part nor the last
+    part of an alias anywhere in it, and no ``*`` (no star import): every import or
+    assignment of a renamed name spells one of them."""
+    if not data.isascii() or b"coding" in b"\n".join(data.splitlines()[:2]):
+        return True
+    words = {spec.old_last, *(old.rpartition(".")[2] for old, _ in aliases)}
+    return b"*" in data or any(word.encode() in data for word in words)

@@ -5,7 +5,9 @@ import keyword
 from dataclasses import dataclass
 from typing import Union
 
-import libcst as cst
+from runner.lazy import lazy_module
+
+cst = lazy_module("libcst")  # for dotted_expr only: the fast path never imports libcst
 
 
 def parent_of(dotted: str) -> str | None:

@@ -56,10 +56,10 @@ Layout: :mod:`.spec` (the validated names), :mod:`.modules` (module names and im
 spelling), :mod:`.reexports` (package ``__init__`` aliases), :mod:`.scan` (reading the
 tree), :mod:`.analysis` (the per-file facts and decisions), the planning steps run by
 :mod:`.planner` (:mod:`.own_file`, :mod:`.imports`, :mod:`.bindings`,
-:mod:`.references`, :mod:`.strings`), and :mod:`.apply` (the plan and its applier). The
-fast path (:mod:`.fast`, :mod:`.fastswap`, :mod:`.fastdocs`, :mod:`.fastdoctest`, on
-:mod:`.astfacts`) answers from the stdlib ``ast`` where the libcst path's outcome is
-certain; a plan whose files all take it never imports libcst.
+:mod:`.references`, :mod:`.strings`), and :mod:`.apply` (the plan and its applier).
+The fast path (:mod:`.fast`, :mod:`.fastswap`, :mod:`.fastdocs`, :mod:`.fastdoctest`,
+:mod:`.fastcheck`, on :mod:`.astfacts`) answers from the stdlib ``ast`` where the
+libcst path's outcome is certain; a plan whose files all take it never imports libcst.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ the libcst path) on anything else:
   Docstrings and comments are renamed by the libcst path's own functions
   (:mod:`.docs`); no other string may mention the name, no star import, no other binding
   of it in any scope. The result must parse to the original ``ast`` with the names (and
-  docstrings) substituted, else the fast path gives up.
+  docstrings) substituted (:mod:`.fastcheck`), else the fast path gives up.
 
 Being sound matters more than being taken: every doubt gives up.
 """
@@ -31,6 +31,7 @@ from typing import Callable
 from runner.transforms.base import Changed, FileContext, Outcome, Unchanged
 from runner.transforms.rename.astfacts import Facts, collect, line_starts, segment, span, string_value, whole_words
 from runner.transforms.rename.docs import SnippetRenamer, apply_words, dotted_values, rename_docstring, word_renames
+from runner.transforms.rename.fastcheck import same_tree
 from runner.transforms.rename.fastdocs import comment_at, docstrings, dunder_all_entries, plain_literal
 from runner.transforms.rename.fastswap import Edit, Substitution, swaps
 from runner.transforms.rename.modules import import_context, module_on_disk, resolve_relative
@@ -84,8 +85,10 @@ def fast_decision(spec: RenameSpec, source: bytes, ctx: FileContext,
         return docs
     if not edits:
         return Unchanged()  # only attributes of objects no import binds (and comments)
-    after = _applied(source, sorted(edits + entries[0] + docs[0]))
-    return Changed(source, after) if _same_tree(tree, after, subs + entries[1] + docs[1]) else "the result differs"
+    ordered = sorted(edits + entries[0] + docs[0])
+    after = _applied(source, ordered)
+    same = same_tree(tree, source, after, ordered, subs + entries[1] + docs[1], facts.literals)
+    return Changed(source, after) if same else "the result differs"
 
 
 def _plain_utf8(source: bytes) -> bool:
@@ -209,34 +212,3 @@ def _applied(source: bytes, edits: list[Edit]) -> bytes:
         pieces += [source[last:start], new]
         last = end
     return b"".join([*pieces, source[last:]])
-
-
-def _same_tree(tree: ast.Module, after: bytes, subs: list[Substitution]) -> bool:
-    """Does ``after`` parse to ``tree`` with ``subs`` applied? (``tree`` changes in place.)"""
-    try:
-        new_tree = ast.parse(after)
-    except Exception:  # noqa: BLE001
-        return False
-    for node, name, value in subs:
-        setattr(node, name, value)
-    return _equal(tree, new_tree)
-
-
-def _equal(left: ast.AST, right: ast.AST) -> bool:
-    """The two trees have the same node types and fields (positions aside)."""
-    stack: list[tuple[object, object]] = [(left, right)]
-    pop, push, node_type = stack.pop, stack.append, ast.AST
-    while stack:
-        a, b = pop()
-        if type(a) is not type(b):
-            return False
-        if isinstance(a, node_type):
-            for name in a._fields:
-                push((getattr(a, name, None), getattr(b, name, None)))
-        elif isinstance(a, list):
-            if len(a) != len(b):  # type: ignore[arg-type]
-                return False
-            stack.extend(zip(a, b))  # type: ignore[arg-type]
-        elif a != b:
-            return False
-    return True

@@ -37,6 +37,11 @@ def _is_import_line(stmt: cst.BaseStatement) -> bool:
 
 
 def add_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec]) -> cst.Module:
+    """``module`` with the imports ``specs`` added where ``AddImportsVisitor`` puts them (one
+    it finds already there is not added again); ``module`` itself when ``specs`` is empty.
+    Registers each spec in ``context`` for the visitor. Only the head of the module (its
+    first statement, the import lines after it and one more statement) is walked, its
+    other statements stubbed; the rest of the body is the same objects."""
     specs = list(specs)
     if not specs:
         return module

@@ -4,14 +4,15 @@ A statement-scoped task is run on the statements that hold one of its needles, p
 alone (``runner.transforms.statements``). That is exact only for a libcst codemod
 whose edit of a statement depends on that statement alone: one that declares no
 metadata (scope, qualified names, parents and positions all depend on the rest of the
-module) and has needles to find its statements by.
+module) and has needles to find its statements by. ``rewrite`` does the same by itself
+wherever it is exact (``RewriteTransform.precheck``), so it takes no ``scope:``.
 """
 from __future__ import annotations
 
 from runner.playbook.spec import TaskTypeSpec
 
 _BUILTIN_REASONS = {
-    "rewrite": "rewrite resolves names through the imports and bindings of the whole module",
+    "rewrite": "rewrite already parses only the statements where its rules may match, whenever that is exact",
     "fstring": "fstring infers what names hold from every binding in their scope",
     "rename": "rename follows imports and bindings across the module",
     "replace": "replace edits text and parses nothing",

@@ -234,16 +234,19 @@ def _prepare(source: bytes, needles: tuple[str, ...], sites: Iterable[tuple[int,
     return text, lines, units
 
 
-def read_source(source: bytes) -> tuple[str, ast.Module] | None:
-    """The text of ``source`` and its ``ast``; None when it is not UTF-8 (no BOM, no other
-    declared encoding) or Python cannot parse it."""
+def read_source(source: bytes, known: Callable[[str], ast.Module | None] | None = None
+                ) -> tuple[str, ast.Module] | None:
+    """The text of ``source`` and its ``ast`` (``known(text)`` when it has it); None when
+    it is not UTF-8 (no BOM, no other declared encoding) or Python cannot parse it."""
     if source.startswith(b"\xef\xbb\xbf"):
         return None
     try:
         text = source.decode("utf-8")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
+        tree = known(text) if known is not None else None
+        if tree is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
     except (UnicodeDecodeError, SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     if _declared_encoding(text) not in ("utf-8", None):

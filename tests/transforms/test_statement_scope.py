@@ -51,7 +51,7 @@ def _validate(root: Path, transform: str, extra: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("transform, extra, message", [
     ("rewrite", 'needles: ["x"]\nscope: statement\nwith: {rules: [{match: "a.b()", replace: "a.c()"}]}',
-     "`scope: statement` is for libcst codemods; rewrite resolves names through the imports and bindings"),
+     "`scope: statement` is for libcst codemods; rewrite already parses only the statements where its rules"),
     (FORMAT, "scope: statement", "`scope: statement` needs `needles`"),
     (FORMAT, 'needles: [".format("]\nexpect_absent: [".format("]\nscope: statement', "cannot check `expect_absent`"),
     ("libcst.codemod.commands.convert_union_to_or.ConvertUnionToOrCommand", 'needles: ["Union"]\nscope: statement',

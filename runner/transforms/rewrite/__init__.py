@@ -76,6 +76,13 @@ Order and isolation (walk.py, transform.py)
     import n``). ``flag`` rules run last, on the output, so their gaps' positions point
     into the file as returned.
 
+Statement scope (scoped.py, ``RewriteTransform.precheck``)
+    The engine first asks for the file's outcome from the statements where a rule may
+    match, parsed alone (``runner.transforms.statements``), names resolved through the
+    whole file's imports and bindings, imports edited on the top-level statements; the
+    same bytes, gaps and tallies as the whole-file walk, or no answer (the file is then
+    walked whole).
+
 ``expect_absent`` helpers: :func:`looks_like_pattern`, :func:`compile_pattern`,
 :func:`find_pattern_sites`. Invalid rules raise :class:`PatternError` when the transform
 is built.

@@ -125,14 +125,13 @@ def _removed_by_visitor(module: cst.Module, context: CodemodContext, specs: list
 def _removed_directly(module: cst.Module, context: CodemodContext, code: str | None) -> cst.Module | None:
     """What RemoveImportsVisitor would make of ``module`` (``module`` itself when it
     removes nothing), before ``_keep_layout``; None when the facts do not prove it."""
-    visitor = RemoveImportsVisitor(context)
-    if not _private_path_usable(visitor):
-        return None
+    wanted = _Wanted(context)  # what the visitor weighs (building one is slow: only to edit)
+    visitor: RemoveImportsVisitor | None = None
     facts: NameFacts | None = None
     lines = {id(line.body[0]): k for k, line in enumerate(module.body) if _is_import_line(line)}
     body: list[cst.BaseStatement | None] = list(module.body)
     for stmt in import_statements(module):
-        weighed = _weighed_aliases(visitor, context, stmt)
+        weighed = _weighed_aliases(wanted, context, stmt)
         if not weighed:
             continue
         facts = facts if facts is not None else facts_for(code if code is not None else module.code)
@@ -150,6 +149,10 @@ def _removed_directly(module: cst.Module, context: CodemodContext, code: str | N
         k = lines.get(id(stmt))
         if k is None:
             return None  # nested, or beside other statements on its line: the visitor's job
+        visitor = visitor if visitor is not None else RemoveImportsVisitor(context)
+        if not _private_path_usable(visitor) or (visitor.unused_module_imports, visitor.unused_obj_imports) != \
+                (wanted.unused_module_imports, wanted.unused_obj_imports):
+            return None
         visitor._unused_imports = unused  # what its GatherUnusedImportsVisitor pass would find here
         new = visitor.leave_Import(stmt, stmt) if isinstance(stmt, cst.Import) else visitor.leave_ImportFrom(stmt, stmt)
         line = module.body[k]
@@ -157,6 +160,19 @@ def _removed_directly(module: cst.Module, context: CodemodContext, code: str | N
     if body == list(module.body):
         return module
     return module.with_changes(body=[stmt for stmt in body if stmt is not None])
+
+
+class _Wanted:
+    """The imports a RemoveImportsVisitor built on ``context`` weighs, as its constructor
+    reads them from the context (``unused_module_imports``, ``unused_obj_imports``)."""
+
+    def __init__(self, context: CodemodContext) -> None:
+        scheduled = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
+        self.unused_module_imports = {module: alias for module, obj, alias in scheduled if obj is None}
+        self.unused_obj_imports: dict[str, set[tuple[str, str | None]]] = {}
+        for module, obj, alias in scheduled:
+            if obj is not None:
+                self.unused_obj_imports.setdefault(module, set()).add((obj, alias))
 
 
 def _private_path_usable(visitor: RemoveImportsVisitor) -> bool:
@@ -168,7 +184,7 @@ def _private_path_usable(visitor: RemoveImportsVisitor) -> bool:
             and callable(getattr(visitor, "leave_ImportFrom", None)))
 
 
-def _weighed_aliases(visitor: RemoveImportsVisitor, context: CodemodContext,
+def _weighed_aliases(visitor: "RemoveImportsVisitor | _Wanted", context: CodemodContext,
                      stmt: cst.Import | cst.ImportFrom) -> list[cst.ImportAlias]:
     """The aliases of ``stmt`` the visitor removes if unused (its ``leave_Import`` /
     ``leave_ImportFrom`` tests); the others stay whatever their use."""

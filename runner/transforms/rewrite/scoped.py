@@ -46,13 +46,16 @@ class ScopeNeeded(Exception):
 
 class FileResolver(Resolver):
     """A ``Resolver`` for a module that holds some statements of a file, answering as
-    for the whole file: ``code`` is the file's text, ``facts`` and ``imports`` its own
-    (``file_imports``). A question only ScopeProvider answers sets ``needed`` and raises
+    for the whole file: ``code`` is the file's text, ``imports`` its own
+    (``file_imports``), ``facts`` its binding facts (None: ``facts_for(code)`` when first
+    asked). A question only ScopeProvider answers sets ``needed`` and raises
     ``ScopeNeeded`` (the run is then not exact)."""
 
-    def __init__(self, module: cst.Module, code: str, facts: NameFacts, imports: dict[str, frozenset[str]]) -> None:
+    def __init__(self, module: cst.Module, code: str, imports: dict[str, frozenset[str]],
+                 facts: NameFacts | None = None) -> None:
         super().__init__(module, code)
-        self._facts = facts
+        if facts is not None:
+            self._facts = facts
         self._imports = imports
         self.needed = False
 
@@ -127,8 +130,21 @@ def _placeholder(node: cst.CSTNode) -> bool:
     return mv_name(node) is not None or mvs_name(node) is not None
 
 
+_NEEDLES: dict[int, tuple[Rule, tuple[Needle, ...]]] = {}
+
+
 def rule_needles(rule: Rule) -> tuple[Needle, ...]:
-    """The names every site of ``rule`` holds as written (see the module docstring)."""
+    """The names every site of ``rule`` holds as written (see the module docstring); kept
+    per rule object (compiled rules are shared)."""
+    entry = _NEEDLES.get(id(rule))
+    if entry is None or entry[0] is not rule:
+        if len(_NEEDLES) > 4096:
+            _NEEDLES.clear()
+        entry = _NEEDLES[id(rule)] = (rule, _needles_of(rule))
+    return entry[1]
+
+
+def _needles_of(rule: Rule) -> tuple[Needle, ...]:
     refs = rule.matcher.refs
     out: list[Needle] = []
     stack: list[cst.CSTNode] = [rule.matcher.pattern]
@@ -187,24 +203,33 @@ def is_import_rule(rule: Rule) -> bool:
 
 
 class FileSites:
-    """Where the rules may match in one file (its text, ast and imports)."""
+    """Where the rules may match in one file: its text, ast, imports (``file_imports``)
+    and names; kept per text (``sites_of``) for the next task handed the same text."""
 
-    def __init__(self, text: str, tree: ast.Module, imports: dict[str, frozenset[str]]) -> None:
+    def __init__(self, text: str, tree: ast.Module) -> None:
         self.text = text
         self.tree = tree
-        self.imports = imports
+        self._imports: dict[str, frozenset[str]] | None = None
+        self._names: dict[tuple[str, str], list[tuple[int, int]]] | None = None
         self._starts: list[int] | None = None
 
-    def spans(self, rules: Sequence[Rule], needles: dict[int, tuple[Needle, ...]]) -> list[tuple[int, int]] | None:
-        """The 1-based line spans (first, last) that hold every site of ``rules``
-        (``needles``: each rule's, by index); None when a rule has no usable needle."""
+    @property
+    def imports(self) -> dict[str, frozenset[str]]:
+        """``file_imports`` of the ast."""
+        if self._imports is None:
+            self._imports = file_imports(self.tree)
+        return self._imports
+
+    def spans(self, rules: Sequence[Rule]) -> list[tuple[int, int]] | None:
+        """The 1-based line spans (first, last) that hold every site of ``rules``; None
+        when a rule has no usable needle."""
         usable: dict[int, list[Needle]] = {}
         for rule in rules:
             if is_import_rule(rule):
                 continue
             if rule.pattern.kind == COMPOUND and type(rule.matcher.pattern) not in _COMPOUND_TYPES:
                 return None
-            usable[rule.index] = [n for n in needles[rule.index] if n.unless is None or not self._aliased(n)]
+            usable[rule.index] = [n for n in rule_needles(rule) if n.unless is None or not self._aliased(n)]
             if not usable[rule.index]:
                 return None
         found = self._occurrences({n for group in usable.values() for n in group})
@@ -239,14 +264,18 @@ class FileSites:
                     plain.setdefault((role, needle.name), []).append(needle)
         if not plain and not tests:
             return found
-        names = {name for _, name in plain}
-        for role, name, span in _ast_names(self.tree, self.text, names, tests):
-            for needle in plain.get((role, name), ()):
-                found[needle].append(span)
+        if self._names is None:
+            self._names = {}
+            for key_span in _ast_names(self.tree, self.text):
+                self._names.setdefault(key_span[:2], []).append(key_span[2])
+        for key, group in plain.items():
+            for needle in group:
+                found[needle].extend(self._names.get(key, ()))
+        for (role, name), spans in self._names.items() if tests else ():
             if role == "attr":
                 for needle in tests:
                     if needle.accepts(name):
-                        found[needle].append(span)
+                        found[needle].extend(spans)
         return found
 
     def _text_spans(self, name: str) -> Iterator[tuple[int, int]]:
@@ -261,20 +290,37 @@ class FileSites:
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
-def _ast_names(tree: ast.Module, text: str, names: set[str], tests: list[Needle]
-               ) -> Iterator[tuple[str, str, tuple[int, int]]]:
-    """(role, name, 1-based line span) of every Name, attribute and keyword of ``tree``
-    spelled as one of ``names`` (attributes: or accepted by one of ``tests``); inside an
-    f-string, the f-string's span for each word of its text, in every role (positions
-    inside f-strings are not trusted)."""
+_SITES: dict[str, FileSites] = {}
+_SITES_KEPT = 3
+
+
+def sites_of(text: str, tree: ast.Module) -> FileSites:
+    """The ``FileSites`` of ``text`` (whose ast is ``tree``), kept for the last few texts."""
+    found = _SITES.get(text)
+    if found is None:
+        if len(_SITES) >= _SITES_KEPT:
+            del _SITES[next(iter(_SITES))]
+        found = _SITES[text] = FileSites(text, tree)
+    return found
+
+
+def known_tree(text: str) -> ast.Module | None:
+    """The ast of ``text`` when ``sites_of`` holds it."""
+    found = _SITES.get(text)
+    return found.tree if found is not None else None
+
+
+def _ast_names(tree: ast.Module, text: str) -> Iterator[tuple[str, str, tuple[int, int]]]:
+    """(role, name, 1-based line span) of every Name, attribute and keyword of ``tree``;
+    inside an f-string, the f-string's span for each word of its text, in every role
+    (positions inside f-strings are not trusted)."""
     stack: list[ast.AST] = list(tree.body)
     lines: list[str] | None = None
     while stack:
         node = stack.pop()
         tp = type(node)
         if tp is ast.Name:
-            if node.id in names:  # type: ignore[attr-defined]
-                yield "name", node.id, (node.lineno, node.end_lineno)  # type: ignore[attr-defined,misc]
+            yield "name", node.id, (node.lineno, node.end_lineno)  # type: ignore[attr-defined,misc]
             continue
         if tp is ast.JoinedStr:
             lines = lines if lines is not None else split_lines(text)
@@ -284,10 +330,8 @@ def _ast_names(tree: ast.Module, text: str, names: set[str], tests: list[Needle]
                     yield role, word, span  # type: ignore[misc]
             continue
         if tp is ast.Attribute:
-            attr = node.attr  # type: ignore[attr-defined]
-            if attr in names or any(t.accepts(attr) for t in tests):
-                yield "attr", attr, (node.lineno, node.end_lineno)  # type: ignore[attr-defined,misc]
-        elif tp is ast.keyword and node.arg in names:  # type: ignore[attr-defined]
+            yield "attr", node.attr, (node.lineno, node.end_lineno)  # type: ignore[attr-defined,misc]
+        elif tp is ast.keyword and node.arg is not None:  # type: ignore[attr-defined]
             yield "keyword", node.arg, (node.lineno, node.end_lineno)  # type: ignore[attr-defined,misc]
         for field in tp._fields:  # type: ignore[attr-defined]
             value = getattr(node, field, None)

@@ -18,7 +18,7 @@ from libcst.codemod import CodemodContext
 from dataclasses import dataclass
 
 from ..base import Changed, FileContext, Gap, Outcome, RuleTally, TreeResult, Unchanged
-from ..statements import Scope, file_gaps, open_scope, read_source
+from ..statements import Scope, file_gaps, open_scope, read_source, split_lines
 from ..validation import whitespace_only
 from .accounting import tally_rules
 from .attributes import AttributePlan, plan_attributes
@@ -28,7 +28,7 @@ from .errors import PatternError
 from .imports import add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
-from .scoped import FileResolver, FileSites, ScopeNeeded, edit_imports, file_imports, is_import_rule, rule_needles
+from .scoped import FileResolver, ScopeNeeded, edit_imports, is_import_rule, known_tree, sites_of
 from .scopes import facts_for, keep_parse
 from .sites import Search, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
@@ -57,7 +57,6 @@ class RewriteTransform:
                 for needle in rule.needles:
                     seen.setdefault(needle)
             self._needles = tuple(seen)
-        self._site_needles = {rule.index: rule_needles(rule) for rule in self.rules}
 
     def _flag_searches(self, code: str, resolver: Resolver) -> list[Search]:
         """The flag rules that may match in ``code``, as searches, when the scan of the
@@ -145,7 +144,7 @@ class RewriteTransform:
 
     def _scoped(self, source: bytes, ctx: FileContext) -> tuple[bytes, tuple[Gap, ...], tuple[RuleTally, ...]] | None:
         """``precheck``'s run: (the file's new bytes, its gaps, the tallies), or None."""
-        read = read_source(source)
+        read = read_source(source, known_tree)
         if read is None:
             return None
         text, tree = read
@@ -158,21 +157,22 @@ class RewriteTransform:
         made += "".join(f"\n{spec.module} {spec.obj} {spec.asname}" for rule in active
                         for spec in (*rule.add_imports, *rule.remove_imports))
         flags = {r.index for r in self.rules if r.flag is not None and all(n in text or n in made for n in r.needles)}
-        sites = FileSites(text, tree, file_imports(tree))
-        spans = sites.spans([*active, *(self.rules[i] for i in sorted(flags))], self._site_needles)
+        sites = sites_of(text, tree)
+        spans = sites.spans([*active, *(self.rules[i] for i in sorted(flags))])
         if not spans:  # None: a rule cannot be placed; []: no rule can match
             return None if spans is None else (source, (), tally_rules(self.rules, self._labels, {}, []))
         scope = open_scope(text, tree, spans)
         if scope is None:
             return None
         module = cst.parse_module(scope.scoped_text)
-        resolver = FileResolver(module, text, facts, sites.imports)
+        resolver = FileResolver(module, text, sites.imports, facts)
         edited = self._scoped_edit(scope, module, resolver, active, ctx)
         if edited is None:
             return None
         flag_gaps = self._scoped_flags(edited, resolver, flags, ctx)
         if flag_gaps is None:
             return None
+        sites_of(edited.final, edited.final_tree)  # the next task's input, most likely
         gaps = sorted([*edited.gaps, *flag_gaps], key=lambda g: (g.line, g.column))
         tallies = tally_rules(self.rules, self._labels, edited.counts, gaps)
         return edited.final.encode("utf-8"), tuple(gaps), tallies
@@ -182,7 +182,7 @@ class RewriteTransform:
         """The walk of ``active`` over the scoped module, spliced into the file, then the
         imports of the rules that fired (``_Edited``); None when not exact."""
         found, tree, counts, failures = None, module, {}, []
-        spliced, walked_tree = scope.splice(module, module), None
+        spliced, walked_tree = None if active else scope.splice(module, module), None
         if active:
             index = RuleIndex(active)
             found = scan(module, index, resolver, self._flag_searches(scope.text, resolver))
@@ -218,17 +218,14 @@ class RewriteTransform:
             return []
         if any(r.index not in spanned for r in flags) or (final != walked and any(is_import_rule(r) for r in flags)):
             return None
-        keep_parse(final, edited.final_tree)
-        final_facts = facts_for(final)
-        if final_facts is None:
-            return None
-        out_resolver = FileResolver(edited.tree, final, final_facts, file_imports(edited.final_tree))
+        keep_parse(final, edited.final_tree)  # (for the facts of ``final``, if a name needs them)
+        out_resolver = FileResolver(edited.tree, final, sites_of(final, edited.final_tree).imports)
         searches = [self._searches[r.index] for r in flags]
         found = flag_sites(edited.tree, searches, ctx.path, final, edited.found, resolver, out_resolver)
         gaps = file_gaps(found, edited.line_map)
         if gaps is None or out_resolver.needed:
             return None
-        return _moved(list(gaps), walked, final) if final != walked else list(gaps)
+        return _shifted(list(gaps), walked, final) if final != walked else list(gaps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +359,7 @@ def _scoped_imports(walked: str, tree: ast.Module, fired: list[Rule], ctx: FileC
     adds, removes = _import_specs(fired)
     if not adds and not removes:
         return walked
+    keep_parse(walked, tree)  # (whether an import is used is read from this text's names)
     return edit_imports(walked, tree, ctx, adds, removes)
 
 
@@ -376,6 +374,27 @@ def _scoped_failure_gaps(tree: cst.Module, before: cst.Module, failures: list[Fa
         if moved is None:
             return None
         out.extend(moved)
+    return out
+
+
+def _shifted(gaps: list[Gap], before: str, after: str) -> list[Gap] | None:
+    """Gaps positioned in ``before``, on the same lines of ``after``, which differs from it
+    in one run of lines (the imports); None when a gap lies in that run."""
+    old, new = split_lines(before), split_lines(after)
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    out = []
+    for gap in gaps:
+        if gap.line > len(old) - tail:
+            out.append(dataclasses.replace(gap, line=gap.line + len(new) - len(old)))
+        elif gap.line <= head:
+            out.append(gap)
+        else:
+            return None
     return out
 
 

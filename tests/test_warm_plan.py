@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 FORMAT = "libcst.codemod.commands.convert_format_to_fstring.ConvertFormatStringCommand"
 #: what building a codemod task imports; a warm plan needs none of it
 BUILD_MODULES = ("libcst.codemod", "libcst.matchers", "runner.transforms.codemod",
-                 "libcst.codemod.commands.convert_format_to_fstring", "swapmods.swap", "jsonschema")
+                 "libcst.codemod.commands.convert_format_to_fstring", "swapmods.swap", "jsonschema", "libcst")
 
 FILES = {
     "pkg/__init__.py": "",
@@ -76,12 +76,12 @@ def test_a_warm_plan_is_the_cold_plan_and_builds_no_transform(tmp_path: Path) ->
     cold, first = _plan(tmp_path, "--json")
     warm, second = _plan(tmp_path, "--json")
     assert cold["exit"] == warm["exit"] == 0
-    assert {"libcst.codemod", "runner.transforms.codemod",
+    assert {"libcst", "libcst.codemod", "runner.transforms.codemod",
             "libcst.codemod.commands.convert_format_to_fstring"} <= set(cold["loaded"])
-    assert warm["loaded"] == []
+    assert warm["loaded"] == []  # the kept plan: not even libcst
     assert second.stdout == first.stdout and second.stderr == first.stderr
     seen, text = _plan(tmp_path)  # a text plan is never kept: it comes from the results, file by file
-    assert seen["loaded"] == [] and _counts(text.stdout) == (0, 2)
+    assert seen["loaded"] == [] and _counts(text.stdout) == (0, 2)  # nor libcst, record by record
     _, fresh = _plan(tmp_path, "--no-cache")
     assert re.sub(r"parsed \d+, cached \d+, in [\d.]+s", "", text.stdout) == \
         re.sub(r"parsed \d+, cached \d+, in [\d.]+s", "", fresh.stdout)

@@ -77,7 +77,7 @@ def _planned(request: PlanRequest, loaded: LoadedPlaybook, options: PlanOptions,
     from runner.reporting.summary_text import render_failed_line
 
     session, notes = model
-    plan = plan_playbook(loaded, options, progress, candidates)
+    plan = plan_playbook(loaded, options, progress, candidates, keeper.expansion if keeper is not None else None)
     if session is not None and request.model.ask:
         _record_answers(plan, session, notes)
     encoded = dumps_indented(render_plan_json(plan)) + "\n" if (request.out or request.as_json) else ""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from runner.adapters.workspace import ensure_dir, read_bytes, remove_file_if_present, write_bytes_atomic
 from runner.planning.cache_identity import transform_identity, versions
-from runner.planning.expansion import PlanOptions, expanded_phases
+from runner.planning.expansion import Expansion, PlanOptions, expanded_phases
 
 if TYPE_CHECKING:
     from runner.planning.select import Candidates
@@ -134,10 +134,11 @@ class PlanStore:
 class PlanKeeper:
     """One ``plan --json``'s place in the store: its key, and the file digests it was made of."""
 
-    def __init__(self, store: PlanStore, key: str | None, digests: dict[str, str]) -> None:
+    def __init__(self, store: PlanStore, key: str | None, digests: dict[str, str], expansion: Expansion) -> None:
         self._store = store
         self._key = key
         self._digests = digests
+        self.expansion = expansion  #: the playbook as expanded for the key, for the plan to reuse
 
     def get(self) -> KeptPlan | None:
         """The plan printed before for these inputs, if it was kept."""
@@ -156,7 +157,8 @@ def plan_keeper(folder: str, loaded: LoadedPlaybook, options: PlanOptions, candi
         return None
     if any(t.transform == "command" for t in loaded.playbook.task_types):
         return None
-    phases, oversized, _, _ = expanded_phases(loaded, loaded.context(), options, candidates)
+    expansion = expanded_phases(loaded, loaded.context(), options, candidates)
+    phases, oversized, _, _ = expansion
     transforms = tuple(t.spec.transform for p in phases for t in p.tasks)  # as rendered
     if "command" in transforms:
         return None
@@ -168,4 +170,4 @@ def plan_keeper(folder: str, loaded: LoadedPlaybook, options: PlanOptions, candi
         candidates.files, candidates.skipped, tuple(sorted(oversized.items())),
         transforms)
     store = PlanStore(folder)
-    return PlanKeeper(store, store.key(inputs, digests), digests)
+    return PlanKeeper(store, store.key(inputs, digests), digests, expansion)

@@ -23,7 +23,7 @@ from runner.planning.cache import ResultCache, job_key, needles_key
 from runner.planning.cache_diffs import Diffs
 from runner.planning.cache_identity import transform_identity
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask
-from runner.planning.expansion import PlanOptions, expanded_phases, keep_subtasks  # noqa: F401 - re-exported
+from runner.planning.expansion import Expansion, PlanOptions, expanded_phases, keep_subtasks  # noqa: F401 - re-exported
 from runner.planning.gapfill import PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.transforms.gap_needles import with_gap_needles
@@ -98,15 +98,16 @@ class _Workspace:
 
 
 def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progress | None = None,
-                  candidates: Candidates | None = None) -> Plan:
+                  candidates: Candidates | None = None, expansion: Expansion | None = None) -> Plan:
     """Expand and dry-run the playbook under ``options.root``: every subtask's outcome and
     diff, nothing written under the root except the result cache (``options.use_cache``).
-    ``candidates`` is the file listing when the caller already has one."""
+    ``candidates`` is the file listing when the caller already has one, ``expansion``
+    what ``expanded_phases`` gave for these ``candidates`` and ``options``."""
     started = time.monotonic()
     candidates = candidates or list_candidates(options.root)
     playbook = loaded.playbook
     variables = loaded.context()
-    phases, oversized, pruned, targeted_out = expanded_phases(loaded, variables, options, candidates)
+    phases, oversized, pruned, targeted_out = expansion or expanded_phases(loaded, variables, options, candidates)
     ws = _Workspace(options.root)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:

@@ -33,9 +33,12 @@ class PlanOptions:
     targets: Targets = Targets()  #: --only / --skip
 
 
+#: what ``expanded_phases`` gives: (phases, oversized files, pruned subtasks, subtasks left out by the targets)
+Expansion = tuple[tuple[ExpandedPhase, ...], dict[str, str], tuple[tuple[str, tuple[str, ...]], ...], int]
+
+
 def expanded_phases(loaded: LoadedPlaybook, variables: dict[str, Any], options: PlanOptions,
-                     candidates: Candidates) -> tuple[
-        tuple[ExpandedPhase, ...], dict[str, str], tuple[tuple[str, tuple[str, ...]], ...], int]:
+                    candidates: Candidates) -> Expansion:
     """The phases to plan: the playbook expanded over this shard's files, files over
     ``select.max_file_bytes`` left out, then narrowed to ``options.subtask_ids`` and
     ``options.targets``. Returns (phases, oversized files, pruned subtasks, subtasks

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
 
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
@@ -77,31 +76,40 @@ class Facts:
 
 
 def collect(tree: ast.Module) -> Facts:
-    """Every fact :class:`Facts` holds, in one walk of ``tree``."""
+    """Every fact :class:`Facts` holds, in one walk of ``tree`` (pre-order; expression
+    contexts and operators, which hold no fact, left out)."""
     facts = Facts()
-    for node, module_level in _walk(tree):
-        if type(node) in _NOTED:
-            _note(facts, node, module_level)
-    return facts
-
-
-def _walk(tree: ast.Module) -> Iterator[tuple[ast.AST, bool]]:
-    """Every node below ``tree`` (pre-order, expression contexts left out) and whether it is
-    at module level."""
     stack: list[tuple[ast.AST, bool]] = [(child, True) for child in reversed(tree.body)]
-    pop, push, node_type, context = stack.pop, stack.append, ast.AST, ast.expr_context
+    pop, push, node_type, table = stack.pop, stack.append, ast.AST, _CHILDREN
     while stack:
         node, module_level = pop()
-        yield node, module_level
-        inner = module_level and not isinstance(node, _SCOPES)
-        for name in reversed(node._fields):
+        cls = type(node)
+        if cls in _NOTED:
+            _note(facts, node, module_level)
+        inner = module_level and cls not in _SCOPE_TYPES
+        fields = table.get(cls)
+        for name in fields if fields is not None else _child_fields(cls):
             value = getattr(node, name, None)
-            if isinstance(value, list):
+            if type(value) is list:
                 for child in reversed(value):
                     if isinstance(child, node_type):
                         push((child, inner))
-            elif isinstance(value, node_type) and not isinstance(value, context):
+            elif isinstance(value, node_type):
                 push((value, inner))
+    return facts
+
+
+#: fields that never hold a node the walk must visit: identifiers, flags, numbers, and
+#: the expression contexts and operators
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "name", "arg", "asname", "module", "level", "kind",
+                          "type_comment", "conversion", "is_async", "simple", "tag"})
+_SCOPE_TYPES = frozenset(_SCOPES)
+_CHILDREN: dict[type, tuple[str, ...]] = {}  #: node type -> the fields to walk, last first
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _CHILDREN[cls] = tuple(name for name in reversed(cls._fields) if name not in _LEAF_FIELDS)  # type: ignore[attr-defined]
+    return fields
 
 
 _NAMED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -87,7 +87,7 @@ def fast_decision(spec: RenameSpec, source: bytes, ctx: FileContext,
         return Unchanged()  # only attributes of objects no import binds (and comments)
     ordered = sorted(edits + entries[0] + docs[0])
     after = _applied(source, ordered)
-    same = same_tree(tree, source, after, ordered, subs + entries[1] + docs[1], facts.literals)
+    same = same_tree(tree, source, after, ordered, subs + entries[1] + docs[1], facts.literals, starts)
     return Changed(source, after) if same else "the result differs"
 
 

@@ -26,13 +26,14 @@ _Blocks = Union[ast.stmt, ast.excepthandler, ast.match_case]
 
 
 def same_tree(tree: ast.Module, source: bytes, after: bytes, edits: list[Edit], subs: list[Substitution],
-              literals: list[ast.expr]) -> bool:
+              literals: list[ast.expr], starts: list[int] | None = None) -> bool:
     """Does ``after`` (``source`` with ``edits``, sorted, applied) parse to ``tree`` with
     ``subs`` applied? ``literals``: the source's string literals (constants and
-    f-strings). (``tree`` changes in place.)"""
+    f-strings); ``starts``: its line starts (``astfacts.line_starts``), when known.
+    (``tree`` changes in place.)"""
     for node, name, value in subs:
         setattr(node, name, value)
-    if _regions_same(tree, source, edits, subs, literals):
+    if _regions_same(tree, source, edits, subs, literals, starts):
         return True
     try:
         new_tree = ast.parse(after)
@@ -62,13 +63,13 @@ def equal(left: object, right: object) -> bool:
 
 
 def _regions_same(tree: ast.Module, source: bytes, edits: list[Edit], subs: list[Substitution],
-                  literals: list[ast.expr]) -> bool:
+                  literals: list[ast.expr], starts: list[int] | None = None) -> bool:
     """True when the statements holding the edits, re-parsed, are the original ones with
     ``subs`` applied, and the other edits are comments that stay comments; False when
     that is not certain (the caller checks the whole file)."""
     if b"\t" in source or b"\r" in source or b"\x0c" in source or b"barry_as_FLUFL" in source:
         return False
-    starts = line_starts(source)
+    starts = line_starts(source) if starts is None else starts
     regions: dict[tuple[int, int], ast.stmt] = {}
     for start, end, new in edits:
         old = source[start:end]

@@ -79,6 +79,13 @@ GOLDEN = {
         'class C:\n    x = 1\n\n    def f(self):\n        pass\n\n    def g(self):\n        return 2\n',
         [],
     ),
+    "an if rule that would match the header around a unit (run whole)": (
+        [{"match": "if $c:\n    log($m)", "replace": "if $c:\n    warn($m)"}, {"match": "log($m)", "flag": "a log call"}],
+        False,
+        'def f(x):\n    log(x)\n\n\ndef g(x):\n    if x:\n        log(x)\n',
+        'def f(x):\n    log(x)\n\n\ndef g(x):\n    if x:\n        warn(x)\n',
+        [(2, 5, "a log call", "log(x)", "rules[1]")],
+    ),
 }
 
 

@@ -166,6 +166,8 @@ class RewriteTransform:
             return None
         module = cst.parse_module(scope.scoped_text)
         resolver = FileResolver(module, text, sites.imports, facts)
+        if _scaffold_matched(module, [*active, *(self.rules[i] for i in flags)], resolver):
+            return None
         edited = self._scoped_edit(scope, module, resolver, active, ctx)
         if edited is None:
             return None
@@ -325,6 +327,17 @@ def _parsed(code: str) -> ast.Module | None:
         return ast.parse(code)
     except (SyntaxError, ValueError):
         return None
+
+
+def _scaffold_matched(module: cst.Module, rules: list[Rule], resolver: Resolver) -> bool:
+    """Whether an ``if`` rule matches an ``if 1:`` of the scoped module (the headers that
+    hold its indented units are not the file's: such a match is not one of the file's)."""
+    tests = [r for r in rules if type(r.matcher.pattern) is cst.If]
+    for stmt in module.body if tests else ():
+        if type(stmt) is cst.If and type(stmt.test) is cst.Integer and stmt.test.value == "1":
+            if any(r.matcher.match(stmt, resolver) is not None for r in tests):
+                return True
+    return False
 
 
 def _spliced(scope: Scope, tree: cst.Module, before: cst.Module):  # type: ignore[no-untyped-def]

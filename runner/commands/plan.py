@@ -86,7 +86,7 @@ def _planned(request: PlanRequest, loaded: LoadedPlaybook, options: PlanOptions,
     summary = summarize_plan(plan)
     failed_line = render_failed_line(summary, "plan")
     if request.as_json:
-        if keeper is not None:
+        if keeper is not None and not plan.stats.uncached:  # a plan of files besides its own is not kept
             keeper.put((f for p in plan.phases for s in p.subtasks for f in s.file_sha256),
                        KeptPlan(encoded, told + failed_line, summary.exit_code))
         return CommandResult(stdout=encoded, stderr=warned + told + failed_line, exit_code=summary.exit_code)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 def version_salt() -> str:
     """The versions every key depends on: batchmod's, libcst's installed release
     (:func:`libcst_version`) and the cache schema's."""
-    return f"batchmod={runner.__version__};libcst={libcst_version()};schema=3"
+    return f"batchmod={runner.__version__};libcst={libcst_version()};schema=4"
 
 
 _RELEASE = re.compile(rb"^__version__\s*=\s*(?:version\s*=\s*)?['\"]([^'\"\n]+)['\"]", re.M)

@@ -43,13 +43,13 @@ def versions() -> str:
     building anything (checks passed, kept plans): libcst's ``_version.py`` (it names the
     release and its commit), found without importing libcst and named by its sha256,
     costs a fraction of a millisecond where the installed distribution's metadata costs
-    ~20 ms. Without that file, the result cache's ``version_salt``."""
+    ~20 ms; then the schema of what is kept. Without that file, the result cache's ``version_salt``."""
     origin = locate_module("libcst._version")
     if origin is None:
         from runner.planning.cache import version_salt
 
         return version_salt()
-    return f"batchmod={runner.__version__};libcst:{_file_digest(origin)}"
+    return f"batchmod={runner.__version__};libcst:{_file_digest(origin)};kept=2"
 
 
 def locate_module(name: str) -> str | None:

@@ -30,7 +30,7 @@ from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.select import Candidates, list_candidates
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job
-from runner.transforms.portability import driver_only_reason
+from runner.transforms.portability import driver_only_reason, reads_other_files
 from runner.transforms.registry import build_transform, transform_kind
 
 Progress = Callable[[str, int, int], None]  #: (label, done, total)
@@ -112,7 +112,7 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:
         _ensure_state_gitignore(options.root)
-    counters = {"parsed": 0, "hits": 0}
+    counters = {"parsed": 0, "hits": 0, "uncached": 0}
     results = []
     try:
         for phase in phases:
@@ -121,7 +121,8 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     finally:
         cache.close()
     phase_results = tuple(results)
-    stats = PlanStats(ws.files_read, counters["parsed"], counters["hits"], time.monotonic() - started)
+    stats = PlanStats(ws.files_read, counters["parsed"], counters["hits"], time.monotonic() - started,
+                      counters["uncached"])
     return Plan(
         playbook_name=playbook.name, playbook_path=playbook.path, playbook_sha256=playbook.sha256,
         root=options.root, variables=loaded.variables, phases=phase_results,
@@ -335,14 +336,20 @@ def _replay_segment(tasks: list[ExpandedTask], steps: dict[int, Step], needles: 
 def _run_pending(phase: ExpandedPhase, pending: list[tuple[str, FileJob]], tasks: list[ExpandedTask], ws: _Workspace,
                  options: PlanOptions, cache: ResultCache, counters: dict[str, int],
                  outcomes: dict[tuple[int, str], Outcome], progress: Progress | None) -> None:
-    """Run the jobs the cache did not have, record their outcomes and store them."""
+    """Run the jobs the cache did not have, record their outcomes and store those of tasks
+    that read no other file (``reads_other_files``): a result that depends on files
+    besides its own is never stored, hence never served (counted as ``uncached``)."""
     counters["parsed"] += len(pending)
+    volatile = {t.index for t in tasks if reads_other_files(t.spec, options.root) is not None} if pending else set()
     fresh: list[tuple[str, FileResult]] = []
     total = len(pending)
     results = _map_jobs([job for _, job in pending], tasks, options)
-    for done, ((key, _), result) in enumerate(zip(pending, results), start=1):
+    for done, ((key, job), result) in enumerate(zip(pending, results), start=1):
         _record(result, ws, outcomes)
-        fresh.append((key, result))
+        if any(s.task_index in volatile for s in job.steps):
+            counters["uncached"] += 1
+        else:
+            fresh.append((key, result))
         kill_point("planning")
         if progress:
             progress(f"phase {phase.spec.name}", done, total)

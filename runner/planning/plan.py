@@ -185,12 +185,13 @@ class PhaseResult:
 
 @dataclass(frozen=True, slots=True)
 class PlanStats:
-    """What planning cost: files read and parsed, cache hits, seconds."""
+    """What planning cost: files read and parsed, cache hits, seconds; jobs whose results the cache may not keep."""
 
     files_read: int
     files_parsed: int
     cache_hits: int
     seconds: float
+    uncached: int = 0  #: jobs whose results depend on other files: neither stored in the cache nor kept in a plan
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ In *forecast* mode nothing is asked: calls, tokens and cost are estimated.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -160,6 +159,8 @@ def _fill_all(jobs: list[GapJob], client: ModelClient, check: Check, concurrency
 
     if len(jobs) == 1 or concurrency <= 1:
         return [one(job) for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor  # threads only for several jobs at once
+
     with ThreadPoolExecutor(max_workers=min(concurrency, len(jobs))) as pool:
         return list(pool.map(one, jobs))  # in job order, whatever order they finish in
 

@@ -1,12 +1,15 @@
-"""A process pool and a serial executor with the same interface (deterministic tests)."""
+"""A process pool and a serial executor with the same interface (deterministic tests).
+
+``multiprocessing`` is imported only when a pool is made: a plan whose work is too small
+for one, or served from the cache, never pays for it.
+"""
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
-from runner.adapters.lifetime import die_with_parent
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -41,6 +44,11 @@ def make_executor(jobs: int, work_items: int) -> SerialExecutor | ProcessPoolExe
     """
     if jobs <= 1 or work_items < 2 * jobs:
         return SerialExecutor()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from runner.adapters.lifetime import die_with_parent
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),))

@@ -46,7 +46,8 @@ def expanded_phases(loaded: LoadedPlaybook, variables: dict[str, Any], options: 
     playbook = loaded.playbook
     files = select_shard(candidates.files, options.shard, any(t.per == "directory" for p in playbook.phases for t in p.tasks))
     phases = expand_playbook(playbook, variables, files, options.phase)
-    oversized = oversized_files(options.root, {f for p in phases for t in p.tasks for f in t.files}, playbook.select.max_file_bytes)
+    oversized = oversized_files(options.root, {f for p in phases for t in p.tasks for f in t.files}, playbook.select.max_file_bytes,
+                               candidates.sizes)
     if oversized:  # planned without them, as if they were not selected
         phases = expand_playbook(playbook, variables, tuple(f for f in files if f not in oversized), options.phase)
     pruned: tuple[tuple[str, tuple[str, ...]], ...] = ()

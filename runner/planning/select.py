@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pathspec
 
@@ -23,6 +23,8 @@ class Candidates:
     files: tuple[str, ...]  #: relative posix paths, sorted
     skipped: tuple[tuple[str, str], ...]  #: (path, reason) — symlinks out of the root etc.
     source: str  #: "git" | "walk"
+    #: bytes of each regular file as listed (a file reached through a symlink has none here)
+    sizes: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 def list_candidates(root: str) -> Candidates:
@@ -37,7 +39,7 @@ def list_candidates(root: str) -> Candidates:
         if git_toplevel(root) is not None:
             raise InputError(f"{root}: git ls-files failed: {exc}") from None
         names, source = _walk(root), "walk"
-    files, skipped = [], []
+    files, skipped, sizes = [], [], {}
     real_root = os.path.realpath(root)
     linked: dict[str, bool] = {"": False}  #: folder (relative) -> it or a folder above it is a symlink
     prefix = root if root.endswith("/") else root + "/"  # os.path.join(root, name), names being relative
@@ -46,21 +48,27 @@ def list_candidates(root: str) -> Candidates:
             continue
         full = prefix + name
         try:
-            mode: int | None = os.lstat(full).st_mode
+            st: os.stat_result | None = os.lstat(full)
         except OSError:
-            mode = None
-        is_link = mode is not None and stat.S_ISLNK(mode)
-        if is_link or _linked_folder(root, name.rpartition("/")[0], linked):
+            st = None
+        is_link = st is not None and stat.S_ISLNK(st.st_mode)
+        folder = name.rpartition("/")[0]
+        in_link = linked.get(folder)
+        if in_link is None:
+            in_link = _linked_folder(root, folder, linked)
+        if is_link or in_link:
             target = os.path.realpath(full)
             if os.path.commonpath([real_root, target]) != real_root:
                 skipped.append((name, "symlink leaves the root"))
                 continue
             if not os.path.isfile(full):
                 continue
-        elif mode is None or not stat.S_ISREG(mode):
+        elif st is None or not stat.S_ISREG(st.st_mode):
             continue  # deleted from the work tree but still in the index, or a submodule
+        else:
+            sizes[name] = st.st_size
         files.append(name)
-    return Candidates(tuple(files), tuple(skipped), source)
+    return Candidates(tuple(files), tuple(skipped), source, sizes)
 
 
 def _linked_folder(root: str, folder: str, known: dict[str, bool]) -> bool:
@@ -144,14 +152,19 @@ def select_files(
     return [f for f in candidates if inc.match_file(f) and not (exc and exc.match_file(f))]
 
 
-def oversized_files(root: str, paths: set[str], max_bytes: int) -> dict[str, str]:
-    """Of ``paths`` (relative to ``root``), those bigger than ``max_bytes``, with the reason."""
+def oversized_files(root: str, paths: set[str], max_bytes: int, sizes: dict[str, int] | None = None) -> dict[str, str]:
+    """Of ``paths`` (relative to ``root``), those bigger than ``max_bytes``, with the reason,
+    in path order. A size in ``sizes`` (``Candidates.sizes``: the listing's) is taken as
+    is; any other path is looked at on disk (a path that is gone is left out)."""
+    known = sizes or {}
     out = {}
     for path in sorted(paths):
-        try:
-            size = os.stat(os.path.join(root, *path.split("/"))).st_size
-        except OSError:
-            continue  # read (and reported) when it is planned
+        size = known.get(path)
+        if size is None:
+            try:
+                size = os.stat(os.path.join(root, *path.split("/"))).st_size
+            except OSError:
+                continue  # read (and reported) when it is planned
         if size > max_bytes:
             out[path] = f"{size:,} bytes, over select.max_file_bytes ({max_bytes:,}); never parsed"
     return out

@@ -16,7 +16,7 @@ from runner.transforms.gap_needles import with_gap_needles
 from runner.transforms.statements import transform_statements
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
-    describe_parse_error, find_absent_violations, language_of, validation_error, whitespace_only,
+    describe_parse_error, find_absent_violations, language_of, parse_lossless, validation_error, whitespace_only,
 )
 
 GENERATED_MARKER = b"@" + b"generated"
@@ -132,7 +132,7 @@ def apply_file_job(job: FileJob) -> FileResult:
             continue
         if tree is None:
             try:
-                tree = cst.parse_module(current)
+                tree = parse_lossless(current)
             except Exception as exc:
                 outcomes.append((step.task_index, Failed(describe_parse_error(exc))))
                 continue

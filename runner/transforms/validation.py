@@ -153,8 +153,30 @@ def _token_key(source: bytes) -> list[tuple[int, str]] | None:
         return None
 
 
+class LossyParse(ValueError):
+    """libcst parsed the file but would not give its bytes back (see :func:`parse_lossless`)."""
+
+
+def parse_lossless(source: bytes) -> "cst.Module":
+    """``source`` parsed with libcst, whose tree renders back to exactly ``source``.
+
+    libcst drops a carriage return that ends a file (``"x\\r"`` renders as ``"x"``), so a
+    file ending in a lone CR would come back changed even where no transform edits it; that
+    raises :class:`LossyParse` (described by :func:`describe_parse_error`). Only such files
+    are rendered again to check; any other parse error propagates as libcst raises it.
+    """
+    module = cst.parse_module(source)
+    if source.endswith(b"\r") and module.bytes != source:
+        raise LossyParse("libcst drops the carriage return that ends this file, so no edit of it would be "
+                         "lossless; end the file with \\n or \\r\\n")
+    return module
+
+
 def describe_parse_error(exc: Exception) -> str:
-    """One line saying why a file is not parseable Python."""
+    """One line saying why a file is not parseable Python (or, for :class:`LossyParse`, why
+    it cannot be edited losslessly)."""
+    if isinstance(exc, LossyParse):
+        return str(exc)
     if "libcst" in sys.modules and isinstance(exc, cst.ParserSyntaxError):  # no libcst, no libcst error
         message = exc.message.removeprefix("parser error: ")
         return f"not valid Python: {_clip(message)}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .fields import field_names
+from .fields import field_names, is_node_type
 
 NAMED_EXPR = -1  # ``x := y`` always needs parentheses when substituted
 LOW = 0  # yield, unparenthesised tuples: only in statement-level slots
@@ -137,7 +137,10 @@ def needs_parens(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> bool:
 
 
 def _breaks_lines_outside_brackets(node: cst.BaseExpression) -> bool:
-    """Whether the node's source spans lines in a way only brackets make legal."""
+    """Whether the node's source spans lines in a way only brackets make legal (rendered
+    and compiled only when the structural pass below cannot tell it does not)."""
+    if not _may_break_outside_brackets(node):
+        return False
     code = cst.Module([]).code_for_node(node)
     if "\n" not in code:
         return False
@@ -146,6 +149,48 @@ def _breaks_lines_outside_brackets(node: cst.BaseExpression) -> bool:
     except SyntaxError:
         return True
     return False
+
+
+# Node types whose fields all render between their own brackets.
+_ENCLOSING = (cst.List, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp)
+# Fields that render after a node's opening bracket (the rest inherit where they stand).
+_INSIDE = {
+    cst.Call: frozenset({"whitespace_before_args", "args"}),
+    cst.Subscript: frozenset({"lbracket", "slice", "rbracket"}),
+}
+# Leaves whose text may hold a newline, and nodes that do not compile alone (``eval``).
+_LINE_LEAVES = (cst.Newline, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine)
+_CONTEXTUAL = (cst.Await, cst.Yield)
+
+
+def _may_break_outside_brackets(node: cst.CSTNode) -> bool:
+    """``False`` only when ``node`` surely renders either on one line or with every line
+    break between brackets of its own, and holds nothing that compiles only in a function
+    (``await``, ``yield``, ``async for``): then its rendered code has no newline or
+    compiles alone. ``True`` (undecided) otherwise. Reads fields; renders nothing."""
+    stack: list[tuple[object, bool]] = [(node, False)]
+    while stack:
+        current, inside = stack.pop()
+        tp = type(current)
+        if tp in _CONTEXTUAL or (tp is cst.CompFor and current.asynchronous):  # type: ignore[attr-defined]
+            return True
+        if not inside and (tp in _LINE_LEAVES or _multiline_text(current)):
+            return True
+        inner = inside or bool(getattr(current, "lpar", None)) or tp in _ENCLOSING
+        within = _INSIDE.get(tp, ())
+        for name in field_names(tp):
+            value = getattr(current, name)
+            flag = inner or name in within
+            if type(value) is tuple or type(value) is list:
+                stack.extend((v, flag) for v in value if is_node_type(type(v)))
+            elif is_node_type(type(value)):
+                stack.append((value, flag))
+    return False
+
+
+def _multiline_text(node: object) -> bool:
+    text = getattr(node, "value", None)
+    return type(text) is str and "\n" in text
 
 
 def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:

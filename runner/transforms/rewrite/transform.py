@@ -313,9 +313,9 @@ def _check_parses(before: str, after: str) -> bool:
 
 
 def _parses(code: str) -> bool:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    """Whether Python parses ``code``; its tree is kept for the binding facts (``keep_parse``)."""
+    tree = _parsed(code)
+    if tree is None:
         return False
     keep_parse(code, tree)  # the binding facts of this code, if asked for, start from it
     return True

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +26,8 @@ _DRAIN_SECONDS = 0.3
 
 def program_on_path(program: str) -> bool:
     """Whether ``program`` (a bare name) is an executable on PATH; runs nothing."""
+    import shutil
+
     return shutil.which(program) is not None
 
 

@@ -6,7 +6,6 @@ Linux, or watches the parent's pid elsewhere; when batchmod goes away (kill -9),
 whole process group of the command is killed. It exits as the command did (same code,
 or the same signal), so callers see the command's own status.
 """
-import ctypes
 import os
 import signal
 import sys
@@ -36,6 +35,8 @@ def main() -> None:
     armed = False
     if sys.platform.startswith("linux"):
         try:
+            import ctypes
+
             armed = ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0) == 0
         except (OSError, AttributeError):
             armed = False

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from runner.model.forecast import BYTES_PER_TOKEN, CALL_OVERHEAD_TOKENS
 from runner.playbook.spec import Budget, PhaseSpec, Playbook
 
 if TYPE_CHECKING:
@@ -19,6 +18,8 @@ ExchangeCost = Callable[["SubtaskResult"], float]  #: US dollars the subtask's e
 def _review_calls(phase: PhaseSpec, subtasks: tuple["SubtaskResult", ...]) -> tuple[int, int]:
     if phase.gate.review != "model":
         return 0, 0
+    from runner.model.forecast import BYTES_PER_TOKEN, CALL_OVERHEAD_TOKENS  # the model stack, for a model review only
+
     changed = [s for s in subtasks if s.status == "change"]
     tokens = sum(CALL_OVERHEAD_TOKENS + sum(len(c.diff) for c in s.changes) // BYTES_PER_TOKEN for s in changed)
     return len(changed), tokens

@@ -10,17 +10,21 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import runner
 from runner.adapters.workspace import ensure_dir, read_bytes, remove_file_if_present
+from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from runner.transforms.base import Outcome
     from runner.transforms.engine import FileJob, FileResult, Step
+else:
+    sqlite3 = lazy_module("sqlite3")  # a plan with --no-cache never opens a database
 
 
 @lru_cache(maxsize=None)

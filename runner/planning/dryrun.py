@@ -11,7 +11,7 @@ import os
 import time
 from collections import OrderedDict
 from dataclasses import replace
-from typing import Any, Callable, Container, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Container, Iterator
 
 from runner.adapters.dask import DaskExecutor
 from runner.adapters.crashpoints import kill_point
@@ -24,7 +24,6 @@ from runner.planning.cache_diffs import Diffs
 from runner.planning.cache_identity import transform_identity
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask
 from runner.planning.expansion import Expansion, PlanOptions, expanded_phases, keep_subtasks  # noqa: F401 - re-exported
-from runner.planning.gapfill import PhaseModel, model_for_task, wants_model
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.select import Candidates, list_candidates
@@ -32,6 +31,9 @@ from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job
 from runner.transforms.portability import driver_only_reason, reads_other_files
 from runner.transforms.registry import build_transform, transform_kind
+
+if TYPE_CHECKING:  # the model's part (runner.planning.gapfill) is imported by a plan that gives the model work
+    from runner.planning.gapfill import PhaseModel
 
 Progress = Callable[[str, int, int], None]  #: (label, done, total)
 
@@ -144,6 +146,8 @@ def _ensure_state_gitignore(root: str) -> None:
 def _segments(tasks: tuple[ExpandedTask, ...], asks: bool) -> list[tuple[str, list[ExpandedTask]]]:
     """Runs of tree tasks share one parse; when the model is asked, a task whose gaps go to
     it ends its run, so its gaps are filled before the next task sees the file."""
+    if asks:
+        from runner.planning.gapfill import wants_model
     out: list[tuple[str, list[ExpandedTask]]] = []
     for task in tasks:
         kind = transform_kind(task.spec)
@@ -161,7 +165,11 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
     so the phase is planned again without them until no failed subtask changes a file."""
     at_start = dict(ws.overlay)
     masked: dict[tuple[int, str], Outcome] = {}  #: (task, file) of failed subtasks → their outcome, kept for the report
-    pm = PhaseModel(options.model, phase.spec, {}, {}) if options.model is not None else None
+    pm = None
+    if options.model is not None:
+        from runner.planning.gapfill import PhaseModel
+
+        pm = PhaseModel(options.model, phase.spec, {}, {})
     diffs = Diffs(cache if options.use_cache else None)  #: each file's change is diffed once
     while True:
         ws.overlay = dict(at_start)
@@ -210,6 +218,8 @@ def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, 
         else:
             _run_model_segment(tasks[0], ws, outcomes)
         for task in tasks if pm is not None else ():
+            from runner.planning.gapfill import model_for_task, wants_model
+
             if wants_model(task.spec):
                 model_for_task(pm, phase, task, outcomes, ws.read, ws.overlay, candidates, options.root, variables)
     return start, outcomes

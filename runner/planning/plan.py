@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from runner.model.forecast import ModelForecast
-from runner.model.jobs import Exchange
 from runner.planning.expand import Subtask
 from runner.planning.targets import Targets
 from runner.planning.linediff import count_changes, matching_blocks, split_lines, unified_diff
 from runner.transforms.base import Gap
+
+if TYPE_CHECKING:  # the model's records are imported by the code that makes them (a plan with model work)
+    from runner.model.forecast import ModelForecast
+    from runner.model.jobs import Exchange
 
 STATUSES = ("change", "no-change", "gap", "error")
 

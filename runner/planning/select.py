@@ -9,11 +9,10 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-import pathspec
-
 from runner.adapters.git import git_list_files, git_toplevel
 from runner.adapters.workspace import read_bytes
 from runner.errors import InputError
+from runner.planning.globs import GlobMatcher, compile_gitignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +82,8 @@ def _linked_folder(root: str, folder: str, known: dict[str, bool]) -> bool:
 
 def _walk(root: str) -> list[str]:
     """A walk that honours .gitignore files at every level (and skips .git)."""
+    import pathspec
+
     out: list[str] = []
     specs: list[tuple[str, pathspec.PathSpec]] = []
 
@@ -119,15 +120,15 @@ def _walk(root: str) -> list[str]:
     return sorted(out)
 
 
-def compile_globs(patterns: tuple[str, ...] | list[str]) -> pathspec.PathSpec:
-    """Gitignore-style globs; raises ValueError with the bad pattern."""
+def compile_globs(patterns: tuple[str, ...] | list[str]) -> GlobMatcher:
+    """Gitignore-style globs (``globs.compile_gitignore``); raises ValueError with the bad pattern."""
     for pattern in patterns:
         if pattern.startswith("/") or os.path.isabs(pattern):
             raise ValueError(f"`{pattern}` is absolute; globs are relative to the root")
         if ".." in pattern.split("/"):
             raise ValueError(f"`{pattern}` leaves the root (`..`); globs are relative to the root")
     try:
-        return pathspec.GitIgnoreSpec.from_lines([_normalise(p) for p in patterns])
+        return compile_gitignore([_normalise(p) for p in patterns])
     except Exception as exc:  # pathspec raises several error types for bad patterns
         raise ValueError(f"bad glob: {exc}") from None
 

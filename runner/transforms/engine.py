@@ -13,7 +13,6 @@ from pathlib import PurePath
 from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.gap_needles import with_gap_needles
-from runner.transforms.statements import transform_statements
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
     describe_parse_error, find_absent_violations, language_of, parse_lossless, validation_error, whitespace_only,
@@ -196,6 +195,8 @@ def _apply_statement_step(transform, step: Step, current: bytes, ctx: FileContex
     when that cannot be exact (the caller runs the step on the whole file)."""
     if not _loaded_instance(transform, "runner.transforms.codemod", "CodemodTransform") or step.spec.expect_absent:
         return None
+    from runner.transforms.statements import transform_statements  # a codemod's path only
+
     done = transform_statements(current, transform.needles(),
                                 lambda module: transform.transform_module(module, ctx, statement_scope=True))
     if done is None:

@@ -140,6 +140,9 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
          out: str | None, jobs: int | None, no_cache: bool, executor: str, shard: str | None, ask_model: bool, replay: bool,
          only: tuple[str, ...], skip: tuple[str, ...], batch: bool) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
+    from runner.adapters.git import start_git_listing
+
+    start_git_listing(root)  # git walks the tree for untracked files while the plan's modules import
     from runner.adapters.terminal import progress_reporter
     from runner.adapters.dask import parse_executor
     from runner.planning.shard import parse_shard

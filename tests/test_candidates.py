@@ -57,3 +57,39 @@ def test_a_failing_git_ls_files_inside_a_work_tree_is_bad_input(tmp_path: Path) 
     with pytest.raises(InputError, match="git ls-files failed"):
         list_candidates(str(root))
     assert subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True).returncode == 0
+
+
+def test_a_listing_started_ahead_is_taken_once_and_lists_the_same(tmp_path: Path) -> None:
+    from runner.adapters import git
+
+    root = _links_tree(tmp_path)
+    plain = list_candidates(str(root))
+    git.start_git_listing(str(root))
+    assert list(git._STARTED_LISTINGS) == [os.path.abspath(root)]
+    assert list_candidates(str(root)) == plain
+    assert git._STARTED_LISTINGS == {}  # taken: the next listing runs git again
+    git.start_git_listing(str(tmp_path / "missing"))  # not a folder: nothing started, the listing fails as before
+    assert git._STARTED_LISTINGS == {}
+    with pytest.raises(InputError, match="the root is not a folder"):
+        list_candidates(str(tmp_path / "missing"))
+
+
+def test_a_listing_started_ahead_outside_git_is_walked(tmp_path: Path) -> None:
+    from runner.adapters import git
+
+    root = _links_tree(tmp_path)
+    shutil.rmtree(root / ".git")
+    git.start_git_listing(str(root))
+    found = list_candidates(str(root))
+    assert found.source == "walk"
+    assert found.files == (".gitignore", "a.py", "deep/er/b.py", "link_in.py", "real/y.py", "untracked.py")
+
+
+def test_a_listing_no_one_takes_is_stopped_at_exit(tmp_path: Path) -> None:
+    import sys
+
+    root = git_init(write_tree(tmp_path / "repo", {"a.py": ""}))
+    probe = ("from runner.adapters import git; git.start_git_listing('.'); "
+             "print(len(git._STARTED_LISTINGS))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout == "1\n" and out.stderr == ""

@@ -1,9 +1,15 @@
 """Named git queries (read-only here; commits and branches belong to execution)."""
 from __future__ import annotations
 
+import atexit
 import os
 
-from runner.adapters.shell import run_command
+from runner.adapters.shell import StartedCommand, run_command, start_command
+
+_LIST_FILES = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate", "--", "."]
+
+#: listings started ahead (absolute root -> its git process), taken by the next git_list_files of that root
+_STARTED_LISTINGS: dict[str, StartedCommand] = {}
 
 
 def git_toplevel(path: str) -> str | None:
@@ -14,12 +20,36 @@ def git_toplevel(path: str) -> str | None:
     return os.path.realpath(result.stdout.decode("utf-8", "surrogateescape").strip())
 
 
+def start_git_listing(root: str) -> None:
+    """Start ``git_list_files(root)``'s git process now, so that it walks the tree while this
+    process goes on; the next ``git_list_files`` of that root takes its output. Only for a
+    caller that changes nothing under the root meanwhile. A root that is not a folder starts
+    nothing, nor one git cannot start in (``git_list_files`` then runs git itself, and fails
+    as it would have)."""
+    root = os.path.abspath(root)
+    if root in _STARTED_LISTINGS or not os.path.isdir(root):
+        return
+    try:
+        started = start_command(_LIST_FILES, cwd=root)
+    except OSError:
+        return
+    if not _STARTED_LISTINGS:
+        atexit.register(_stop_listings)
+    _STARTED_LISTINGS[root] = started
+
+
+def _stop_listings() -> None:
+    """At exit: stop the listings started ahead that no one took (the command failed before it listed)."""
+    for started in _STARTED_LISTINGS.values():
+        started.stop()
+        started.result()
+    _STARTED_LISTINGS.clear()
+
+
 def git_list_files(root: str) -> list[str]:
     """Tracked plus untracked-not-ignored files under ``root``, relative to it (posix)."""
-    result = run_command(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate", "--", "."],
-        cwd=root,
-    )
+    started = _STARTED_LISTINGS.pop(os.path.abspath(root), None)
+    result = (started or start_command(_LIST_FILES, cwd=root)).result()
     if not result.ok:
         raise OSError(result.stderr.decode("utf-8", "replace").strip() or "git ls-files failed")
     names = result.stdout.decode("utf-8", "surrogateescape").split("\0")

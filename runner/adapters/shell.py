@@ -66,6 +66,50 @@ def run_command(
     the group, killed, in ``escaped``). When anything interrupts the wait (Ctrl-C, a bug) the
     group is killed before the exception goes on. The process is reaped before returning.
     """
+    return _start(argv, cwd, env, timeout, shell, stdin, die_with_parent).result()
+
+
+class StartedCommand:
+    """A command ``start_command`` started: it runs while the caller goes on; ``result()`` waits for it."""
+
+    def __init__(self, key: tuple[str, ...] | str, proc: subprocess.Popen[bytes] | None, stdin: bytes | None,
+                 start: float, deadline: float | None, failed: CommandResult | None = None) -> None:
+        self._key, self._proc, self._stdin, self._start, self._deadline = key, proc, stdin, start, deadline
+        self._failed = failed  #: the result when the program could not be started
+
+    def result(self) -> CommandResult:
+        """Wait for the command as ``run_command`` does and return how it ended (once)."""
+        proc = self._proc
+        if proc is None:
+            assert self._failed is not None
+            return self._failed
+        try:
+            return _collect(proc, self._key, self._stdin, self._start, self._deadline)
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            for pipe in (proc.stdout, proc.stderr):
+                if pipe is not None:
+                    pipe.close()
+            if proc.poll() is None:
+                proc.wait()
+
+    def stop(self) -> None:
+        """Kill the command's group and whoever still holds its output (a command no longer wanted)."""
+        if self._proc is not None and self._proc.poll() is None:
+            _kill_group(self._proc)
+            _kill_holders(self._proc)
+
+
+def start_command(argv: list[str], cwd: str) -> StartedCommand:
+    """Start a command as ``run_command`` runs it (its own session and group, no deadline, no
+    stdin) without waiting for it; a program not found gives a command whose result is its 127."""
+    return _start(argv, cwd, None, None, False, None, False)
+
+
+def _start(argv: list[str] | str, cwd: str, env: dict[str, str] | None, timeout: float | None, shell: bool,
+           stdin: bytes | None, die_with_parent: bool) -> StartedCommand:
     start = time.monotonic()
     args, shell = _supervised(argv, shell) if die_with_parent else (argv, shell)
     try:
@@ -80,20 +124,9 @@ def run_command(
             start_new_session=True,
         )
     except FileNotFoundError as exc:
-        return CommandResult(_key(argv), 127, b"", str(exc).encode(), time.monotonic() - start)
-    deadline = start + timeout if timeout is not None else None
-    try:
-        return _collect(proc, _key(argv), stdin, start, deadline)
-    except BaseException:
-        _kill_group(proc)
-        _kill_holders(proc)
-        raise
-    finally:
-        for pipe in (proc.stdout, proc.stderr):
-            if pipe is not None:
-                pipe.close()
-        if proc.poll() is None:
-            proc.wait()
+        failed = CommandResult(_key(argv), 127, b"", str(exc).encode(), time.monotonic() - start)
+        return StartedCommand(_key(argv), None, stdin, start, None, failed)
+    return StartedCommand(_key(argv), proc, stdin, start, start + timeout if timeout is not None else None)
 
 
 def _supervised(argv: list[str] | str, shell: bool) -> tuple[list[str], bool]:

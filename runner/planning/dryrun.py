@@ -27,6 +27,7 @@ from runner.planning.expansion import Expansion, PlanOptions, expanded_phases, k
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.select import Candidates, list_candidates
+from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Changed, Failed, Gap, Outcome, Unchanged
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job
 from runner.transforms.portability import driver_only_reason, reads_other_files
@@ -36,6 +37,9 @@ if TYPE_CHECKING:  # the model's part (runner.planning.gapfill) is imported by a
     from runner.planning.gapfill import PhaseModel
 
 Progress = Callable[[str, int, int], None]  #: (label, done, total)
+
+#: the outcome of a file that holds none of its task's needles (one record for all of them: outcomes are frozen)
+_NO_NEEDLE = Unchanged("no needle")
 
 
 class _Workspace:
@@ -176,7 +180,8 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
         start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked,
                                             pm, candidates)
         outcomes.update(masked)
-        subtasks = tuple(_summarise(phase, s, outcomes, ws, pm, diffs) for s in phase.subtasks)
+        specs = {t.index: t.spec for t in phase.tasks}
+        subtasks = tuple(_summarise(specs[s.task_index], s, outcomes, ws, pm, diffs) for s in phase.subtasks)
         dropped = {
             (s.subtask.task_index, f): outcomes.get((s.subtask.task_index, f), Unchanged("not reached"))
             for s in subtasks if s.changes and _failed(s) for f in s.subtask.files
@@ -284,11 +289,12 @@ def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[bytes, ...]
         for step in steps:
             outcomes[(step.task_index, path)] = Failed(ws.errors[path])
         return None
-    if not any(_may_change(needles[s.task_index], source) for s in steps):
-        for step in steps:
-            outcomes[(step.task_index, path)] = Unchanged("no needle")
-        return None
-    return FileJob(options.root, path, source, tuple(steps), include_generated)
+    for step in steps:
+        if _may_change(needles[step.task_index], source):
+            return FileJob(options.root, path, source, tuple(steps), include_generated)
+    for step in steps:
+        outcomes[(step.task_index, path)] = _NO_NEEDLE
+    return None
 
 
 def _encoded(needles: tuple[str, ...]) -> tuple[bytes, ...]:
@@ -432,9 +438,12 @@ def _run_model_segment(task: ExpandedTask, ws: _Workspace, outcomes: dict[tuple[
             outcomes[(task.index, f)] = Unchanged("", (), (Gap(f, 1, 1, reason),))
 
 
-def _summarise(phase: ExpandedPhase, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace,
+def _summarise(spec: TaskTypeSpec, subtask: Subtask, outcomes: dict[tuple[int, str], Outcome], ws: _Workspace,
                pm: PhaseModel | None, diffs: Diffs) -> SubtaskResult:
-    spec = next(t.spec for t in phase.tasks if t.index == subtask.task_index)
+    if pm is None and len(subtask.files) == 1:  # the common case, a file without needles: nothing to gather
+        f = subtask.files[0]
+        if outcomes.get((subtask.task_index, f)) is _NO_NEEDLE:
+            return SubtaskResult(subtask, "no-change", ((f, ws.sha256(f)),), (), (), (), (), (), spec.on_gap, False)
     changes, gaps, errors, warnings, notes = [], [], [], [], []
     tallies = {}
     for f in subtask.files:

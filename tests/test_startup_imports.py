@@ -115,3 +115,10 @@ def test_a_file_the_fast_path_gives_up_on_loads_libcst(tmp_path: Path) -> None:
     seen, _ = _plan(tmp_path, root, str(tmp_path / "rename.yaml"), "--json")
     assert seen["exit"] == 0
     assert "libcst" in seen["libcst"] and "runner.transforms.rename.planner" in seen["runner"]
+
+
+def test_a_command_runs_with_the_collector_on_its_imports_frozen_and_fewer_young_collections() -> None:
+    probe = ("import gc; from runner import cli; gc.disable(); cli._gc_paused = True; cli._resume_gc(); "
+             "print(gc.isenabled(), gc.get_threshold(), gc.get_freeze_count() > 1000)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert out == "True (20000, 10, 10) True\n"

@@ -6,7 +6,6 @@ check; the kernel (or, off Linux, a thread watching the parent's pid) does it in
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -30,8 +29,8 @@ def die_with_parent(parent_pid: int, sig: int = signal.SIGKILL) -> None:
 def _set_pdeathsig(sig: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    try:  # the process's own symbols hold libc's: find_library would run ldconfig in every worker
+        libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 _NEWLINE = re.compile(rb"\r\n|\r|\n")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
@@ -41,7 +43,11 @@ def whole_words(data: bytes, word: bytes) -> list[int]:
 def line_starts(data: bytes) -> list[int]:
     """The byte offset of each line's start (``\\r\\n``, ``\\r`` and ``\\n`` end lines, as
     Python's tokenizer counts them)."""
-    return [0, *(m.end() for m in _NEWLINE.finditer(data))]
+    if b"\r" in data:
+        return [0, *(m.end() for m in _NEWLINE.finditer(data))]
+    lines = data.split(b"\n")
+    lines.pop()  # the text after the last newline starts no further line
+    return [0, *accumulate([len(line) + 1 for line in lines])]
 
 
 @dataclass
@@ -75,15 +81,20 @@ class Facts:
         self.bindings.setdefault(name, []).append(binding)
 
 
-def collect(tree: ast.Module) -> Facts:
+def collect(tree: ast.Module, lines: list[int] | None = None) -> Facts:
     """Every fact :class:`Facts` holds, in one walk of ``tree`` (pre-order; expression
-    contexts and operators, which hold no fact, left out)."""
+    contexts and operators, which hold no fact, left out). ``lines``: when given (sorted
+    line numbers), the walk skips each statement that is on none of them (from its first
+    decorator to its last line), and all inside it: the facts are those of the
+    statements on those lines, in the same order."""
     facts = Facts()
     stack: list[tuple[ast.AST, bool]] = [(child, True) for child in reversed(tree.body)]
     pop, push, node_type, table = stack.pop, stack.append, ast.AST, _CHILDREN
     while stack:
         node, module_level = pop()
         cls = type(node)
+        if lines is not None and cls in _STATEMENTS and not _on_lines(node, lines):  # type: ignore[arg-type]
+            continue
         if cls in _NOTED:
             _note(facts, node, module_level)
         inner = module_level and cls not in _SCOPE_TYPES
@@ -99,6 +110,28 @@ def collect(tree: ast.Module) -> Facts:
     return facts
 
 
+def _on_lines(stmt: ast.stmt, lines: list[int]) -> bool:
+    decorators = getattr(stmt, "decorator_list", None)
+    first = min(stmt.lineno, *(d.lineno for d in decorators)) if decorators else stmt.lineno
+    at = bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= (stmt.end_lineno or first)
+
+
+def attribute_chain(node: ast.Attribute) -> tuple[list[str], ast.expr, bool]:
+    """libcst's full-name walk of ``<chain>.attr``: the attribute names from the last one
+    back, the expression the chain starts from (a ``Name`` when it has a root name), and
+    whether the chain is plain (no call nor subscript on the way)."""
+    parts, value, plain = [node.attr], node.value, True
+    while isinstance(value, (ast.Attribute, ast.Call, ast.Subscript)):
+        if isinstance(value, ast.Attribute):
+            parts.append(value.attr)
+            value = value.value
+        else:
+            plain = False
+            value = value.func if isinstance(value, ast.Call) else value.value
+    return parts, value, plain
+
+
 #: fields that never hold a node the walk must visit: identifiers, flags, numbers, and
 #: the expression contexts and operators
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "name", "arg", "asname", "module", "level", "kind",
@@ -112,6 +145,7 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+_STATEMENTS = frozenset(cls for cls in vars(ast).values() if isinstance(cls, type) and issubclass(cls, ast.stmt))
 _NAMED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _PATTERN_NAMES = {"MatchAs": "name", "MatchStar": "name", "MatchMapping": "rest",
                   "TypeVar": "name", "ParamSpec": "name", "TypeVarTuple": "name"}

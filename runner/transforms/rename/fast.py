@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import gc
 import re
 from typing import Callable
 
@@ -33,6 +34,7 @@ from runner.transforms.rename.astfacts import Facts, collect, line_starts, segme
 from runner.transforms.rename.docs import SnippetRenamer, apply_words, dotted_values, rename_docstring, word_renames
 from runner.transforms.rename.fastcheck import same_tree
 from runner.transforms.rename.fastdocs import comment_at, docstrings, dunder_all_entries, plain_literal
+from runner.transforms.rename.fastlines import fact_lines, root_lines
 from runner.transforms.rename.fastswap import Edit, Substitution, swaps
 from runner.transforms.rename.modules import import_context, module_on_disk, resolve_relative
 from runner.transforms.rename.reexports import reexported_aliases
@@ -54,7 +56,22 @@ def fast_outcome(spec: RenameSpec, source: bytes, ctx: FileContext,
 
 def fast_decision(spec: RenameSpec, source: bytes, ctx: FileContext,
                   renamer: RenamerFactory | None = None) -> Outcome | str:
-    """:func:`fast_outcome`, with the reason (a short phrase) when it gives up."""
+    """:func:`fast_outcome`, with the reason (a short phrase) when it gives up.
+
+    The cyclic garbage collector is paused meanwhile (and resumed if it ran): a large
+    file's tree is tens of thousands of objects, each allocation batch of which would
+    start a collection that walks the young tree to free nothing (the trees hold no
+    cycle: reference counts free them), a third of the parse time of a 100 KB file."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        return _decision(spec, source, ctx, renamer)
+    finally:
+        if running:
+            gc.enable()
+
+
+def _decision(spec: RenameSpec, source: bytes, ctx: FileContext, renamer: RenamerFactory | None) -> Outcome | str:
     if spec.is_move or spec.old_mod is None or not spec.new_last.isascii():
         return "not a plain rename of a module's name"
     if not _plain_utf8(source):
@@ -66,7 +83,8 @@ def fast_decision(spec: RenameSpec, source: bytes, ctx: FileContext,
         tree = ast.parse(source)
     except Exception:  # noqa: BLE001 - SyntaxError, ValueError (NUL), RecursionError...
         return "ast does not parse it"
-    facts, starts = collect(tree), line_starts(source)
+    starts = line_starts(source)
+    facts = _facts(spec, source, ctx, tree, starts)
     old = spec.old_last.encode()
     if _warns(facts, source, starts, ctx.full_package_name, old):
         return "an unresolvable relative import mentions the name"
@@ -89,6 +107,21 @@ def fast_decision(spec: RenameSpec, source: bytes, ctx: FileContext,
     after = _applied(source, ordered)
     same = same_tree(tree, source, after, ordered, subs + entries[1] + docs[1], facts.literals, starts)
     return Changed(source, after) if same else "the result differs"
+
+
+def _facts(spec: RenameSpec, source: bytes, ctx: FileContext, tree: ast.Module, starts: list[int]) -> Facts:
+    """The facts of the statements on the lines that matter (:mod:`.fastlines`), or of all."""
+    lines = fact_lines(source, starts, spec.old_last, list(dotted_values(_targets(spec, ctx))))
+    facts = collect(tree, lines)
+    if lines is None or not facts.attributes:
+        return facts
+    wider = root_lines(source, starts, spec.old_last, facts.attributes, lines)
+    return facts if wider == lines else collect(tree, wider)
+
+
+def _targets(spec: RenameSpec, ctx: FileContext) -> dict[str, str]:
+    """The dotted names the docs step renames (the old name and its re-export aliases)."""
+    return {s: t for s, t in {**reexported_aliases(spec, ctx), spec.old: spec.new}.items() if s != t}
 
 
 def _plain_utf8(source: bytes) -> bool:
@@ -163,7 +196,7 @@ def _docs(spec: RenameSpec, source: bytes, ctx: FileContext, facts: Facts, tree:
     if rest and renamer is not None and f".{spec.old_last}".encode() in source:
         return "an attribute may name a re-export"  # they would be renamed in docs too
     aliases = reexported_aliases(spec, ctx)
-    targets = {s: t for s, t in {**aliases, spec.old: spec.new}.items() if s != t}
+    targets = _targets(spec, ctx)
     words = word_renames(targets, spec, renames) if rest and renamer is not None else []
     edits: list[Edit] = []
     subs: list[Substitution] = []

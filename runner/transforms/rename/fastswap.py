@@ -8,7 +8,7 @@ import ast
 import re
 
 from runner.transforms.base import FileContext
-from runner.transforms.rename.astfacts import Binding, Facts, def_name_offset, offset, segment, whole_words
+from runner.transforms.rename.astfacts import Binding, Facts, attribute_chain, def_name_offset, offset, segment, whole_words
 from runner.transforms.rename.modules import module_on_disk, resolve_relative
 from runner.transforms.rename.spec import RenameSpec, parent_of, top_of
 
@@ -93,14 +93,7 @@ def _attribute(spec: RenameSpec, source: bytes, starts: list[int], facts: Facts,
     imported once at module level; left (False) when its root is bound by no import
     (libcst resolves it to no import either) or by one import that makes it a name
     outside the project (``datetime.now``); None when unsure."""
-    parts, value, plain = [node.attr], node.value, True
-    while isinstance(value, (ast.Attribute, ast.Call, ast.Subscript)):  # libcst's full-name walk
-        if isinstance(value, ast.Attribute):
-            parts.append(value.attr)
-            value = value.value
-        else:
-            plain = False
-            value = value.func if isinstance(value, ast.Call) else value.value
+    parts, value, plain = attribute_chain(node)
     if not isinstance(value, ast.Name):
         return False
     bindings = facts.bindings.get(value.id, [])

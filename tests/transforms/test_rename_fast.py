@@ -152,6 +152,9 @@ CASES = [
     ("unbound-read", "app/a.py", "old_name()\n", "does not bind"),
     ("bom", "app/a.py", "\ufefffrom pkg.text import old_name\n", "UTF-8"),
     ("latin-1", "app/a.py", "# -*- coding: latin-1 -*-\nfrom pkg.text import old_name\n", "UTF-8"),
+    ("latin-1-second-line", "app/a.py", "#!/usr/bin/env python\r\n# coding=latin-1\nfrom pkg.text import old_name\n",
+     "UTF-8"),
+    ("cookie-third-line", "app/a.py", "\n\r\n# coding: latin-1\nfrom pkg.text import old_name\nold_name()\n", "changed"),
     ("syntax-error", "app/a.py", "from pkg.text import old_name\ndef (:\n", "does not parse"),
 ]
 

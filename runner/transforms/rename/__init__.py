@@ -58,7 +58,7 @@ tree), :mod:`.analysis` (the per-file facts and decisions), the planning steps r
 :mod:`.planner` (:mod:`.own_file`, :mod:`.imports`, :mod:`.bindings`,
 :mod:`.references`, :mod:`.strings`), and :mod:`.apply` (the plan and its applier).
 The fast path (:mod:`.fast`, :mod:`.fastswap`, :mod:`.fastdocs`, :mod:`.fastdoctest`,
-:mod:`.fastcheck`, on :mod:`.astfacts`) answers from the stdlib ``ast`` where the
+:mod:`.fastcheck`, on :mod:`.astfacts` read on the lines :mod:`.fastlines` finds) answers from the stdlib ``ast`` where the
 libcst path's outcome is certain; a plan whose files all take it never imports libcst.
 """
 from __future__ import annotations

@@ -40,6 +40,7 @@ from runner.transforms.rename.modules import import_context, module_on_disk, res
 from runner.transforms.rename.reexports import reexported_aliases
 from runner.transforms.rename.spec import RenameSpec, is_under, parent_of
 
+_EOL = re.compile(rb"\r\n|\r|\n")
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
 #: builds the doctest renamer of a file (its import context, the old name's re-export aliases)
 RenamerFactory = Callable[[FileContext, dict[str, str]], SnippetRenamer]
@@ -128,9 +129,19 @@ def _plain_utf8(source: bytes) -> bool:
     """No BOM and no coding cookie other than UTF-8 (``ast``'s columns are UTF-8 offsets)."""
     if source.startswith(codecs.BOM_UTF8):
         return False
-    head = b"\n".join(source.splitlines()[:2])
-    cookie = _COOKIE.search(head)
+    cookie = _COOKIE.search(b"\n".join(_first_lines(source, 2)))
     return cookie is None or cookie.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
+
+
+def _first_lines(source: bytes, count: int) -> list[bytes]:
+    """``source.splitlines()[:count]``, without splitting the rest."""
+    end = 0
+    for _ in range(count):
+        found = _EOL.search(source, end)
+        if found is None:
+            return source.splitlines()
+        end = found.end()
+    return source[:end].splitlines()
 
 
 def _warns(facts: Facts, source: bytes, starts: list[int], package: str | None, old: bytes) -> bool:

@@ -1,0 +1,105 @@
+"""batchmod's own code is part of every cache key: a checkout whose runner sources changed
+(same version string) plans as ``--no-cache`` does, not from what the old code kept.
+
+Each plan runs in a fresh interpreter on a copy of the ``runner`` package, as someone
+editing a checkout runs one plan after another.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import git_init, write_tree
+
+REPO = Path(__file__).resolve().parents[1]
+
+PLAYBOOK = """\
+version: 1
+name: code
+task_types:
+  t:
+    transform: replace
+    with: {literal: foo, to: bar}
+phases:
+  - name: main
+    tasks:
+      - {type: t, files: ["pkg/*.py"]}
+"""
+
+#: an edit of the replace transform: a file it replaced in gets a line more, `z = 2`
+SUBN = "new, n = self.pattern.subn(self.to, text, count=self.count)\n"
+Z = SUBN + '        new = new + "z = 2\\n" if n else new\n'
+#: an edit that makes every `replace` task type fail its transform check
+COUNT_CHECK = "if count < 0:"
+COUNT_REFUSED = "if count >= 0:"
+
+
+def _copy_of_runner(tmp_path: Path) -> Path:
+    """A copy of this checkout's ``runner`` package in its own folder (for PYTHONPATH)."""
+    code = tmp_path / "code"
+    shutil.copytree(REPO / "runner", code / "runner", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "schemas", code / "schemas")
+    return code
+
+
+def _edit(code: Path, rel: str, old: str, new: str) -> None:
+    path = code / "runner" / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{rel} no longer has {old!r}: update this test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _tree(tmp_path: Path) -> tuple[Path, Path]:
+    root = git_init(write_tree(tmp_path / "repo", {"pkg/a.py": "x = 'foo'\n", "pkg/b.py": "y = 1\n"}))
+    playbook = tmp_path / "pb.yaml"
+    playbook.write_text(PLAYBOOK, encoding="utf-8")
+    return root, playbook
+
+
+def _batchmod(code: Path, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m runner ARGS --root ROOT`` in a fresh interpreter of the code in ``code``."""
+    return subprocess.run([sys.executable, "-m", "runner", *args, "--root", str(root), "--jobs", "1"],
+                          capture_output=True, text=True, timeout=300, cwd=root.parent,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(code), "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def _outcome(proc: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
+    """What a plan told: exit code, stdout without the line of what planning cost, stderr."""
+    return proc.returncode, re.sub(r"read \d+ files, parsed .*\n", "", proc.stdout), proc.stderr
+
+
+def test_a_kept_json_plan_follows_an_edit_of_batchmods_code(tmp_path: Path) -> None:
+    code = _copy_of_runner(tmp_path)
+    root, playbook = _tree(tmp_path)
+    before = _batchmod(code, root, "plan", str(playbook), "--json")
+    assert before.returncode == 0 and '"lines_added": 1,' in before.stdout, before.stderr
+    _edit(code, "transforms/replace.py", SUBN, Z)
+    cached = _batchmod(code, root, "plan", str(playbook), "--json")
+    fresh = _batchmod(code, root, "plan", str(playbook), "--json", "--no-cache")
+    assert '"lines_added": 2,' in fresh.stdout
+    assert _outcome(cached) == _outcome(fresh)
+
+
+def test_cached_results_and_diffs_follow_an_edit_of_batchmods_code(tmp_path: Path) -> None:
+    code = _copy_of_runner(tmp_path)
+    root, playbook = _tree(tmp_path)
+    assert "+x = 'bar'" in _batchmod(code, root, "plan", str(playbook), "--diff").stdout
+    _edit(code, "transforms/replace.py", SUBN, Z)
+    cached = _batchmod(code, root, "plan", str(playbook), "--diff")
+    fresh = _batchmod(code, root, "plan", str(playbook), "--diff", "--no-cache")
+    assert "+z = 2" in fresh.stdout
+    assert _outcome(cached) == _outcome(fresh)
+
+
+def test_a_remembered_transform_check_follows_an_edit_of_batchmods_code(tmp_path: Path) -> None:
+    code = _copy_of_runner(tmp_path)
+    root, playbook = _tree(tmp_path)
+    assert _batchmod(code, root, "plan", str(playbook)).returncode == 0  # the checks' pass is remembered
+    _edit(code, "transforms/replace.py", COUNT_CHECK, COUNT_REFUSED)
+    cached = _batchmod(code, root, "plan", str(playbook))
+    fresh = _batchmod(code, root, "plan", str(playbook), "--no-cache")
+    assert fresh.returncode == 2 and "count" in fresh.stderr, fresh.stderr
+    assert _outcome(cached) == _outcome(fresh)

@@ -16,18 +16,15 @@ from tests.conftest import git_init, write_tree
 
 REPO = Path(__file__).resolve().parents[1]
 
-PLAYBOOK = """\
-version: 1
-name: code
-task_types:
-  t:
-    transform: replace
-    with: {literal: foo, to: bar}
-phases:
-  - name: main
-    tasks:
-      - {type: t, files: ["pkg/*.py"]}
-"""
+
+def playbook_text(task_type: str) -> str:
+    """A playbook of one phase whose task type ``t`` (``task_type``: its indented lines) runs on ``pkg/*.py``."""
+    return ("version: 1\nname: code\ntask_types:\n  t:\n" + task_type
+            + 'phases:\n  - name: main\n    tasks:\n      - {type: t, files: ["pkg/*.py"]}\n')
+
+
+PLAYBOOK = playbook_text("    transform: replace\n    with: {literal: foo, to: bar}\n")
+
 
 #: an edit of the replace transform: a file it replaced in gets a line more, `z = 2`
 SUBN = "new, n = self.pattern.subn(self.to, text, count=self.count)\n"

@@ -30,8 +30,11 @@ else:
 @lru_cache(maxsize=None)
 def version_salt() -> str:
     """The versions every key depends on: batchmod's, libcst's installed release
-    (:func:`libcst_version`) and the cache schema's."""
-    return f"batchmod={runner.__version__};libcst={libcst_version()};schema=4"
+    (:func:`libcst_version`), batchmod's code (``runner_code``), the interpreter's and the
+    cache schema's."""
+    from runner.planning.cache_identity import interpreter, runner_code
+
+    return f"batchmod={runner.__version__};libcst={libcst_version()};code={runner_code()};{interpreter()};schema=5"
 
 
 _RELEASE = re.compile(rb"^__version__\s*=\s*(?:version\s*=\s*)?['\"]([^'\"\n]+)['\"]", re.M)
@@ -189,14 +192,23 @@ class ResultCache:
 
 def _open(path: str) -> sqlite3.Connection:
     try:
-        db = sqlite3.connect(path, timeout=5)
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        return db
+        return _drop_other_versions(sqlite3.connect(path, timeout=5))
     except sqlite3.DatabaseError:
         remove_file_if_present(path)
-        db = sqlite3.connect(path, timeout=5)
-        db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        return db
+        return _drop_other_versions(sqlite3.connect(path, timeout=5))
+
+
+def _drop_other_versions(db: sqlite3.Connection) -> sqlite3.Connection:
+    """``db`` with its tables, emptied of results kept under another ``version_salt`` (another
+    batchmod code, Python or libcst: never served again, so not kept growing)."""
+    db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS salt (value TEXT NOT NULL)")
+    if db.execute("SELECT value FROM salt").fetchall() != [(version_salt(),)]:
+        with db:
+            db.execute("DELETE FROM results")
+            db.execute("DELETE FROM salt")
+            db.execute("INSERT INTO salt (value) VALUES (?)", (version_salt(),))
+    return db
 
 
 def _b(data: bytes) -> str:

@@ -1,11 +1,14 @@
-"""Besides batchmod's code, the Python that plans is in every cache key; results kept
-under another code or Python are dropped, not kept growing.
+"""Besides batchmod's code, what else a cached result depends on is in its keys: the
+Python that plans, and the helper modules a ``python:`` codemod imports from beside it.
+Results kept under another code or Python are dropped, not kept growing.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from click.testing import CliRunner
 from runner.cli import cli
 from runner.planning import cache, cache_identity
 from tests.conftest import git_init, write_tree
-from tests.test_cache_code import playbook_text
+from tests.test_cache_code import REPO, playbook_text
 
 REWRITE = playbook_text('    transform: rewrite\n    with: {rules: [{match: "old($x)", replace: "new($x)"}]}\n')
 
@@ -89,3 +92,43 @@ def test_results_kept_under_another_version_are_dropped(tmp_path: Path, monkeypa
     assert cache.ResultCache(folder).needles("k") is None
     with sqlite3.connect(str(tmp_path / "cache" / "results.sqlite")) as db:
         assert db.execute("SELECT COUNT(*) FROM results").fetchone() == (0,)
+
+
+HELPED = textwrap.dedent("""\
+    import os
+    import sys
+
+    from libcst.codemod import VisitorBasedCodemodCommand
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from helper import WORD
+
+
+    class Helped(VisitorBasedCodemodCommand):
+        def leave_Name(self, original_node, updated_node):
+            return updated_node.with_changes(value=WORD) if updated_node.value == "x" else updated_node
+""")
+
+
+def _batchmod(root: Path, *args: str) -> str:
+    """A plan's stdout from a fresh interpreter of this checkout (an imported codemod stays imported)."""
+    proc = subprocess.run([sys.executable, "-m", "runner", "plan", *args, "--root", str(root), "--jobs", "1"],
+                          capture_output=True, text=True, timeout=300, cwd=root.parent,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    return re.sub(r"read \d+ files, parsed .*\n", "", proc.stdout)
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["results", "kept plan"])
+def test_a_python_codemod_follows_the_helper_it_imports_from_beside_it(tmp_path: Path, as_json: bool) -> None:
+    root = git_init(write_tree(tmp_path / "repo", {
+        "pkg/a.py": "x = 1\n", "tools/helped.py": HELPED, "tools/helper.py": 'WORD = "y"\n'}))
+    playbook = tmp_path / "pb.yaml"
+    playbook.write_text(playbook_text("    transform: python:tools/helped.py:Helped\n"), encoding="utf-8")
+    args = (str(playbook), "--json") if as_json else (str(playbook), "--diff")
+    assert "+y = 1" in _batchmod(root, str(playbook), "--diff")
+    _batchmod(root, *args)
+    (root / "tools" / "helper.py").write_text('WORD = "zz"\n', encoding="utf-8")
+    fresh = _batchmod(root, *args, "--no-cache")
+    assert _batchmod(root, *args) == fresh
+    assert "+zz = 1" in _batchmod(root, str(playbook), "--diff")

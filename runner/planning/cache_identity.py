@@ -24,7 +24,8 @@ def transform_identity(transform: str, root: str) -> str:
     """The code of ``transform`` (a task type's ``transform:``) as a short text for cache keys.
 
     A built-in is ``""`` (batchmod's code covers it); ``python:path:Class`` is the
-    sha256 of that file under ``root`` (``missing`` when unreadable); a dotted codemod is
+    sha256 of that file under ``root`` (``missing`` when unreadable) and of the other
+    ``.py`` files of its folder (the helpers it may import from beside it); a dotted codemod is
     its module's source path and sha256, the module found through the import system's
     finders without executing it (or any package above it). A module the finders cannot
     place that way is imported to learn its file. Never raises: what cannot be named is
@@ -33,8 +34,8 @@ def transform_identity(transform: str, root: str) -> str:
     if transform in BUILTINS:
         return ""
     if transform.startswith("python:"):
-        rel = transform.split(":", 2)[1]
-        return "python:" + _file_digest(os.path.join(root, rel))
+        path = os.path.join(root, transform.split(":", 2)[1])
+        return "python:" + _file_digest(path) + ";beside:" + _helpers_digest(path)
     module = transform.rpartition(".")[0]
     origin = locate_module(module) or _imported_origin(module)
     if origin is None:
@@ -151,6 +152,20 @@ def _imported_origin(module: str) -> str | None:
     except Exception:  # the transform check and the build report why
         return None
     return origin if isinstance(origin, str) else None
+
+
+def _helpers_digest(path: str) -> str:
+    """The sha256 of the ``.py`` files beside ``path`` (not in subfolders): each one's name and bytes."""
+    folder = os.path.dirname(path)
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(".py") and e.is_file())
+    except OSError:
+        return "unlisted"
+    h = hashlib.sha256()
+    for name in names:
+        h.update(b"\0%s\0%s" % (name.encode("utf-8", "surrogateescape"), _file_digest(os.path.join(folder, name)).encode()))
+    return h.hexdigest()
 
 
 def _file_digest(path: str) -> str:

@@ -1,5 +1,5 @@
 """Besides batchmod's code, what else a cached result depends on is in its keys: the
-Python that plans, and the helper modules a ``python:`` codemod imports from beside it.
+Python that plans, and the helper modules a codemod imports from beside it.
 Results kept under another code or Python are dropped, not kept growing.
 """
 from __future__ import annotations
@@ -101,34 +101,43 @@ HELPED = textwrap.dedent("""\
     from libcst.codemod import VisitorBasedCodemodCommand
 
     sys.path.insert(0, os.path.dirname(__file__))
-    from helper import WORD
+    from {helper} import WORD
 
 
     class Helped(VisitorBasedCodemodCommand):
         def leave_Name(self, original_node, updated_node):
             return updated_node.with_changes(value=WORD) if updated_node.value == "x" else updated_node
 """)
+#: where the codemod and its helper live, and how the playbook names it
+HELPED_AS = {
+    "python:": ("repo/tools", "helper", "python:tools/helped.py:Helped"),
+    "dotted": ("mods/helpedmods", "helpedmods.helper", "helpedmods.helped.Helped"),
+}
 
 
 def _batchmod(root: Path, *args: str) -> str:
-    """A plan's stdout from a fresh interpreter of this checkout (an imported codemod stays imported)."""
+    """A plan's stdout from a fresh interpreter of this checkout (an imported codemod stays
+    imported), with ``mods/`` beside the root on its path."""
+    path = f"{root.parent / 'mods'}:{REPO}"
     proc = subprocess.run([sys.executable, "-m", "runner", "plan", *args, "--root", str(root), "--jobs", "1"],
                           capture_output=True, text=True, timeout=300, cwd=root.parent,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"})
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 0, proc.stderr
     return re.sub(r"read \d+ files, parsed .*\n", "", proc.stdout)
 
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["results", "kept plan"])
-def test_a_python_codemod_follows_the_helper_it_imports_from_beside_it(tmp_path: Path, as_json: bool) -> None:
-    root = git_init(write_tree(tmp_path / "repo", {
-        "pkg/a.py": "x = 1\n", "tools/helped.py": HELPED, "tools/helper.py": 'WORD = "y"\n'}))
+@pytest.mark.parametrize("kind", sorted(HELPED_AS))
+def test_a_codemod_follows_the_helper_it_imports_from_beside_it(tmp_path: Path, kind: str, as_json: bool) -> None:
+    folder, helper, transform = HELPED_AS[kind]
+    write_tree(tmp_path / folder, {"__init__.py": "", "helped.py": HELPED.format(helper=helper), "helper.py": 'WORD = "y"\n'})
+    root = git_init(write_tree(tmp_path / "repo", {"pkg/a.py": "x = 1\n"}))
     playbook = tmp_path / "pb.yaml"
-    playbook.write_text(playbook_text("    transform: python:tools/helped.py:Helped\n"), encoding="utf-8")
+    playbook.write_text(playbook_text(f"    transform: {transform}\n"), encoding="utf-8")
     args = (str(playbook), "--json") if as_json else (str(playbook), "--diff")
     assert "+y = 1" in _batchmod(root, str(playbook), "--diff")
     _batchmod(root, *args)
-    (root / "tools" / "helper.py").write_text('WORD = "zz"\n', encoding="utf-8")
+    (tmp_path / folder / "helper.py").write_text('WORD = "zz"\n', encoding="utf-8")
     fresh = _batchmod(root, *args, "--no-cache")
     assert _batchmod(root, *args) == fresh
     assert "+zz = 1" in _batchmod(root, str(playbook), "--diff")

@@ -27,8 +27,9 @@ def transform_identity(transform: str, root: str) -> str:
     sha256 of that file under ``root`` (``missing`` when unreadable) and of the other
     ``.py`` files of its folder (the helpers it may import from beside it); a dotted codemod is
     its module's source path and sha256, the module found through the import system's
-    finders without executing it (or any package above it). A module the finders cannot
-    place that way is imported to learn its file. Never raises: what cannot be named is
+    finders without executing it (or any package above it), and the other ``.py`` files of
+    its folder (but for libcst's own, which libcst's version covers). A module the finders
+    cannot place that way is imported to learn its file. Never raises: what cannot be named is
     ``unknown:...``, which changes whenever the transform's error would.
     """
     if transform in BUILTINS:
@@ -40,7 +41,8 @@ def transform_identity(transform: str, root: str) -> str:
     origin = locate_module(module) or _imported_origin(module)
     if origin is None:
         return f"unknown:{module}"
-    return f"{origin}:{_file_digest(origin)}"
+    beside = "" if module.partition(".")[0] == "libcst" else ";beside:" + _helpers_digest(origin)
+    return f"{origin}:{_file_digest(origin)}{beside}"
 
 
 @lru_cache(maxsize=None)

@@ -105,8 +105,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """``RewriteTransform`` is imported on first use: it brings libcst.codemod, which a plan
-    without rewrite tasks (that still reads the rule catalogue here) does not need."""
+    """``RewriteTransform`` is imported on first use: it brings the walk, the scoped run
+    and the import edits, which a plan without rewrite tasks (that still reads the rule
+    catalogue here) does not need."""
     if name == "RewriteTransform":
         from .transform import RewriteTransform
 

@@ -1,17 +1,14 @@
-"""Apply the ``imports:`` of the rules that fired, through libcst's import visitors.
+"""Apply the ``imports:`` of the rules that fired.
 
-``AddImportsVisitor`` only looks at the statements at the top of a module (docstring,
-the first block of imports, and the statement after it), but a full pass of it over a
-large module is slow; it is therefore run on a module holding just those statements,
-and the rest of the body is put back after them. ``RemoveImportsVisitor`` needs scope
-analysis, which costs more than parsing the module: it runs (only when a rule asks for
-it) on the module with the top-level statements that cannot bear on the removal -- no
-import in them, no mention of a name the removed imports bind -- replaced by stubs, and
-those statements are put back after it. Before that, ``scopes.NameFacts`` (Python's
-own parser) usually prove whether each import the visitor would weigh is used; the
-visitor's own per-statement step then edits those statements directly, and the visitor
-runs only when some answer is not proved (or a statement to edit is not a line of its
-own at the top level).
+Additions: ``import_add`` (what libcst's ``AddImportsVisitor`` makes, on the top-level
+statements alone). Removals need to know which imports are used: ``scopes.NameFacts``
+(Python's own parser) usually prove it for each import the removal weighs, and
+``import_drop`` then edits those statements as ``RemoveImportsVisitor`` would; only
+when some answer is not proved (or a statement to edit is not a line of its own at the
+top level) does the visitor run (its scope analysis decides), on the module with the
+top-level statements that cannot bear on the removal -- no import in them, no mention
+of a name the removed imports bind -- replaced by stubs, put back after it. Only that
+fallback imports libcst.codemod.
 """
 from __future__ import annotations
 
@@ -19,13 +16,15 @@ import re
 from typing import Iterable
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
+from libcst.helpers import get_full_name_for_node
 
 from .bindings import import_statements
+from .import_add import ImportContext, ModuleNames, add_imports
+from .import_drop import Removals, dropped
 from .rules import ImportSpec
 from .scopes import NameFacts, facts_for
+
+__all__ = ["ImportContext", "ModuleNames", "add_imports", "remove_imports"]
 
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:
@@ -34,30 +33,6 @@ def _is_import_line(stmt: cst.BaseStatement) -> bool:
         and len(stmt.body) == 1
         and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom))
     )
-
-
-def add_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec]) -> cst.Module:
-    """``module`` with the imports ``specs`` added where ``AddImportsVisitor`` puts them (one
-    it finds already there is not added again); ``module`` itself when ``specs`` is empty.
-    Registers each spec in ``context`` for the visitor. Only the head of the module (its
-    first statement, the import lines after it and one more statement) is walked, its
-    other statements stubbed; the rest of the body is the same objects."""
-    specs = list(specs)
-    if not specs:
-        return module
-    for spec in specs:
-        AddImportsVisitor.add_needed_import(context, spec.module, spec.obj, spec.asname, spec.relative)
-    body = list(module.body)
-    end = 1  # the first statement (docstring, __strict__ or anything), the import block, one more
-    while end < len(body) and _is_import_line(body[end]):
-        end += 1
-    head = body[: end + 1]
-    stubs: dict[str, cst.BaseStatement] = {}  # statements of the head the visitor need not walk (a class, a test module's body)
-    for k, stmt in enumerate(head):
-        if not _is_import_line(stmt) and not _is_docstring(stmt):
-            head[k] = _stub(stmt, k, stubs)
-    new_head = AddImportsVisitor(context).transform_module(module.with_changes(body=head)).body
-    return module.with_changes(body=[*_restored(new_head, stubs), *body[end + 1 :]])
 
 
 def _stub(stmt: cst.BaseStatement, k: int, stubs: dict[str, cst.BaseStatement]) -> cst.BaseStatement:
@@ -75,15 +50,6 @@ def _restored(body: Iterable[cst.BaseStatement], stubs: dict[str, cst.BaseStatem
     ]
 
 
-def _is_docstring(stmt: cst.BaseStatement) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
 def _stub_name(stmt: cst.BaseStatement) -> str:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
         value = stmt.body[0].value
@@ -92,29 +58,38 @@ def _stub_name(stmt: cst.BaseStatement) -> str:
     return ""
 
 
-def remove_imports(module: cst.Module, context: CodemodContext, specs: Iterable[ImportSpec],
+def remove_imports(module: cst.Module, context: ImportContext, specs: Iterable[ImportSpec],
                    code: str | None = None, cheap: bool = True, visitor: bool = True) -> cst.Module | None:
     """Remove the imports ``specs`` name once nothing uses them. ``import m`` also covers
     ``import m as a`` and ``from m import n [as a]``; ``from m import n`` covers ``as`` forms.
-    ``code`` is ``module.code`` when the caller has it (the text whose names decide, when
-    ``module`` stands for it); ``cheap=False`` always lets RemoveImportsVisitor decide
-    (the same output, slower: for differential tests). ``visitor=False``: None instead
-    of running RemoveImportsVisitor when ``code``'s binding facts do not decide (the
-    only case where the answer depends on more than the module's top-level imports)."""
+    ``context.full_package_name`` resolves relative imports (a libcst CodemodContext, or
+    ``ModuleNames``). ``code`` is ``module.code`` when the caller has it (the text whose
+    names decide, when ``module`` stands for it); ``cheap=False`` always lets
+    RemoveImportsVisitor decide (the same output, slower: for differential tests).
+    ``visitor=False``: None instead of running RemoveImportsVisitor when ``code``'s
+    binding facts do not decide (the only case where the answer depends on more than
+    the module's top-level imports)."""
     specs = list(specs)
     if not specs:
         return module
     specs = _with_aliases(module, specs)
-    for spec in specs:
-        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
-    direct = _removed_directly(module, context, code) if cheap else None
+    direct = _removed_directly(module, context, specs, code) if cheap else None
     if direct is not None:
         return direct if direct is module else _keep_layout(module, direct)
     return _removed_by_visitor(module, context, specs) if visitor else None
 
 
-def _removed_by_visitor(module: cst.Module, context: CodemodContext, specs: list[ImportSpec]) -> cst.Module:
+def _removed_by_visitor(module: cst.Module, context: ImportContext, specs: list[ImportSpec]) -> cst.Module:
     """``remove_imports`` through RemoveImportsVisitor (its scope analysis decides)."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
+    if not isinstance(context, CodemodContext):
+        context = CodemodContext(filename=getattr(context, "filename", None),
+                                 full_module_name=getattr(context, "full_module_name", None),
+                                 full_package_name=context.full_package_name)
+    for spec in specs:
+        RemoveImportsVisitor.remove_unused_import(context, spec.module, spec.obj, spec.asname)
     scoped, stubs = _without_bystanders(module, specs)
     after = RemoveImportsVisitor(context).transform_module(scoped)
     if stubs:
@@ -122,84 +97,40 @@ def _removed_by_visitor(module: cst.Module, context: CodemodContext, specs: list
     return _keep_layout(module, after)
 
 
-def _removed_directly(module: cst.Module, context: CodemodContext, code: str | None) -> cst.Module | None:
+def _removed_directly(module: cst.Module, context: ImportContext, specs: list[ImportSpec],
+                      code: str | None) -> cst.Module | None:
     """What RemoveImportsVisitor would make of ``module`` (``module`` itself when it
     removes nothing), before ``_keep_layout``; None when the facts do not prove it."""
-    wanted = _Wanted(context)  # what the visitor weighs (building one is slow: only to edit)
-    visitor: RemoveImportsVisitor | None = None
+    removals = Removals.of(specs)
+    package = context.full_package_name
     facts: NameFacts | None = None
     lines = {id(line.body[0]): k for k, line in enumerate(module.body) if _is_import_line(line)}
     body: list[cst.BaseStatement | None] = list(module.body)
     for stmt in import_statements(module):
-        weighed = _weighed_aliases(wanted, context, stmt)
+        weighed = removals.weighed(stmt, package)
         if not weighed:
             continue
         facts = facts if facts is not None else facts_for(code if code is not None else module.code)
         if facts is None:
             return None
-        unused = {}
+        unused = set()
         for alias in weighed:
             verdict = _unused(facts, alias)
             if verdict is None:
                 return None
             if verdict:
-                unused[alias] = stmt
+                unused.add(alias)
         if not unused:
             continue
         k = lines.get(id(stmt))
         if k is None:
             return None  # nested, or beside other statements on its line: the visitor's job
-        visitor = visitor if visitor is not None else RemoveImportsVisitor(context)
-        if not _private_path_usable(visitor) or (visitor.unused_module_imports, visitor.unused_obj_imports) != \
-                (wanted.unused_module_imports, wanted.unused_obj_imports):
-            return None
-        visitor._unused_imports = unused  # what its GatherUnusedImportsVisitor pass would find here
-        new = visitor.leave_Import(stmt, stmt) if isinstance(stmt, cst.Import) else visitor.leave_ImportFrom(stmt, stmt)
+        new = dropped(stmt, unused, removals, package)
         line = module.body[k]
-        body[k] = None if isinstance(new, cst.RemovalSentinel) else line.with_changes(body=[new])  # type: ignore[call-arg]
+        body[k] = None if new is None else line.with_changes(body=[new])  # type: ignore[call-arg]
     if body == list(module.body):
         return module
     return module.with_changes(body=[stmt for stmt in body if stmt is not None])
-
-
-class _Wanted:
-    """The imports a RemoveImportsVisitor built on ``context`` weighs, as its constructor
-    reads them from the context (``unused_module_imports``, ``unused_obj_imports``)."""
-
-    def __init__(self, context: CodemodContext) -> None:
-        scheduled = context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY, [])
-        self.unused_module_imports = {module: alias for module, obj, alias in scheduled if obj is None}
-        self.unused_obj_imports: dict[str, set[tuple[str, str | None]]] = {}
-        for module, obj, alias in scheduled:
-            if obj is not None:
-                self.unused_obj_imports.setdefault(module, set()).add((obj, alias))
-
-
-def _private_path_usable(visitor: RemoveImportsVisitor) -> bool:
-    """Whether ``visitor`` has the private parts ``_removed_directly`` relies on: a
-    dict ``_unused_imports`` after construction and callable ``leave_Import`` /
-    ``leave_ImportFrom``. False on a libcst whose internals differ (slow path then)."""
-    return (isinstance(getattr(visitor, "_unused_imports", None), dict)
-            and callable(getattr(visitor, "leave_Import", None))
-            and callable(getattr(visitor, "leave_ImportFrom", None)))
-
-
-def _weighed_aliases(visitor: "RemoveImportsVisitor | _Wanted", context: CodemodContext,
-                     stmt: cst.Import | cst.ImportFrom) -> list[cst.ImportAlias]:
-    """The aliases of ``stmt`` the visitor removes if unused (its ``leave_Import`` /
-    ``leave_ImportFrom`` tests); the others stay whatever their use."""
-    if isinstance(stmt, cst.Import):
-        wanted = visitor.unused_module_imports
-        return [a for a in stmt.names if a.evaluated_name in wanted and a.evaluated_alias == wanted[a.evaluated_name]]
-    if isinstance(stmt.names, cst.ImportStar):
-        return []
-    if stmt.module is None or getattr(stmt.module, "value", None) == "__future__":
-        return []  # GatherUnusedImportsVisitor never counts these as unused
-    module_name = get_absolute_module_from_package_for_import(context.full_package_name, stmt)
-    objects = visitor.unused_obj_imports.get(module_name) if module_name is not None else None
-    if not objects:
-        return []
-    return [a for a in stmt.names if (a.evaluated_name, a.evaluated_alias) in objects]
 
 
 def _unused(facts: NameFacts, alias: cst.ImportAlias) -> bool | None:

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 
 from ..base import FileContext
 from ..statements import split_lines
 from .bindings import Resolver
-from .imports import add_imports, remove_imports
+from .imports import ModuleNames, add_imports, remove_imports
 from .pattern import COMPOUND, STATEMENT
 from .placeholders import mv_name, mvs_name
 from .rules import ImportSpec, Rule
@@ -375,7 +374,7 @@ def edit_imports(text: str, tree: ast.Module, ctx: FileContext, adds: list[Impor
         module = cst.parse_module(reduced_text)
     except Exception:  # noqa: BLE001 - the whole-file run decides
         return None
-    context = CodemodContext(filename=ctx.path, full_module_name=ctx.full_module_name, full_package_name=ctx.full_package_name)
+    context = ModuleNames(ctx.path, ctx.full_module_name, ctx.full_package_name)
     added = add_imports(module, context, adds)
     code = text if added is module else _unstubbed(added.code, stubs)
     if code is None:

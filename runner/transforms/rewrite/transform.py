@@ -13,7 +13,6 @@ import dataclasses
 import difflib
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
 from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
-from .imports import add_imports, remove_imports
+from .imports import ModuleNames, add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
 from .scoped import FileResolver, ScopeNeeded, edit_imports, is_import_rule, known_tree, sites_of
@@ -460,7 +459,7 @@ def _apply_imports(tree: cst.Module, ctx: FileContext, fired: list[Rule], code: 
     adds, removes = _import_specs(fired)
     if not adds and not removes:
         return tree
-    context = CodemodContext(filename=ctx.path, full_module_name=ctx.full_module_name, full_package_name=ctx.full_package_name)
+    context = ModuleNames(ctx.path, ctx.full_module_name, ctx.full_package_name)
     added = add_imports(tree, context, adds)
     return remove_imports(added, context, removes, code if added is tree else None)
 

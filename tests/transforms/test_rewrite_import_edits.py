@@ -1,9 +1,10 @@
 """The rewrite transform's own import edits against libcst's visitors, byte for byte.
 
 ``add_imports`` must give what ``AddImportsVisitor`` gave as batchmod ran it (on the
-head of the module, its other statements stubbed), and ``remove_imports`` on its direct
-path what ``RemoveImportsVisitor`` gives, over the golden cases, the catalogue's
-examples, a few real modules and edge cases; neither imports libcst.codemod.
+head of the module, its other statements stubbed), over edge cases, the golden cases,
+the catalogue's examples and a few real modules; ``remove_imports`` on its direct path
+what ``RemoveImportsVisitor`` gives (edge cases here; test_scopes.py compares the two
+over the golden cases, the examples and real modules). Neither imports libcst.codemod.
 """
 from __future__ import annotations
 
@@ -119,11 +120,11 @@ EDGES = {
 }
 
 
-def _assert_same_additions(name: str, code: str, each: bool = False) -> int:
+def _assert_same_additions(name: str, code: str, each: bool = False, contexts: int = 2) -> int:
     module = cst.parse_module(code)
     compared = 0
     for specs in _spec_sets_for(module, each):
-        for ours, theirs in _contexts():
+        for ours, theirs in _contexts()[:contexts]:
             expected = _outcome(_reference_add, module, theirs, specs)
             assert _outcome(add_imports, module, ours, specs) == expected, (name, specs, ours)
             compared += 1
@@ -139,7 +140,7 @@ def test_add_imports_is_the_visitors_answer(name: str, code: str) -> None:
 def test_add_imports_on_the_golden_cases_examples_and_real_modules() -> None:
     corpus = [*_corpus(), *((p.name, p.read_text(encoding="utf-8")) for p in REAL_MODULES if p.exists())]
     assert len(corpus) > 100
-    assert sum(_assert_same_additions(name, code, each=True) for name, code in corpus) > 5000
+    assert sum(_assert_same_additions(name, code, contexts=1) for name, code in corpus) > 2000
 
 
 def test_add_imports_golden() -> None:
@@ -199,13 +200,6 @@ def test_remove_imports_is_the_visitors_answer(name: str, code: str, monkeypatch
     assert _assert_same_removals(name, code, monkeypatch) > 2
 
 
-@pytest.mark.slow
-def test_remove_imports_on_the_golden_cases_examples_and_real_modules(monkeypatch: pytest.MonkeyPatch) -> None:
-    corpus = [*_corpus(), *((p.name, p.read_text(encoding="utf-8")) for p in REAL_MODULES if p.exists())]
-    corpus += [(f"{name}:thinned", _thinned(code)) for name, code in corpus]
-    assert sum(_assert_same_removals(name, code, monkeypatch) for name, code in corpus) > 1000
-
-
 def test_removal_keeps_comments_as_libcst_does() -> None:
     module = cst.parse_module(REMOVAL_EDGES["comments_after_commas"])
     after = remove_imports(module, ModuleNames(), [ImportSpec("six", "a"), ImportSpec("six", "c")])
@@ -227,3 +221,31 @@ def test_the_rewrite_path_does_not_import_libcst_codemod(tmp_path: Path) -> None
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.split() == ["True", "[]"]
+
+
+# the imports of the edited text, without parsing it -----------------------------------------
+
+
+@pytest.mark.parametrize(("name", "code"), [*EDGES.items(), *REMOVAL_EDGES.items()], ids=[*EDGES, *REMOVAL_EDGES])
+def test_edit_imports_gives_the_imports_of_its_text(name: str, code: str) -> None:
+    import ast
+
+    from runner.transforms.base import FileContext
+    from runner.transforms.rewrite.scoped import edit_imports, file_imports
+    from runner.transforms.rewrite.scopes import keep_parse
+
+    tree = ast.parse(code)
+    keep_parse(code, tree)
+    ctx = FileContext(root=".", path="pkg/sub/mod.py", full_module_name=f"{PACKAGE}.mod", full_package_name=PACKAGE)
+    edited = 0
+    for adds, removes in [([ImportSpec("pytest")], []), ([ImportSpec("typing", "Dict"), ImportSpec("os", None, "o")], []),
+                          ([ImportSpec("pytest")], [ImportSpec("six")]), ([], [ImportSpec("os")]), ([], [ImportSpec("six")])]:
+        done = edit_imports(code, tree, ctx, adds, removes)
+        if done is None:
+            continue
+        text, imports = done
+        assert (imports is None) == (text == code)
+        if imports is not None:
+            assert imports == file_imports(ast.parse(text)), (name, adds, removes)
+            edited += 1
+    assert edited >= 3 or name == "semicolons"  # (statements sharing a line: the whole-file run edits those)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .fields import field_names, is_node_type
+from .fields import IS_NODE, field_names, is_node_type
 
 NAMED_EXPR = -1  # ``x := y`` always needs parentheses when substituted
 LOW = 0  # yield, unparenthesised tuples: only in statement-level slots
@@ -169,6 +169,7 @@ def _may_break_outside_brackets(node: cst.CSTNode) -> bool:
     (``await``, ``yield``, ``async for``): then its rendered code has no newline or
     compiles alone. ``True`` (undecided) otherwise. Reads fields; renders nothing."""
     stack: list[tuple[object, bool]] = [(node, False)]
+    nodes = IS_NODE
     while stack:
         current, inside = stack.pop()
         tp = type(current)
@@ -180,11 +181,12 @@ def _may_break_outside_brackets(node: cst.CSTNode) -> bool:
         within = _INSIDE.get(tp, ())
         for name in field_names(tp):
             value = getattr(current, name)
-            flag = inner or name in within
-            if type(value) is tuple or type(value) is list:
-                stack.extend((v, flag) for v in value if is_node_type(type(v)))
-            elif is_node_type(type(value)):
-                stack.append((value, flag))
+            vt = type(value)
+            if vt is tuple or vt is list:
+                flag = inner or name in within
+                stack.extend((v, flag) for v in value if nodes.get(type(v)) or is_node_type(type(v)))
+            elif nodes.get(vt) or is_node_type(vt):
+                stack.append((value, inner or name in within))
     return False
 
 
@@ -208,7 +210,7 @@ def fix_children(parent: cst.CSTNode, fresh: set[int]) -> cst.CSTNode:
     changes = {}
     for field in field_names(type(parent)):
         child = getattr(parent, field)
-        if isinstance(child, cst.CSTNode) and id(child) in fresh:
+        if id(child) in fresh and is_node_type(type(child)):
             fresh.discard(id(child))
             if needs_parens(parent, field, child):
                 changes[field] = parenthesize(child)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from typing import Mapping
 
 import libcst as cst
 
-from .fields import field_names
+from .fields import field_names, is_node_type
 from .match import SeqBinding
 from .names import NOT_EXPRESSION_FIELDS
 from .pattern import Template
@@ -104,28 +104,39 @@ class _Substituter(cst.CSTTransformer):
         self.used.add(name)
         return value
 
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """True: every node is entered (the default looks up ``visit_<Node>`` on each)."""
+        return True
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        """Nothing (the default looks up ``visit_<Node>_<attribute>`` on every field)."""
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        """Nothing (the default looks up ``leave_<Node>_<attribute>`` on every field)."""
+
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[override]
         node = updated_node
-        name = mv_name(node)
+        tp = type(node)
+        name = mv_name(node) if tp is cst.Name else None
         if name is not None:
             value = self._take(name)
             if not isinstance(value, cst.CSTNode):
                 raise ReplacementError(f"${name} is not bound to a single node")
             self.fresh.add(id(value))
             return value
-        if isinstance(node, cst.Parameters):
-            name = params_mv_name(node)
+        if tp is cst.Parameters:
+            name = params_mv_name(node)  # type: ignore[arg-type]
             if name is not None and isinstance(getattr(self.bindings[name], "whole_of", None), cst.Parameters):
                 return self._take(name).whole_of  # type: ignore[attr-defined]
-        if isinstance(node, cst.Call) and len(node.args) == 1:
+        if tp is cst.Call and len(node.args) == 1:  # type: ignore[attr-defined]
             name = seq_mv_name(node.args[0])
             whole = getattr(self.bindings.get(name or ""), "whole_of", None)
             if name is not None and isinstance(whole, cst.Call):
                 args = tuple(self._take(name))  # type: ignore[arg-type]
                 node = node.with_changes(args=args, whitespace_before_args=whole.whitespace_before_args)
                 return fix_children(node, self.fresh)
-        if isinstance(node, cst.Set):
-            node = self._set_or_dict(node)
+        if tp is cst.Set:
+            node = self._set_or_dict(node)  # type: ignore[arg-type]
         node = self._check_name_slots(self._expand(node))
         return fix_children(node, self.fresh)
 
@@ -164,11 +175,11 @@ class _Substituter(cst.CSTTransformer):
             value = getattr(node, field)
             if not isinstance(value, (tuple, list)):
                 continue
-            if not any(isinstance(e, cst.CSTNode) and seq_mv_name(e) is not None for e in value):
+            if not any(is_node_type(type(e)) and seq_mv_name(e) is not None for e in value):
                 continue
             out: list[cst.CSTNode] = []
             for elem in value:
-                name = seq_mv_name(elem) if isinstance(elem, cst.CSTNode) else None
+                name = seq_mv_name(elem) if is_node_type(type(elem)) else None
                 if name is None:
                     out.append(elem)
                     continue

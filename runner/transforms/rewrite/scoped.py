@@ -359,11 +359,13 @@ _STUB = "__bm_scope_"
 
 
 def edit_imports(text: str, tree: ast.Module, ctx: FileContext, adds: list[ImportSpec],
-                 removes: list[ImportSpec]) -> str | None:
+                 removes: list[ImportSpec]) -> tuple[str, dict[str, frozenset[str]] | None] | None:
     """``text`` (whose ast is ``tree``) after the import additions and removals of
-    ``transform._apply_imports``, made on its top-level statements alone; None when that
-    is not exact (a removal weighs an import below the top level or sharing its line,
-    statements share a line, the binding facts do not decide a removal...)."""
+    ``transform._apply_imports``, made on its top-level statements alone, with the
+    ``file_imports`` of the new text (None when it is ``text``); None when that is not
+    exact (a removal weighs an import below the top level or sharing its line,
+    statements share a line, the binding facts do not decide a removal, the new
+    import lines do not parse...)."""
     if _STUB in text or (removes and _inner_imports_of(tree, removes, ctx)):
         return None
     reduced = _reduced(text, tree)
@@ -382,7 +384,28 @@ def edit_imports(text: str, tree: ast.Module, ctx: FileContext, adds: list[Impor
     removed = remove_imports(added, context, removes, code, visitor=False)
     if removed is None:
         return None
-    return code if removed is added else _unstubbed(removed.code, stubs)
+    edited = added if removed is added else removed
+    code = code if removed is added else _unstubbed(removed.code, stubs)
+    if code is None or code == text:
+        return None if code is None else (code, None)
+    imports = _stubbed_imports(edited.code, tree)
+    return None if imports is None else (code, imports)
+
+
+def _stubbed_imports(reduced: str, tree: ast.Module) -> dict[str, frozenset[str]] | None:
+    """``file_imports`` of the text ``reduced`` stands for (its stubs being the top-level
+    statements of ``tree``, which they are named after): the imports ``reduced`` holds,
+    and those inside the statements its stubs stand for. None when ``reduced`` does not
+    parse (then neither does that text: the rest of it is ``tree``'s statements)."""
+    try:
+        top = ast.parse(reduced)
+    except (SyntaxError, ValueError):
+        return None
+    body: list[ast.stmt] = []
+    for stmt in top.body:
+        name = stmt.value.id if type(stmt) is ast.Expr and type(stmt.value) is ast.Name else ""  # type: ignore[attr-defined]
+        body.append(tree.body[int(name[len(_STUB):])] if name.startswith(_STUB) else stmt)
+    return file_imports(ast.Module(body=body, type_ignores=[]))
 
 
 def _kept(stmt: ast.stmt) -> bool:

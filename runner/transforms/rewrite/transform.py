@@ -173,7 +173,8 @@ class RewriteTransform:
         flag_gaps = self._scoped_flags(edited, resolver, flags, ctx)
         if flag_gaps is None:
             return None
-        sites_of(edited.final, edited.final_tree)  # the next task's input, most likely
+        if edited.final_tree is not None:
+            sites_of(edited.final, edited.final_tree)  # the next task's input, most likely
         gaps = sorted([*edited.gaps, *flag_gaps], key=lambda g: (g.line, g.column))
         tallies = tally_rules(self.rules, self._labels, edited.counts, gaps)
         return edited.final.encode("utf-8"), tuple(gaps), tallies
@@ -200,13 +201,14 @@ class RewriteTransform:
             return None
         if not fired:
             return _Edited(scope.text, scope.text, scope.tree, module, found, gaps, scope.input_map(), counts)
-        final = _scoped_imports(walked, walked_tree, fired, ctx) if walked_tree is not None else None
-        final_tree = walked_tree if final == walked else _parsed(final) if final is not None else None
-        if final is None or final_tree is None:
+        imported = _scoped_imports(walked, walked_tree, fired, ctx) if walked_tree is not None else None
+        if imported is None:
             return None
-        if final != walked:
-            gaps = _moved(gaps, walked, final)
-        return _Edited(walked, final, final_tree, tree, found, gaps, line_map, counts)
+        final, final_imports = imported
+        if final == walked:
+            return _Edited(walked, final, walked_tree, tree, found, gaps, line_map, counts)
+        gaps = _moved(gaps, walked, final)
+        return _Edited(walked, final, None, tree, found, gaps, line_map, counts, final_imports)
 
     def _scoped_flags(self, edited: "_Edited", resolver: FileResolver, spanned: set[int],
                       ctx: FileContext) -> list[Gap] | None:
@@ -219,8 +221,7 @@ class RewriteTransform:
             return []
         if any(r.index not in spanned for r in flags) or (final != walked and any(is_import_rule(r) for r in flags)):
             return None
-        keep_parse(final, edited.final_tree)  # (for the facts of ``final``, if a name needs them)
-        out_resolver = FileResolver(edited.tree, final, sites_of(final, edited.final_tree).imports)
+        out_resolver = FileResolver(edited.tree, final, edited.final_file_imports())
         searches = [self._searches[r.index] for r in flags]
         found = flag_sites(edited.tree, searches, ctx.path, final, edited.found, resolver, out_resolver)
         gaps = file_gaps(found, edited.line_map)
@@ -235,12 +236,21 @@ class _Edited:
 
     walked: str  #: the whole file after the walk
     final: str  #: and after the imports of the rules that fired
-    final_tree: ast.Module  #: the ast of ``final``
+    final_tree: ast.Module | None  #: the ast of ``final``; None: not parsed (the import edits changed it)
     tree: cst.Module  #: the scoped module after the walk (its input when no rule fired)
     found: Scan | None  #: the scan of the scoped input
     gaps: list[Gap]  #: the failure gaps, in ``final``'s lines
     line_map: list[tuple[int, int, int]]  #: ``tree``'s units in ``walked``
     counts: dict[int, RuleCount]
+    final_imports: dict[str, frozenset[str]] | None = None  #: ``file_imports`` of ``final`` when ``final_tree`` is None
+
+    def final_file_imports(self) -> dict[str, frozenset[str]]:
+        """``file_imports`` of ``final``; with its ast at hand, ``final``'s ``FileSites``
+        (kept for the binding facts and the next task) give them."""
+        if self.final_tree is None:
+            return self.final_imports or {}
+        keep_parse(self.final, self.final_tree)  # (for the facts of ``final``, if a name needs them)
+        return sites_of(self.final, self.final_tree).imports
 
 
 # The last trees this process returned, with their text: the engine hands a file's
@@ -365,12 +375,14 @@ def _first_line(stmt: ast.stmt) -> int:
     return min([stmt.lineno, *(d.lineno for d in decorators)])
 
 
-def _scoped_imports(walked: str, tree: ast.Module, fired: list[Rule], ctx: FileContext) -> str | None:
+def _scoped_imports(walked: str, tree: ast.Module, fired: list[Rule], ctx: FileContext
+                    ) -> tuple[str, dict[str, frozenset[str]] | None] | None:
     """``walked`` (the whole file after the walk; ``tree`` its ast) with the imports of
-    the rules that fired, as ``_apply_imports`` makes them; None when not exact."""
+    the rules that fired, as ``_apply_imports`` makes them, and its ``file_imports`` when
+    they changed it (``edit_imports``); None when not exact."""
     adds, removes = _import_specs(fired)
     if not adds and not removes:
-        return walked
+        return walked, None
     keep_parse(walked, tree)  # (whether an import is used is read from this text's names)
     return edit_imports(walked, tree, ctx, adds, removes)
 

@@ -383,17 +383,18 @@ def _map_jobs(jobs: list[FileJob], tasks: list[ExpandedTask], options: PlanOptio
         stay = {t.index for t in tasks if driver_only_reason(t.spec, options.root) is not None}
         remote = [j for j in jobs if not any(s.task_index in stay for s in j.steps)]
         local = [j for j in jobs if any(s.task_index in stay for s in j.steps)]
-    from runner.transforms.pool import chunk_size, make_executor  # multiprocessing: a plan served from the cache runs nothing
+    from runner.transforms.pool import chunk_size, make_executor  # a plan served from the cache starts no pool
 
     by_path: dict[str, FileResult] = {}
     if remote:
         with DaskExecutor(options.executor) as executor:
             by_path.update((r.path, r) for r in executor.map(apply_file_job, remote))
-    with make_executor(options.jobs, len(local)) as executor:
+    chunks = chunk_size(len(local), options.jobs)
+    with make_executor(options.jobs, len(local), chunks) as executor:
         if not remote:
-            yield from executor.map(apply_file_job, local, chunksize=chunk_size(len(local), options.jobs))
+            yield from executor.map(apply_file_job, local, chunksize=chunks)
             return
-        by_path.update((r.path, r) for r in executor.map(apply_file_job, local, chunksize=chunk_size(len(local), options.jobs)))
+        by_path.update((r.path, r) for r in executor.map(apply_file_job, local, chunksize=chunks))
     for job in jobs:
         yield by_path[job.path]
 

@@ -147,7 +147,7 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
          out: str | None, jobs: int | None, no_cache: bool, executor: str, shard: str | None, ask_model: bool, replay: bool,
          only: tuple[str, ...], skip: tuple[str, ...], batch: bool) -> None:
     """Dry run: expansion, real diffs in memory, budget use and gaps. Writes nothing."""
-    from runner.adapters.git import start_git_listing
+    from runner.adapters.git import start_git_listing, stop_git_listings
 
     start_git_listing(root)  # git walks the tree for untracked files while the plan's modules import
     from runner.adapters.terminal import progress_reporter
@@ -170,7 +170,13 @@ def plan(playbook: str, root: str, variables: tuple[str, ...], phase: str | None
         with progress_reporter() as progress:
             return plan_command(request, progress)
 
-    _run(action)
+    def listed_or_stopped() -> CommandResult:
+        try:
+            return action()
+        finally:
+            stop_git_listings()  # bad input before the listing: its git process is not left running
+
+    _run(listed_or_stopped)
 
 
 @cli.command()

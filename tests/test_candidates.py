@@ -93,3 +93,15 @@ def test_a_listing_no_one_takes_is_stopped_at_exit(tmp_path: Path) -> None:
              "print(len(git._STARTED_LISTINGS))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout == "1\n" and out.stderr == ""
+
+
+def test_a_plan_that_fails_before_it_lists_leaves_no_listing_running(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from runner.adapters import git
+    from runner.cli import cli
+
+    root = git_init(write_tree(tmp_path / "repo", {"a.py": ""}))
+    result = CliRunner().invoke(cli, ["plan", str(tmp_path / "pb.yaml"), "--root", str(root), "--var", "novalue"])
+    assert result.exit_code == 2
+    assert git._STARTED_LISTINGS == {}

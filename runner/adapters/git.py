@@ -34,12 +34,13 @@ def start_git_listing(root: str) -> None:
     except OSError:
         return
     if not _STARTED_LISTINGS:
-        atexit.register(_stop_listings)
+        atexit.register(stop_git_listings)
     _STARTED_LISTINGS[root] = started
 
 
-def _stop_listings() -> None:
-    """At exit: stop the listings started ahead that no one took (the command failed before it listed)."""
+def stop_git_listings() -> None:
+    """Stop and reap the listings started ahead that no one took (a command that failed
+    before it listed); also run at exit."""
     for started in _STARTED_LISTINGS.values():
         started.stop()
         started.result()

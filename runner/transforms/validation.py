@@ -160,16 +160,32 @@ class LossyParse(ValueError):
 def parse_lossless(source: bytes) -> "cst.Module":
     """``source`` parsed with libcst, whose tree renders back to exactly ``source``.
 
-    libcst drops a carriage return that ends a file (``"x\\r"`` renders as ``"x"``), so a
-    file ending in a lone CR would come back changed even where no transform edits it; that
-    raises :class:`LossyParse` (described by :func:`describe_parse_error`). Only such files
-    are rendered again to check; any other parse error propagates as libcst raises it.
+    libcst drops two things it parses: a carriage return that ends a file (``"x\\r"``
+    renders as ``"x"``) and a form feed in the leading whitespace of a line that holds code
+    (``"\\fdef f(): ..."`` renders without it). A file holding either would come
+    back changed where no transform edits it, so it raises :class:`LossyParse` (described
+    by :func:`describe_parse_error`, naming the line). Only files ending in ``\\r`` or
+    holding a form feed are rendered again to check; any other parse error propagates as
+    libcst raises it.
     """
     module = cst.parse_module(source)
-    if source.endswith(b"\r") and module.bytes != source:
-        raise LossyParse("libcst drops the carriage return that ends this file, so no edit of it would be "
-                         "lossless; end the file with \\n or \\r\\n")
+    if (source.endswith(b"\r") or b"\x0c" in source) and module.bytes != source:
+        raise LossyParse(_lossy_reason(source, module.bytes))
     return module
+
+
+def _lossy_reason(source: bytes, rendered: bytes) -> str:
+    """Why libcst's rendering of ``source`` differs from it: the first line that differs."""
+    lines, back = source.splitlines(keepends=True), rendered.splitlines(keepends=True)
+    line = next((i for i, (a, b) in enumerate(zip(lines, back)) if a != b), min(len(lines), len(back)))
+    text = lines[line] if line < len(lines) else b""
+    if b"\x0c" in text[: len(text) - len(text.lstrip(b" \t\x0c"))]:
+        return (f"libcst drops the form feed in the indentation of line {line + 1}, so no edit of this file "
+                f"would be lossless; put the form feed on a line of its own")
+    if source.endswith(b"\r") and rendered == source[:-1]:
+        return ("libcst drops the carriage return that ends this file, so no edit of it would be lossless; "
+                "end the file with \\n or \\r\\n")
+    return f"libcst does not render line {line + 1} back as written, so no edit of this file would be lossless"
 
 
 def describe_parse_error(exc: Exception) -> str:

@@ -1,6 +1,7 @@
-"""A file that ends in a lone carriage return: libcst's tree drops that ``\\r``, so the
-whole-file path must fail the file rather than hand back bytes no rule asked for, and
-the statement-scoped rewrite (which splices the file's own text) keeps it."""
+"""Bytes libcst's tree drops: a carriage return that ends a file, and a form feed in the
+indentation of a line of code. The whole-file path must fail such a file rather than hand
+back bytes no rule asked for; the statement-scoped rewrite (which splices the file's own
+text) keeps the final ``\\r``."""
 from __future__ import annotations
 
 import json
@@ -44,3 +45,25 @@ def test_the_whole_file_path_fails_the_file_instead_of_dropping_the_cr(monkeypat
         outcome, final = _run(source)
         assert isinstance(outcome, Failed) and "carriage return that ends this file" in outcome.reason
         assert final == source
+
+
+FORM_FEEDS = (b"x = 1\n\x0cdef k():\n    return log.warn(1)\n", b"def f():\n    x = 1\n    \x0cy = 2\n",
+              b"\x0cimport os\r\n")
+
+
+def test_parse_lossless_refuses_a_form_feed_in_an_indentation_and_names_its_line() -> None:
+    for ok in (b"x = 1\n\x0c\ndef k():\n    pass\n", b"a = 1 \x0c+ 2\n", b"x = 1\n\x0c# page\ny = 2\n"):
+        assert parse_lossless(ok).bytes == ok
+    for source, line in zip(FORM_FEEDS, (2, 3, 1)):
+        with pytest.raises(LossyParse) as caught:
+            parse_lossless(source)
+        assert describe_parse_error(caught.value) == (
+            f"libcst drops the form feed in the indentation of line {line}, so no edit of this file would be "
+            "lossless; put the form feed on a line of its own")
+
+
+def test_the_whole_file_path_fails_a_file_whose_form_feed_libcst_would_drop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RewriteTransform, "precheck", lambda self, source, ctx: None)
+    outcome, final = _run(FORM_FEEDS[0])
+    assert isinstance(outcome, Failed) and "form feed in the indentation of line 2" in outcome.reason
+    assert final == FORM_FEEDS[0]

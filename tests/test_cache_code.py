@@ -68,14 +68,20 @@ def _outcome(proc: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
     return proc.returncode, re.sub(r"read \d+ files, parsed .*\n", "", proc.stdout), proc.stderr
 
 
+def _cached_and_fresh(code: Path, root: Path, playbook: Path, edit: tuple[str, str], *flags: str):  # type: ignore[no-untyped-def]
+    """After ``edit`` (old, new text) of the copied transforms/replace.py: the plan with the
+    cache on and the plan with ``--no-cache``, both run with ``flags``."""
+    _edit(code, "transforms/replace.py", *edit)
+    cached = _batchmod(code, root, "plan", str(playbook), *flags)
+    return cached, _batchmod(code, root, "plan", str(playbook), *flags, "--no-cache")
+
+
 def test_a_kept_json_plan_follows_an_edit_of_batchmods_code(tmp_path: Path) -> None:
     code = _copy_of_runner(tmp_path)
     root, playbook = _tree(tmp_path)
     before = _batchmod(code, root, "plan", str(playbook), "--json")
     assert before.returncode == 0 and '"lines_added": 1,' in before.stdout, before.stderr
-    _edit(code, "transforms/replace.py", SUBN, Z)
-    cached = _batchmod(code, root, "plan", str(playbook), "--json")
-    fresh = _batchmod(code, root, "plan", str(playbook), "--json", "--no-cache")
+    cached, fresh = _cached_and_fresh(code, root, playbook, (SUBN, Z), "--json")
     assert '"lines_added": 2,' in fresh.stdout
     assert _outcome(cached) == _outcome(fresh)
 
@@ -84,9 +90,7 @@ def test_cached_results_and_diffs_follow_an_edit_of_batchmods_code(tmp_path: Pat
     code = _copy_of_runner(tmp_path)
     root, playbook = _tree(tmp_path)
     assert "+x = 'bar'" in _batchmod(code, root, "plan", str(playbook), "--diff").stdout
-    _edit(code, "transforms/replace.py", SUBN, Z)
-    cached = _batchmod(code, root, "plan", str(playbook), "--diff")
-    fresh = _batchmod(code, root, "plan", str(playbook), "--diff", "--no-cache")
+    cached, fresh = _cached_and_fresh(code, root, playbook, (SUBN, Z), "--diff")
     assert "+z = 2" in fresh.stdout
     assert _outcome(cached) == _outcome(fresh)
 
@@ -95,8 +99,6 @@ def test_a_remembered_transform_check_follows_an_edit_of_batchmods_code(tmp_path
     code = _copy_of_runner(tmp_path)
     root, playbook = _tree(tmp_path)
     assert _batchmod(code, root, "plan", str(playbook)).returncode == 0  # the checks' pass is remembered
-    _edit(code, "transforms/replace.py", COUNT_CHECK, COUNT_REFUSED)
-    cached = _batchmod(code, root, "plan", str(playbook))
-    fresh = _batchmod(code, root, "plan", str(playbook), "--no-cache")
+    cached, fresh = _cached_and_fresh(code, root, playbook, (COUNT_CHECK, COUNT_REFUSED))
     assert fresh.returncode == 2 and "count" in fresh.stderr, fresh.stderr
     assert _outcome(cached) == _outcome(fresh)

@@ -124,6 +124,11 @@ class ResultCache:
         except (OSError, sqlite3.Error):
             self._db = None  # a read-only root plans without a cache
 
+    @property
+    def enabled(self) -> bool:
+        """The cache may hit: it is on and its database opened."""
+        return self._db is not None
+
     def get(self, key: str, job: FileJob) -> FileResult | None:
         """The cached result of ``job`` under ``key``; None when absent, unreadable or the cache is off."""
         value = self._value(key)

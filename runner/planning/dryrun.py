@@ -25,6 +25,7 @@ from runner.planning.cache_identity import transform_identity
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask
 from runner.planning.expansion import Expansion, PlanOptions, expanded_phases, keep_subtasks  # noqa: F401 - re-exported
 from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
+from runner.planning.scan import Scanned, chunk_files, may_change, scan_files
 from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.select import Candidates, list_candidates
 from runner.playbook.spec import TaskTypeSpec
@@ -81,17 +82,31 @@ class _Workspace:
         except OSError as exc:
             self.errors[path] = f"cannot read: {exc.strerror or exc}"
             return None
-        digest = hashlib.sha256(data).hexdigest()
-        if path not in self._digests:
-            self._digests[path] = digest
-            self.files_read += 1
-        elif self._digests[path] != digest:
-            self.errors[path] = "changed on disk while it was being planned; plan again"
+        if not self.admit(path, hashlib.sha256(data).hexdigest()):
             return None
-        self._remember(path, data)
+        self.remember(path, data)
         return data
 
-    def _remember(self, path: str, data: bytes) -> None:
+    def admit(self, path: str, digest: str) -> bool:
+        """Take the sha256 of bytes just read from disk: the file's digest when it is its
+        first read; False (and the file's error) when an earlier read saw other bytes."""
+        known = self._digests.get(path)
+        if known is None:
+            self._digests[path] = digest
+            self.files_read += 1
+        elif known != digest:
+            self.errors[path] = "changed on disk while it was being planned; plan again"
+            return False
+        return True
+
+    def readable(self, path: str) -> bool:
+        """The plan has the file's bytes, or can read them (read now when it never was)."""
+        if path in self.overlay or path in self._digests and path not in self.errors:
+            return True
+        return self.disk(path) is not None
+
+    def remember(self, path: str, data: bytes) -> None:
+        """Keep bytes read from disk for the next read (the least recently used go first)."""
         self._cache[path] = data
         self._cached += len(data)
         while self._cached > self._cache_bytes and len(self._cache) > 1:
@@ -212,15 +227,14 @@ def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, 
     start: dict[str, bool] = {}  #: every file of the phase: readable at its start?
     outcomes: dict[tuple[int, str], Outcome] = {}
     for kind, tasks in _segments(phase.tasks, pm is not None and pm.access.asks):
-        for task in tasks:
-            for f in task.files:
-                if f not in start:
-                    start[f] = ws.read(f) is not None
-        if kind == "tree":
+        if kind == "tree":  # its files are read as its jobs are made (by the workers, without a cache)
             _run_tree_segment(phase, tasks, ws, options, cache, counters, include_generated, outcomes, progress, masked)
+            _note_readable(tasks, ws, start)
         elif kind == "command":
+            _note_readable(tasks, ws, start)
             _run_command_segment(phase, tasks[0], ws, options, variables, outcomes, masked)
         else:
+            _note_readable(tasks, ws, start)
             _run_model_segment(tasks[0], ws, outcomes)
         for task in tasks if pm is not None else ():
             from runner.planning.gapfill import model_for_task, wants_model
@@ -230,6 +244,15 @@ def _apply_segments(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, 
     return start, outcomes
 
 
+def _note_readable(tasks: list[ExpandedTask], ws: _Workspace, start: dict[str, bool]) -> None:
+    """Note in ``start`` whether each file of ``tasks`` not noted yet was readable when the
+    phase began (a tree segment changes only files it could read: asked after it, the answer holds)."""
+    for task in tasks:
+        for f in task.files:
+            if f not in start:
+                start[f] = ws.readable(f)
+
+
 def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Workspace, options: PlanOptions,
                       cache: ResultCache, counters: dict[str, int], include_generated: bool,
                       outcomes: dict[tuple[int, str], Outcome], progress: Progress | None,
@@ -237,24 +260,20 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
     """Run a segment's tree tasks on their files: from the cache when every file's result
     and every task's needles are there (nothing built nor imported), else each transform
     is built and the files that miss are run."""
+    steps = {t.index: Step(t.index, t.spec, t.needles) for t in tasks}
+    if not cache.enabled and options.executor == "local":
+        needles = _built_needles(tasks, steps, options, cache, outcomes)
+        _run_scanned(phase, tasks, _steps_by_file([t for t in tasks if t.index in needles], steps, masked), needles,
+                     ws, options, counters, include_generated, outcomes, progress)
+        return
     identities = {t.index: transform_identity(t.spec.transform, options.root) for t in tasks}
     salt = ",".join(identities[t.index] for t in tasks)
-    steps = {t.index: Step(t.index, t.spec, t.needles) for t in tasks}
     needles = _cached_needles(tasks, steps, identities, cache, options.root)
     looked: dict[str, FileResult] = {}
     if needles is not None and _replay_segment(tasks, steps, needles, ws, options, cache, counters, include_generated,
                                                outcomes, masked, salt, looked):
         return
-    needles = {}
-    for task in tasks:
-        try:
-            own = build_transform(task.spec, options.root, task.needles).needles()
-        except Exception as exc:  # validation builds these too; keep the plan going regardless
-            for f in task.files:
-                outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")
-            continue
-        needles[task.index] = _encoded(with_gap_needles(own, task.spec.expect_absent))
-        cache.put_needles(needles_key(steps[task.index], options.root, identities[task.index]), tuple(own))
+    needles = _built_needles(tasks, steps, options, cache, outcomes, identities)
     pending: list[tuple[str, FileJob]] = []
     for path, file_steps in _steps_by_file([t for t in tasks if t.index in needles], steps, masked):
         job = _file_job(path, file_steps, needles, ws, options, include_generated, outcomes)
@@ -268,6 +287,89 @@ def _run_tree_segment(phase: ExpandedPhase, tasks: list[ExpandedTask], ws: _Work
             continue
         pending.append((key, job))
     _run_pending(phase, pending, tasks, ws, options, cache, counters, outcomes, progress)
+
+
+def _built_needles(tasks: list[ExpandedTask], steps: dict[int, Step], options: PlanOptions, cache: ResultCache,
+                   outcomes: dict[tuple[int, str], Outcome], identities: dict[int, str] | None = None,
+                   ) -> dict[int, tuple[bytes, ...]]:
+    """Each task's needles (with its gap needles, encoded) from a build of its transform,
+    kept in the cache under the task's identity when ``identities`` are given; a task
+    whose transform does not build fails its files and has none."""
+    needles = {}
+    for task in tasks:
+        try:
+            own = build_transform(task.spec, options.root, task.needles).needles()
+        except Exception as exc:  # validation builds these too; keep the plan going regardless
+            for f in task.files:
+                outcomes[(task.index, f)] = Failed(f"transform does not load: {exc}")
+            continue
+        needles[task.index] = _encoded(with_gap_needles(own, task.spec.expect_absent))
+        if identities is not None:
+            cache.put_needles(needles_key(steps[task.index], options.root, identities[task.index]), tuple(own))
+    return needles
+
+
+def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tuple[str, list[Step]]],
+                 needles: dict[int, tuple[bytes, ...]], ws: _Workspace, options: PlanOptions, counters: dict[str, int],
+                 include_generated: bool, outcomes: dict[tuple[int, str], Outcome], progress: Progress | None) -> None:
+    """Without a result cache: the files are read, hashed and searched where their jobs
+    run (``planning.scan``, in the pool's workers), and only digests and results come
+    back. A file the plan holds (an earlier phase's output) goes with its bytes; one that
+    could not be read before fails again without a read."""
+    from runner.transforms.pool import make_executor
+
+    todo = []
+    for path, steps in files:
+        if path in ws.errors and path not in ws.overlay:
+            _fail(path, steps, ws, outcomes)
+        else:
+            todo.append((path, tuple(steps)))
+    given = {path: ws.overlay[path] for path, _ in todo if path in ws.overlay}
+    jobs = chunk_files(options.root, todo, given, needles, include_generated)
+    specs = {t.index: t.spec for t in tasks}
+    volatile: dict[int, bool] = {}  #: task index -> its results depend on other files (asked at its first job)
+    done = 0
+    with make_executor(options.jobs, len(jobs)) as executor:
+        for job, found in zip(jobs, executor.map(scan_files, jobs)):
+            for path, steps, scanned in zip(job.paths, job.steps, found):
+                result = _take_scanned(path, steps, scanned, ws, outcomes)
+                if result is None:
+                    continue
+                counters["parsed"] += 1
+                for s in steps:
+                    if s.task_index not in volatile:
+                        volatile[s.task_index] = reads_other_files(specs[s.task_index], options.root) is not None
+                counters["uncached"] += any(volatile[s.task_index] for s in steps)
+                kill_point("planning")
+                _record(result, ws, outcomes)
+            done += len(job.paths)
+            if progress:
+                progress(f"phase {phase.spec.name}", done, len(todo))
+
+
+def _take_scanned(path: str, steps: tuple[Step, ...], scanned: Any, ws: _Workspace,
+                  outcomes: dict[tuple[int, str], Outcome]) -> FileResult | None:
+    """Take what a worker found for one file (``scan.scan_files``): its digest into the
+    workspace, its outcomes when they are known without a job (unreadable, changed since
+    an earlier read, no needle); else the result of the job it ran."""
+    if isinstance(scanned, Scanned):
+        if scanned.error:
+            ws.errors[path] = scanned.error
+        elif not scanned.sha256 or ws.admit(path, scanned.sha256):
+            if scanned.source is not None:
+                ws.remember(path, scanned.source)
+            return scanned.result
+    elif not scanned or ws.admit(path, scanned):
+        for step in steps:
+            outcomes[(step.task_index, path)] = _NO_NEEDLE
+        return None
+    _fail(path, steps, ws, outcomes)
+    return None
+
+
+def _fail(path: str, steps: Any, ws: _Workspace, outcomes: dict[tuple[int, str], Outcome]) -> None:
+    for step in steps:
+        outcomes[(step.task_index, path)] = Failed(ws.errors[path])
 
 
 def _steps_by_file(tasks: list[ExpandedTask], steps: dict[int, Step],
@@ -290,7 +392,7 @@ def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[bytes, ...]
             outcomes[(step.task_index, path)] = Failed(ws.errors[path])
         return None
     for step in steps:
-        if _may_change(needles[step.task_index], source):
+        if may_change(needles[step.task_index], source):
             return FileJob(options.root, path, source, tuple(steps), include_generated)
     for step in steps:
         outcomes[(step.task_index, path)] = _NO_NEEDLE
@@ -300,16 +402,6 @@ def _file_job(path: str, steps: list[Step], needles: dict[int, tuple[bytes, ...]
 def _encoded(needles: tuple[str, ...]) -> tuple[bytes, ...]:
     """Needles as the bytes searched for in a file (UTF-8)."""
     return tuple(n.encode("utf-8") for n in needles)
-
-
-def _may_change(needles: tuple[bytes, ...], source: bytes) -> bool:
-    """``engine.needles_match`` on needles encoded once: no needles, or one of them is in ``source``."""
-    if not needles:
-        return True
-    for needle in needles:
-        if needle in source:
-            return True
-    return False
 
 
 def _cached_needles(tasks: list[ExpandedTask], steps: dict[int, Step], identities: dict[int, str],

@@ -184,7 +184,8 @@ def count_changes(a: Sequence[str], b: Sequence[str], blocks: list[tuple[int, in
 def unified_diff(a: Sequence[str], b: Sequence[str], blocks: list[tuple[int, int, int]],
                  fromfile: str, tofile: str, context: int = 3) -> list[str]:
     """The unified diff of ``blocks`` (difflib's format; lines keep their ends)."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # the grouping reads the blocks alone: a matcher of empty sequences does not index b's lines for nothing
+    matcher = difflib.SequenceMatcher(None, (), (), autojunk=False)
     matcher.matching_blocks = [difflib.Match(i, j, n) for i, j, n in blocks]  # type: ignore[attr-defined]
     out: list[str] = []
     for group in matcher.get_grouped_opcodes(context):

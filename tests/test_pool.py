@@ -73,3 +73,46 @@ def test_a_plan_sized_pool_forks_and_a_big_one_is_a_process_pool_executor() -> N
              "print(list(p.map(abs, [-1, -2, -3, -4])), 'multiprocessing' in sys.modules, 'concurrent.futures' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60).stdout
     assert out == "[1, 2, 3, 4] False False\n"
+
+
+@linux_only
+@pytest.mark.parametrize(("jobs", "chunksize"), [(2, 1), (3, 4), (2, 100)])
+def test_a_sharing_pool_runs_chunks_here_too_and_keeps_item_order(jobs: int, chunksize: int) -> None:
+    with ForkPool(jobs, share=True) as pool:
+        pids = list(pool.map(_pid, range(60), chunksize=chunksize))
+        workers = list(pool._pids)
+    assert len(workers) == min(jobs - 1, -(-60 // chunksize))
+    assert set(pids) <= {os.getpid(), *workers}
+    with ForkPool(jobs, share=True) as pool:
+        assert list(pool.map(_square, range(60), chunksize=chunksize)) == [x * x for x in range(60)]
+
+
+@linux_only
+def test_a_chunk_that_fails_here_is_a_failed_worker_s_error() -> None:
+    with pytest.raises(RuntimeError, match="a pool worker failed: ValueError: seven"):
+        with ForkPool(2, share=True) as pool:
+            list(pool.map(_fails_on_seven, range(20)))
+
+
+@linux_only
+def test_a_forked_call_returns_its_value_or_fails_loudly() -> None:
+    from runner.adapters.fork_pool import ForkedCall
+
+    call = ForkedCall(_pid, 0)
+    assert call.result() not in (os.getpid(), None)
+    with pytest.raises(RuntimeError, match="ValueError: seven"):
+        ForkedCall(_fails_on_seven, 7).result()
+    with pytest.raises(RuntimeError, match="died before it sent its result"):
+        ForkedCall(_dies_on_seven, 7).result()
+    waiting = ForkedCall(_sleeps, 30)
+    pid = waiting._pid
+    waiting.cancel()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _sleeps(seconds: int) -> int:
+    import time
+
+    time.sleep(seconds)
+    return seconds

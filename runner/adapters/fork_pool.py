@@ -30,8 +30,9 @@ class ForkPool:
     the workers still running and reaps them all.
     """
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, share: bool = False) -> None:
         self._jobs = jobs
+        self._share = share  #: this process is one of the ``jobs``: it takes chunks too, between collecting results
         self._pids: list[int] = []
         self._fds: list[int] = []
         self._all_sent = True  #: every chunk's results came back: the workers are exiting on their own
@@ -65,14 +66,18 @@ class ForkPool:
         tasks = self._start(fn, chunks)
         done: dict[int, list[R]] = {}
         buffers = {fd: bytearray() for fd in tasks}
+        own = self._fds[0] if self._share else -1  #: the task pipe, while this process takes chunks from it
         with selectors.DefaultSelector() as sel:
             for fd in tasks:
                 sel.register(fd, selectors.EVENT_READ)
             for index in range(len(chunks)):
                 while index not in done:
-                    if not sel.get_map():
+                    timeout = None
+                    if own >= 0:  # a chunk of its own, then only what the workers sent meanwhile
+                        own, timeout = _run_own(fn, chunks, own, done), 0
+                    elif not sel.get_map():
                         raise RuntimeError("a pool worker died before it sent its results")
-                    for key, _ in sel.select():
+                    for key, _ in sel.select(timeout):
                         if not _take_frames(key.fd, buffers[key.fd], done):
                             sel.unregister(key.fd)
                 if index == len(chunks) - 1:
@@ -91,8 +96,9 @@ class ForkPool:
         finally:
             os.close(tasks_w)
         parent, readers = os.getpid(), []
-        for _ in range(min(self._jobs, len(chunks))):
+        for _ in range(min(self._jobs - self._share, len(chunks))):
             results_r, results_w = os.pipe()
+            _widen(results_w)
             pid = os.fork()
             if pid == 0:
                 _work(fn, chunks, tasks_r, results_w, parent, die_with_parent)
@@ -101,6 +107,31 @@ class ForkPool:
             self._fds.append(results_r)
             readers.append(results_r)
         return readers
+
+
+def _run_own(fn: Callable[[Any], Any], chunks: list[list[Any]], tasks: int, done: dict[int, Any]) -> int:
+    """Run the next chunk of the task pipe here, its results into ``done``; the pipe, or -1
+    when it is empty. A chunk that raises is a failed worker's error."""
+    number = os.read(tasks, 4)
+    if len(number) != 4:
+        return -1
+    index = int.from_bytes(number, "little")
+    try:
+        done[index] = [fn(item) for item in chunks[index]]
+    except Exception as exc:
+        raise RuntimeError(f"a pool worker failed: {type(exc).__name__}: {exc}") from None
+    return tasks
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold a megabyte (Linux), so a worker seldom waits for this process to
+    finish a chunk of its own before its results are read."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _take_frames(fd: int, buffer: bytearray, done: dict[int, Any]) -> bool:
@@ -121,12 +152,13 @@ def _take_frames(fd: int, buffer: bytearray, done: dict[int, Any]) -> bool:
 def _work(fn: Callable[[Any], Any], chunks: list[list[Any]], tasks: int, results: int, parent: int,
           die_with_parent: Callable[[int], None]) -> None:
     """A forked worker's life: chunk numbers from ``tasks`` until it is empty, each chunk's
-    results (or the error that stopped it) as a frame on ``results``; never returns."""
+    results (or the error that stopped it) as a frame on ``results``; never returns.
+    ``tasks`` -1: the one chunk 0, no task pipe (``ForkedCall``)."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it, the workers just stop
         die_with_parent(parent)
-        while len(number := os.read(tasks, 4)) == 4:
+        while len(number := os.read(tasks, 4) if tasks >= 0 else b"\0\0\0\0") == 4:
             index = int.from_bytes(number, "little")
             try:
                 frame = pickle.dumps((index, True, [fn(item) for item in chunks[index]]), pickle.HIGHEST_PROTOCOL)
@@ -135,6 +167,53 @@ def _work(fn: Callable[[Any], Any], chunks: list[list[Any]], tasks: int, results
             view = memoryview(len(frame).to_bytes(8, "little") + frame)
             while view:
                 view = view[os.write(results, view):]
+            if tasks < 0:
+                break
         code = 0
     finally:
         os._exit(code)
+
+
+class ForkedCall:
+    """``fn(arg)`` running in a forked child while this process goes on; ``result()``
+    waits for it and returns its value (pickled back) or raises RuntimeError when it
+    raised or died. The child dies with this process; ``cancel()`` kills and reaps it."""
+
+    def __init__(self, fn: Callable[[T], R], arg: T) -> None:
+        from runner.adapters.lifetime import die_with_parent
+
+        parent = os.getpid()
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            _work(fn, [[arg]], -1, writer, parent, die_with_parent)
+        os.close(writer)
+        self._pid: int | None = pid
+        self._fd = reader
+
+    def result(self) -> R:
+        """The value ``fn(arg)`` returned in the child (once)."""
+        done: dict[int, Any] = {}
+        buffer = bytearray()
+        try:
+            while _take_frames(self._fd, buffer, done):
+                pass
+        finally:
+            self.cancel()
+        if 0 not in done:
+            raise RuntimeError("a forked child died before it sent its result")
+        return done[0][0]
+
+    def cancel(self) -> None:
+        """Kill the child if it still runs, reap it, close its pipe (nothing when it was reaped)."""
+        if self._pid is None:
+            return
+        os.close(self._fd)
+        try:
+            if os.waitpid(self._pid, os.WNOHANG) == (0, 0):
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            pass
+        self._pid = None

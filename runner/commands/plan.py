@@ -49,7 +49,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     ``--json`` plan asked again of the same inputs is the one kept in the cache (``cache_plans``).
     """
     root = os.path.abspath(request.root)
-    candidates = list_candidates(root)
+    candidates = list_candidates(root, meanwhile=_import_planning)
     verdicts = CheckVerdicts(os.path.join(root, ".batchmod", "cache", "checks") if request.use_cache else None)
     loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files,
                            verdicts=verdicts)
@@ -65,6 +65,19 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
         _save(request.out, kept.stdout)
         return CommandResult(stdout=kept.stdout, stderr=warned + kept.stderr, exit_code=kept.exit_code)
     return _planned(request, loaded, options, candidates, progress, (session, notes), warned, keeper)
+
+
+def _import_planning() -> None:
+    """Import what making a plan takes (the dry run, its pool, the reports) while a long
+    listing is looked at in another process: a plan kept in the cache does not need them,
+    but importing them costs it no time then."""
+    import runner.planning.dryrun  # noqa: F401
+    import runner.planning.scan  # noqa: F401
+    import runner.reporting.indented_json  # noqa: F401
+    import runner.reporting.plan_json  # noqa: F401
+    import runner.reporting.summary  # noqa: F401
+    import runner.reporting.summary_text  # noqa: F401
+    import runner.transforms.pool  # noqa: F401
 
 
 def _planned(request: PlanRequest, loaded: LoadedPlaybook, options: PlanOptions, candidates: Candidates,

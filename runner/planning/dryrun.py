@@ -316,8 +316,6 @@ def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tu
     run (``planning.scan``, in the pool's workers), and only digests and results come
     back. A file the plan holds (an earlier phase's output) goes with its bytes; one that
     could not be read before fails again without a read."""
-    from runner.transforms.pool import make_executor
-
     todo = []
     for path, steps in files:
         if path in ws.errors and path not in ws.overlay:
@@ -329,7 +327,7 @@ def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tu
     specs = {t.index: t.spec for t in tasks}
     volatile: dict[int, bool] = {}  #: task index -> its results depend on other files (asked at its first job)
     done = 0
-    with make_executor(options.jobs, len(jobs)) as executor:
+    with _scan_executor(options.jobs, len(jobs)) as executor:
         for job, found in zip(jobs, executor.map(scan_files, jobs)):
             for path, steps, scanned in zip(job.paths, job.steps, found):
                 result = _take_scanned(path, steps, scanned, ws, outcomes)
@@ -345,6 +343,16 @@ def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tu
             done += len(job.paths)
             if progress:
                 progress(f"phase {phase.spec.name}", done, len(todo))
+
+
+def _scan_executor(jobs: int, chunks: int) -> Any:
+    """``make_executor``'s, but where it forks this process takes chunks too: one worker
+    fewer to fork, and the work that runs here touches no page a fork would copy."""
+    from runner.adapters.fork_pool import ForkPool
+    from runner.transforms.pool import make_executor
+
+    executor = make_executor(jobs, chunks)
+    return ForkPool(jobs, share=True) if isinstance(executor, ForkPool) else executor
 
 
 def _take_scanned(path: str, steps: tuple[Step, ...], scanned: Any, ws: _Workspace,

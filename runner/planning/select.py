@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from dataclasses import dataclass, field
+from typing import Callable
 
+from runner.adapters.fork_pool import ForkedCall
 from runner.adapters.git import git_list_files, git_toplevel
 from runner.adapters.workspace import read_bytes
 from runner.errors import InputError
@@ -26,8 +29,16 @@ class Candidates:
     sizes: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
-def list_candidates(root: str) -> Candidates:
-    """All files batchmod may touch under ``root`` (an absolute, existing folder)."""
+#: a listing this long is looked at (each file's lstat) in a forked child while the caller's
+#: ``meanwhile`` runs; a shorter one costs less than the fork
+FORK_LISTING_FILES = 2000
+
+
+def list_candidates(root: str, meanwhile: Callable[[], None] | None = None) -> Candidates:
+    """All files batchmod may touch under ``root`` (an absolute, existing folder).
+
+    ``meanwhile``: work of the caller's that does not need the answer (imports), run while
+    a forked child looks at each file of a long listing (Linux); it runs in any case."""
     if not os.path.isdir(root):
         raise InputError(f"{root}: the root is not a folder; pass --root with an existing folder")
     if not os.access(root, os.R_OK | os.X_OK):
@@ -38,31 +49,53 @@ def list_candidates(root: str) -> Candidates:
         if git_toplevel(root) is not None:
             raise InputError(f"{root}: git ls-files failed: {exc}") from None
         names, source = _walk(root), "walk"
+    if meanwhile is None:
+        return _candidates(root, names, source)
+    if len(names) < FORK_LISTING_FILES or not sys.platform.startswith("linux"):
+        meanwhile()
+        return _candidates(root, names, source)
+    call = ForkedCall(_listed, (root, names, source))
+    try:
+        meanwhile()
+        return call.result()
+    except RuntimeError:  # the child failed: look here
+        return _candidates(root, names, source)
+    finally:
+        call.cancel()
+
+
+def _listed(args: tuple[str, list[str], str]) -> Candidates:
+    return _candidates(*args)
+
+
+def _candidates(root: str, names: list[str], source: str) -> Candidates:
+    """The listed ``names`` that are files batchmod may touch: regular files, and
+    symlinks that stay inside ``root`` (the others skipped, with why)."""
     files, skipped, sizes = [], [], {}
     real_root = os.path.realpath(root)
     linked: dict[str, bool] = {"": False}  #: folder (relative) -> it or a folder above it is a symlink
     prefix = root if root.endswith("/") else root + "/"  # os.path.join(root, name), names being relative
+    lstat, is_link_mode, is_regular_mode = os.lstat, stat.S_ISLNK, stat.S_ISREG
     for name in names:
         if name.startswith(".batchmod/"):
             continue
         full = prefix + name
         try:
-            st: os.stat_result | None = os.lstat(full)
+            st: os.stat_result | None = lstat(full)
         except OSError:
             st = None
-        is_link = st is not None and stat.S_ISLNK(st.st_mode)
         folder = name.rpartition("/")[0]
         in_link = linked.get(folder)
         if in_link is None:
-            in_link = _linked_folder(root, folder, linked)
-        if is_link or in_link:
+            in_link = _linked_folder(prefix, folder, linked)
+        if in_link or st is not None and is_link_mode(st.st_mode):
             target = os.path.realpath(full)
             if os.path.commonpath([real_root, target]) != real_root:
                 skipped.append((name, "symlink leaves the root"))
                 continue
             if not os.path.isfile(full):
                 continue
-        elif st is None or not stat.S_ISREG(st.st_mode):
+        elif st is None or not is_regular_mode(st.st_mode):
             continue  # deleted from the work tree but still in the index, or a submodule
         else:
             sizes[name] = st.st_size
@@ -70,12 +103,18 @@ def list_candidates(root: str) -> Candidates:
     return Candidates(tuple(files), tuple(skipped), source, sizes)
 
 
-def _linked_folder(root: str, folder: str, known: dict[str, bool]) -> bool:
-    """``folder`` (relative to ``root``) or one of the folders above it up to ``root`` is a
-    symlink; ``known`` keeps each folder's answer, so a folder is looked at once."""
+def _linked_folder(prefix: str, folder: str, known: dict[str, bool]) -> bool:
+    """``folder`` (relative to the root, ``prefix`` being the root and a slash) or one of
+    the folders above it up to the root is a symlink; ``known`` keeps each folder's
+    answer, so a folder is looked at once."""
     answer = known.get(folder)
     if answer is None:
-        answer = _linked_folder(root, folder.rpartition("/")[0], known) or os.path.islink(os.path.join(root, folder))
+        answer = _linked_folder(prefix, folder.rpartition("/")[0], known)
+        if not answer:
+            try:
+                answer = stat.S_ISLNK(os.lstat(prefix + folder).st_mode)
+            except OSError:
+                answer = False
         known[folder] = answer
     return answer
 

@@ -108,14 +108,24 @@ def test_a_plan_that_fails_before_it_lists_leaves_no_listing_running(tmp_path: P
 
 
 def test_a_long_listing_looked_at_elsewhere_while_the_caller_goes_on_is_the_same(tmp_path: Path) -> None:
-    from runner.planning.select import FORK_LISTING_FILES, list_candidates
+    from runner.planning.select import FORK_LISTING_FILES, start_candidates
 
     files = {f"pkg/m{i:04}.py": "" for i in range(FORK_LISTING_FILES)}
     root = git_init(write_tree(tmp_path / "repo", files), commit=False)
     (root / "pkg" / "out").symlink_to(tmp_path)
     (root / "pkg" / "m0003.py").unlink()  # listed by git, gone from the work tree
-    ran = []
-    listed = list_candidates(str(root), meanwhile=lambda: ran.append(True))
-    assert ran == [True]
+    ahead = start_candidates(str(root))
+    assert ahead.forked
+    listed = ahead.get()
     assert listed == list_candidates(str(root)) and listed.sizes == list_candidates(str(root)).sizes
     assert len(listed.files) == FORK_LISTING_FILES - 1 and "pkg/m0003.py" not in listed.files
+    assert not start_candidates(str(root), fork=False).forked
+
+
+def test_a_listing_no_one_wants_any_more_stops_and_is_then_looked_at_here(tmp_path: Path) -> None:
+    from runner.planning.select import FORK_LISTING_FILES, start_candidates
+
+    root = git_init(write_tree(tmp_path / "repo", {f"m{i:04}.py": "" for i in range(FORK_LISTING_FILES)}), commit=False)
+    ahead = start_candidates(str(root))
+    ahead.cancel()
+    assert not ahead.forked and ahead.get() == list_candidates(str(root))

@@ -13,7 +13,7 @@ from runner.playbook.load import LoadedPlaybook, load_playbook
 from runner.planning.cache_checks import CheckVerdicts
 from runner.planning.cache_plans import KeptPlan, PlanKeeper, plan_keeper
 from runner.planning.expansion import PlanOptions
-from runner.planning.select import Candidates, list_candidates
+from runner.planning.select import Candidates, start_candidates
 from runner.planning.shard import Shard
 from runner.planning.targets import Targets
 
@@ -49,10 +49,16 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     ``--json`` plan asked again of the same inputs is the one kept in the cache (``cache_plans``).
     """
     root = os.path.abspath(request.root)
-    candidates = list_candidates(root, meanwhile=_import_planning)
-    verdicts = CheckVerdicts(os.path.join(root, ".batchmod", "cache", "checks") if request.use_cache else None)
-    loaded = load_playbook(request.playbook, root=root, overrides=request.overrides, candidates=candidates.files,
-                           verdicts=verdicts)
+    ahead = start_candidates(root)
+    try:  # the playbook loads while a long listing is looked at elsewhere
+        if ahead.forked:
+            _import_planning()
+        verdicts = CheckVerdicts(os.path.join(root, ".batchmod", "cache", "checks") if request.use_cache else None)
+        loaded = load_playbook(request.playbook, root=root, overrides=request.overrides,
+                               candidates=lambda: ahead.get().files, verdicts=verdicts)
+        candidates = ahead.get()
+    finally:
+        ahead.cancel()
     session, access, notes = _model_session(request, loaded)
     options = PlanOptions(root=root, phase=request.phase, jobs=request.jobs, use_cache=request.use_cache,
                           executor=request.executor, shard=request.shard, model=access, targets=request.targets)
@@ -70,7 +76,7 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
 def _import_planning() -> None:
     """Import what making a plan takes (the dry run, its pool, the reports) while a long
     listing is looked at in another process: a plan kept in the cache does not need them,
-    but importing them costs it no time then."""
+    but importing them then costs it no time."""
     import runner.planning.dryrun  # noqa: F401
     import runner.planning.scan  # noqa: F401
     import runner.reporting.indented_json  # noqa: F401

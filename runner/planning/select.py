@@ -9,7 +9,6 @@ import os
 import stat
 import sys
 from dataclasses import dataclass, field
-from typing import Callable
 
 from runner.adapters.fork_pool import ForkedCall
 from runner.adapters.git import git_list_files, git_toplevel
@@ -29,16 +28,55 @@ class Candidates:
     sizes: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
-#: a listing this long is looked at (each file's lstat) in a forked child while the caller's
-#: ``meanwhile`` runs; a shorter one costs less than the fork
+#: a listing this long is looked at (each file's lstat) in a forked child while the caller
+#: goes on; a shorter one costs less than the fork
 FORK_LISTING_FILES = 2000
 
 
-def list_candidates(root: str, meanwhile: Callable[[], None] | None = None) -> Candidates:
-    """All files batchmod may touch under ``root`` (an absolute, existing folder).
+def list_candidates(root: str) -> Candidates:
+    """All files batchmod may touch under ``root`` (an absolute, existing folder)."""
+    return start_candidates(root, fork=False).get()
 
-    ``meanwhile``: work of the caller's that does not need the answer (imports), run while
-    a forked child looks at each file of a long listing (Linux); it runs in any case."""
+
+class CandidatesAhead:
+    """A listing whose files are looked at while the caller goes on: in a forked child
+    when the listing is long (Linux), else by ``get``. ``cancel`` stops the child when
+    the caller no longer wants the answer (a bad playbook)."""
+
+    def __init__(self, root: str, names: list[str], source: str, fork: bool = True) -> None:
+        self._args = (root, names, source)
+        self._call = ForkedCall(_listed, self._args) \
+            if fork and len(names) >= FORK_LISTING_FILES and sys.platform.startswith("linux") else None
+        self._answer: Candidates | None = None
+
+    @property
+    def forked(self) -> bool:
+        """The files are being looked at in another process (the caller has time to spare)."""
+        return self._call is not None
+
+    def get(self) -> Candidates:
+        """The candidates (waits for the child; looks at the files here when it failed)."""
+        if self._answer is None:
+            call, self._call = self._call, None
+            try:
+                self._answer = call.result() if call is not None else None
+            except RuntimeError:
+                pass
+            if self._answer is None:
+                self._answer = _candidates(*self._args)
+        return self._answer
+
+    def cancel(self) -> None:
+        """Stop and reap the child if it still runs (``get`` then looks here)."""
+        if self._call is not None:
+            self._call.cancel()
+            self._call = None
+
+
+def start_candidates(root: str, fork: bool = True) -> CandidatesAhead:
+    """``list_candidates(root)`` started: the listing is taken now (InputError as
+    ``list_candidates`` raises it), each file looked at while the caller goes on
+    (``fork`` False: by ``get``)."""
     if not os.path.isdir(root):
         raise InputError(f"{root}: the root is not a folder; pass --root with an existing folder")
     if not os.access(root, os.R_OK | os.X_OK):
@@ -49,19 +87,7 @@ def list_candidates(root: str, meanwhile: Callable[[], None] | None = None) -> C
         if git_toplevel(root) is not None:
             raise InputError(f"{root}: git ls-files failed: {exc}") from None
         names, source = _walk(root), "walk"
-    if meanwhile is None:
-        return _candidates(root, names, source)
-    if len(names) < FORK_LISTING_FILES or not sys.platform.startswith("linux"):
-        meanwhile()
-        return _candidates(root, names, source)
-    call = ForkedCall(_listed, (root, names, source))
-    try:
-        meanwhile()
-        return call.result()
-    except RuntimeError:  # the child failed: look here
-        return _candidates(root, names, source)
-    finally:
-        call.cancel()
+    return CandidatesAhead(root, names, source, fork)
 
 
 def _listed(args: tuple[str, list[str], str]) -> Candidates:

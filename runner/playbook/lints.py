@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
+from typing import Any, Callable, Union
 
 from runner.adapters.shell import program_on_path
 from runner.errors import Diagnostic
@@ -18,6 +18,11 @@ from runner.planning.select import compile_globs
 
 _MARK = "__batchmod_unset_{}__"
 _MARKED = re.compile(r"__batchmod_unset_([A-Za-z0-9_]+?)__", re.IGNORECASE)
+
+
+#: the root's selectable files for the coverage warnings, or a function that gives them
+#: when they are needed (a listing still being looked at elsewhere); None: no coverage
+CandidateFiles = Union[tuple[str, ...], Callable[[], tuple[str, ...]], None]
 
 
 def check_globs_and_commands(

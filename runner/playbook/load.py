@@ -9,6 +9,7 @@ from runner.errors import Diagnostic, InputError, PlaybookError
 from runner.playbook.read import read_playbook
 from runner.playbook.schema import check_schema
 from runner.playbook.prune import PRUNED, prune_invalid
+from runner.playbook.lints import CandidateFiles
 from runner.playbook.semantics import check_meaning
 from runner.playbook.spec import Playbook, build_playbook
 from runner.playbook.unimplemented import check_unimplemented
@@ -47,13 +48,14 @@ def load_playbook(
     *,
     root: str = ".",
     overrides: dict[str, Any] | None = None,
-    candidates: tuple[str, ...] | None = None,
+    candidates: CandidateFiles = None,
     require_values: bool = True,
     verdicts: CheckVerdicts | None = None,
 ) -> LoadedPlaybook:
     """Load, validate and build a playbook; raise PlaybookError listing every error.
 
-    ``candidates`` (the root's selectable files) enables the glob-coverage warnings.
+    ``candidates`` (the root's selectable files, or a function that gives them: asked
+    for them last) enables the glob-coverage warnings.
     ``require_values`` False (``validate``) lets variables declared null stay unset.
     ``verdicts`` remembers transform checks passed (see ``check_meaning``).
     """

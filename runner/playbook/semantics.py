@@ -10,7 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from runner.errors import Diagnostic
-from runner.playbook.lints import check_globs_and_commands
+from runner.playbook.lints import CandidateFiles, check_globs_and_commands
 from runner.playbook.prune import PRUNED, entries, members
 from runner.playbook.read import PathKey, RawPlaybook, format_json_path
 from runner.playbook.templates import check_templates
@@ -21,12 +21,12 @@ if TYPE_CHECKING:
 
 
 def check_meaning(
-    raw: RawPlaybook, variables: dict[str, Any] | None, root: str, candidates: tuple[str, ...] | None,
+    raw: RawPlaybook, variables: dict[str, Any] | None, root: str, candidates: CandidateFiles,
     verdicts: CheckVerdicts | None = None,
 ) -> list[Diagnostic]:
     """Semantic diagnostics of the (pruned) data. ``variables`` None: the `vars:` section
     is invalid, so nothing that depends on variables is checked. ``candidates`` None
-    skips glob coverage. ``verdicts`` (a plan's cache) skips the transform checks when
+    skips glob coverage (a function gives them when the coverage is checked, last). ``verdicts`` (a plan's cache) skips the transform checks when
     the same playbook, variables, root and transforms passed them before."""
     out: list[Diagnostic] = []
     data = raw.data
@@ -58,7 +58,7 @@ def check_meaning(
     out.extend(check_templates(raw, variables))
     if variables is not None:
         out.extend(_transform_diagnostics(raw, variables, root, verdicts))
-        out.extend(check_globs_and_commands(raw, variables, root, candidates))
+        out.extend(check_globs_and_commands(raw, variables, root, candidates() if callable(candidates) else candidates))
     return out
 
 

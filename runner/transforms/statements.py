@@ -186,6 +186,17 @@ class Scope:
             body = next((b for b in _children(body[k]) if _starts_of(b)[0] <= line), [])
         return None
 
+    def without_hash(self, module: cst.Module) -> set[int]:
+        """The ids of the statements of ``module`` (the scoped module as parsed) whose
+        unit's text holds no ``#`` (so no comment); none when the separators cannot tell
+        which statements are whose."""
+        body = module.body
+        seps = [k for k, stmt in enumerate(body) if _is_separator(stmt)]
+        if len(seps) != len(self.units) + 1 or seps[0] != 1:
+            return set()
+        return {id(stmt) for j, text in enumerate(self.layout.bodies) if "#" not in text
+                for stmt in body[seps[j] + 1: seps[j + 1]]}
+
     def input_map(self) -> LineMap:
         """The line map of the units in the scoped module as parsed (before any change)."""
         return _identity_map(self.layout, self.units)

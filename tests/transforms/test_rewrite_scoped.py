@@ -79,6 +79,16 @@ GOLDEN = {
         'class C:\n    x = 1\n\n    def f(self):\n        pass\n\n    def g(self):\n        return 2\n',
         [],
     ),
+    "a comment inside one matched call, none in the other units": (
+        ASSERTS, True,
+        'class T:\n    def test_a(self):\n        self.assertEqual(f(1),\n            2)\n        self.assertEqual(1, 1)\n\n'
+        '    def test_b(self):\n        self.assertEqual(g(1),  # why\n            [2,  # two\n             3])\n\n'
+        '    def test_c(self):\n        self.assertEqual("#", x)\n',
+        'class T:\n    def test_a(self):\n        assert f(1) == 2\n        assert 1 == 1\n\n'
+        '    def test_b(self):\n        # why\n        assert g(1) == [2,  # two\n             3]\n\n'
+        '    def test_c(self):\n        assert "#" == x\n',
+        [],
+    ),
     "an if rule that would match the header around a unit (run whole)": (
         [{"match": "if $c:\n    log($m)", "replace": "if $c:\n    warn($m)"}, {"match": "log($m)", "flag": "a log call"}],
         False,
@@ -160,3 +170,19 @@ def test_every_rewrite_example_of_the_catalogue_is_the_same_scoped() -> None:
     examples = _examples()
     answered = sum(_both_ways(rules, before, CTX) for _, rules, before in examples)
     assert len(examples) >= 20 and answered >= len(examples) // 2
+
+
+def test_without_hash_names_the_statements_of_the_units_without_a_hash() -> None:
+    """``Scope.without_hash``: the statements of the scoped module standing for units
+    whose text holds no ``#``, and none when the separators do not tell the units apart."""
+    import ast
+
+    from runner.transforms.statements import open_scope
+
+    text = "def f():\n    a = 1\n    b = 2  # note\n\n\ndef g():\n    c = 3\n\n\nx = 4\n"
+    scope = open_scope(text, ast.parse(text), [(2, 2), (3, 3), (7, 7), (10, 10)], merge=False)
+    assert scope is not None and len(scope.units) == 4
+    module = cst.parse_module(scope.scoped_text)
+    codes = sorted(module.code_for_node(s).strip() for s in module.body if id(s) in scope.without_hash(module))
+    assert codes == ["if 1:\n    a = 1", "if 1:\n    c = 3", "x = 4"]
+    assert scope.without_hash(module.with_changes(body=module.body[:-1])) == set()

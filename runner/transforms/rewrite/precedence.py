@@ -122,24 +122,25 @@ def required(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> int:
     return LAMBDA
 
 
-def needs_parens(parent: cst.CSTNode, field: str, child: cst.CSTNode) -> bool:
+def needs_parens(parent: cst.CSTNode, field: str, child: cst.CSTNode, plain: bool = False) -> bool:
     """Whether ``child``, put in ``parent.field``, must be wrapped in parentheses: it ranks
     below what the slot requires, or it is an integer before ``.``, or (without its own
     parentheses) its source breaks lines only brackets allow. Never for a child that is
-    not an expression, nor for a starred element."""
+    not an expression, nor for a starred element. ``plain``: ``child`` surely holds no
+    ``await``, ``yield`` nor ``async for`` (``plain_text`` of every text it comes from)."""
     if not isinstance(child, cst.BaseExpression) or isinstance(child, cst.StarredElement):
         return False
     if (type(parent), field) in ((cst.Attribute, "value"),) and isinstance(child, cst.Integer) and not child.lpar:
         return True  # ``1.real`` does not tokenize
-    if not child.lpar and _breaks_lines_outside_brackets(child):
+    if not child.lpar and _breaks_lines_outside_brackets(child, plain):
         return True  # ``a and\n b`` was fine inside the matched call's parentheses, not in ``assert``
     return precedence(child) < required(parent, field, child)
 
 
-def _breaks_lines_outside_brackets(node: cst.BaseExpression) -> bool:
+def _breaks_lines_outside_brackets(node: cst.BaseExpression, plain: bool = False) -> bool:
     """Whether the node's source spans lines in a way only brackets make legal (rendered
     and compiled only when the structural pass below cannot tell it does not)."""
-    if not _may_break_outside_brackets(node):
+    if not _may_break_outside_brackets(node, plain):
         return False
     code = cst.Module([]).code_for_node(node)
     if "\n" not in code:
@@ -163,11 +164,18 @@ _LINE_LEAVES = (cst.Newline, cst.ParenthesizedWhitespace, cst.TrailingWhitespace
 _CONTEXTUAL = (cst.Await, cst.Yield)
 
 
-def _may_break_outside_brackets(node: cst.CSTNode) -> bool:
+def plain_text(text: str) -> bool:
+    """Whether ``text`` spells none of ``await``, ``yield``, ``async``: then no node parsed
+    from it holds what compiles only in a function."""
+    return "await" not in text and "yield" not in text and "async" not in text
+
+
+def _may_break_outside_brackets(node: cst.CSTNode, plain: bool = False) -> bool:
     """``False`` only when ``node`` surely renders either on one line or with every line
     break between brackets of its own, and holds nothing that compiles only in a function
     (``await``, ``yield``, ``async for``): then its rendered code has no newline or
-    compiles alone. ``True`` (undecided) otherwise. Reads fields; renders nothing."""
+    compiles alone. ``True`` (undecided) otherwise. Reads fields; renders nothing.
+    ``plain`` (it holds none of those): what lies between its brackets is not entered."""
     stack: list[tuple[object, bool]] = [(node, False)]
     nodes = IS_NODE
     while stack:
@@ -184,9 +192,12 @@ def _may_break_outside_brackets(node: cst.CSTNode) -> bool:
             vt = type(value)
             if vt is tuple or vt is list:
                 flag = inner or name in within
-                stack.extend((v, flag) for v in value if nodes.get(type(v)) or is_node_type(type(v)))
+                if not (flag and plain):
+                    stack.extend((v, flag) for v in value if nodes.get(type(v)) or is_node_type(type(v)))
             elif nodes.get(vt) or is_node_type(vt):
-                stack.append((value, inner or name in within))
+                flag = inner or name in within
+                if not (flag and plain):
+                    stack.append((value, flag))
     return False
 
 
@@ -200,18 +211,19 @@ def parenthesize(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen(), *node.lpar], rpar=[*node.rpar, cst.RightParen()])
 
 
-def fix_children(parent: cst.CSTNode, fresh: set[int]) -> cst.CSTNode:
+def fix_children(parent: cst.CSTNode, fresh: set[int], plain: bool = False) -> cst.CSTNode:
     """Parenthesise the children of ``parent`` whose id is in ``fresh`` where needed.
 
     Only direct node fields are looked at (not sequences). The ids handled are removed
     from ``fresh`` (each fresh node has one parent). Returns ``parent`` itself when no
-    child needed parentheses, else a copy with the wrapped children.
+    child needed parentheses, else a copy with the wrapped children. ``plain``: as for
+    ``needs_parens``.
     """
     changes = {}
     for field in field_names(type(parent)):
         child = getattr(parent, field)
         if id(child) in fresh and is_node_type(type(child)):
             fresh.discard(id(child))
-            if needs_parens(parent, field, child):
+            if needs_parens(parent, field, child, plain):
                 changes[field] = parenthesize(child)  # type: ignore[arg-type]
     return parent.with_changes(**changes) if changes else parent

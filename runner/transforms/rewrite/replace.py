@@ -91,9 +91,10 @@ def _convert(item: cst.CSTNode, slot: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 class _Substituter(cst.CSTTransformer):
-    def __init__(self, bindings: Mapping[str, object]) -> None:
+    def __init__(self, bindings: Mapping[str, object], plain: bool = False) -> None:
         super().__init__()
         self.bindings = bindings
+        self.plain = plain  # (``precedence.needs_parens``)
         self.used: set[str] = set()
         self.fresh: set[int] = set()
 
@@ -134,11 +135,11 @@ class _Substituter(cst.CSTTransformer):
             if name is not None and isinstance(whole, cst.Call):
                 args = tuple(self._take(name))  # type: ignore[arg-type]
                 node = node.with_changes(args=args, whitespace_before_args=whole.whitespace_before_args)
-                return fix_children(node, self.fresh)
+                return fix_children(node, self.fresh, self.plain)
         if tp is cst.Set:
             node = self._set_or_dict(node)  # type: ignore[arg-type]
         node = self._check_name_slots(self._expand(node))
-        return fix_children(node, self.fresh)
+        return fix_children(node, self.fresh, self.plain)
 
     def _set_or_dict(self, node: cst.Set) -> cst.CSTNode:
         """A template's ``{$$$items}`` whose ``$$$`` bind dict entries is a dict display."""
@@ -223,13 +224,16 @@ def _finish(node: cst.CSTNode, field: str, out: list[cst.CSTNode]) -> list[cst.C
     return out
 
 
-def build_expression(template: Template, bindings: Mapping[str, object], matched: cst.BaseExpression) -> cst.BaseExpression:
+def build_expression(template: Template, bindings: Mapping[str, object], matched: cst.BaseExpression,
+                     plain: bool = False) -> cst.BaseExpression:
     """The replacement expression for ``matched`` (``bindings``: its match's), keeping the
     parentheses around it. Raises ReplacementError when the bound code does not fit the
     template (a node where a name must stand, an element of the wrong kind, an f-string
-    it would break). ``bindings`` are not changed: a value used twice is cloned."""
+    it would break). ``bindings`` are not changed: a value used twice is cloned.
+    ``plain``: neither the template nor the bound code holds ``await``, ``yield`` or
+    ``async`` (``precedence.plain_text``; the operands' checks are cheaper)."""
     assert template.expression is not None
-    new = template.expression.visit(_Substituter(bindings))
+    new = template.expression.visit(_Substituter(bindings, plain))
     if not isinstance(new, cst.BaseExpression):
         raise ReplacementError("the replacement is not an expression")
     if matched.lpar:
@@ -251,14 +255,15 @@ def _verify(node: cst.CSTNode) -> None:
         raise ReplacementError("the bound code does not fit in the template's f-string") from None
 
 
-def build_statements(template: Template, bindings: Mapping[str, object]) -> list[cst.BaseStatement]:
+def build_statements(template: Template, bindings: Mapping[str, object], plain: bool = False) -> list[cst.BaseStatement]:
     """The replacement statements (a template expression becomes an expression statement;
-    ``[]`` for an empty template). Raises ReplacementError as :func:`build_expression`."""
+    ``[]`` for an empty template). Raises ReplacementError as :func:`build_expression`;
+    ``plain`` as there."""
     if template.expression is not None:
         statements: tuple[cst.BaseStatement, ...] = (cst.SimpleStatementLine([cst.Expr(template.expression)]),)
     else:
         statements = template.statements
-    module = cst.Module(body=statements).visit(_Substituter(bindings))
+    module = cst.Module(body=statements).visit(_Substituter(bindings, plain))
     if template.has_fstring:
         _verify(module)
     return list(module.body)  # type: ignore[attr-defined]

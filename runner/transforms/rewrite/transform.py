@@ -28,7 +28,7 @@ from .imports import ModuleNames, add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
 from .scoped import FileResolver, ScopeNeeded, edit_imports, is_import_rule, known_tree, sites_of
-from .scopes import facts_for, keep_parse
+from .scopes import keep_parse
 from .sites import Search, positions_of, site_source
 from .walk import Failure, RuleApplier, RuleCount, RuleIndex
 
@@ -147,11 +147,8 @@ class RewriteTransform:
         if read is None:
             return None
         text, tree = read
-        keep_parse(text, tree)
-        facts = facts_for(text)
+        keep_parse(text, tree)  # (the binding facts, if a name needs them, start from it)
         active = _active_rules(self.rules, text)
-        if facts is None:
-            return None
         made = "".join(f"\n{rule.template.text}" for rule in active if rule.template is not None)
         made += "".join(f"\n{spec.module} {spec.obj} {spec.asname}" for rule in active
                         for spec in (*rule.add_imports, *rule.remove_imports))
@@ -164,7 +161,7 @@ class RewriteTransform:
         if scope is None:
             return None
         module = cst.parse_module(scope.scoped_text)
-        resolver = FileResolver(module, text, sites.imports, facts)
+        resolver = FileResolver(module, text, sites.imports)
         if _scaffold_matched(module, [*active, *(self.rules[i] for i in flags)], resolver):
             return None
         edited = self._scoped_edit(scope, module, resolver, active, ctx)
@@ -291,13 +288,13 @@ def _scoped_walk(scope: Scope, module: cst.Module, index: RuleIndex, resolver: R
     """``_walk`` over a scoped module: (the applier, the output tree, ``scope.splice`` of
     it, the ast of the spliced file or None). The file's new text is spliced from the
     units, not rendered; a second walk checks each statement when it does not parse."""
-    marks = found.marks()
-    applier = RuleApplier(index, resolver, marks=marks)
+    marks, quiet = found.marks(), scope.without_hash(module)
+    applier = RuleApplier(index, resolver, marks=marks, quiet=quiet)
     tree = module.visit(applier)
     spliced = _spliced(scope, tree, module)
     parsed = _parsed(spliced[0]) if spliced is not None else None
     if spliced is not None and parsed is None:
-        applier = RuleApplier(index, resolver, verify=True, marks=marks)
+        applier = RuleApplier(index, resolver, verify=True, marks=marks, quiet=quiet)
         tree = module.visit(applier)
         spliced = _spliced(scope, tree, module)
         parsed = _parsed(spliced[0]) if spliced is not None else None

@@ -31,7 +31,7 @@ from .candidates import BLOCK as _BLOCK, COMMENT as _COMMENT, COMPOUND_STATEMENT
 from .candidates import LINE as _LINE, NAME as _NAME, OTHER as _OTHER, SUITE as _SUITE, kind_of as _kind
 from .comments import lost_comments, with_comments_above
 from .pattern import COMPOUND, EXPRESSION, STATEMENT
-from .precedence import fix_children
+from .precedence import fix_children, plain_text
 from .replace import ReplacementError, build_expression, build_statements
 from .rules import Rule, source_of
 from .sites import ASSIGNABLE, Context, is_a
@@ -79,6 +79,9 @@ class RuleIndex:
                     self._by_kind[kind].setdefault(tp, []).append(rule)
         self._cache: dict[tuple[str, type], tuple[Rule, ...]] = {}
         self.statements = bool(self._by_kind[STATEMENT] or self._any[STATEMENT])
+        self.quiet = all(r.template is None or "#" not in r.template.text for r in rules)  #: no template holds a comment
+        #: no template spells ``await``, ``yield`` nor ``async`` (``precedence.plain_text``)
+        self.plain = all(r.template is None or plain_text(r.template.text) for r in rules)
 
     def rules_for(self, kind: str, tp: type) -> tuple[Rule, ...]:
         """The rules of ``kind`` that can match a node of type ``tp``, in declared order."""
@@ -102,9 +105,14 @@ class RuleApplier(cst.CSTTransformer):
     """
 
     def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False,
-                 attributes: AttributePlan | None = None, marks: tuple[set[int], set[int]] | None = None) -> None:
+                 attributes: AttributePlan | None = None, marks: tuple[set[int], set[int]] | None = None,
+                 quiet: set[int] | None = None) -> None:
         super().__init__()
         self.index = index
+        #: ids of input statements that surely hold no comment (their rewrites keep every
+        #: comment without looking, when no template holds one)
+        self.quiet = quiet if quiet and index.quiet else None
+        self.quiet_in: cst.CSTNode | None = None  # the quiet statement the walk is in
         #: ``candidates.Scan.marks``: (ids of the input nodes to visit, ids of those whose
         #: children to visit); None: every node (the other nodes are left as they are)
         self.visit_only, self.enter_only = marks if marks is not None else (None, None)
@@ -120,6 +128,8 @@ class RuleApplier(cst.CSTTransformer):
         #: without, and walks again with it when the whole output does not parse)
         self.verify = verify
         self.resolver = resolver
+        #: no replacement can hold ``await``, ``yield``, ``async`` (``precedence.needs_parens``)
+        self.plain = index.plain and resolver is not None and resolver.code is not None and plain_text(resolver.code)
         self.counts: dict[int, RuleCount] = {}
         self.failures: list[Failure] = []
         self.fresh: set[int] = set()  # replacements whose parent must check their parentheses
@@ -148,6 +158,8 @@ class RuleApplier(cst.CSTTransformer):
     def _keep_comments(self, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> None:
         if self.comments_at and self.comments == self.comments_at[-1]:
             return  # no comment in the statement so far, so none in ``old``
+        if self.quiet_in is not None:
+            return  # no comment in the statement around ``old``, nor in any template
         lost = lost_comments(old, new)
         if lost:
             self.pending.setdefault(len(self.sites), []).extend(lost)
@@ -179,6 +191,8 @@ class RuleApplier(cst.CSTTransformer):
         if self.visit_only is not None and id(node) not in self.visit_only:
             self.passed = node
             return False
+        if self.quiet is not None and self.quiet_in is None and id(node) in self.quiet:
+            self.quiet_in = node
         self.context.visit(node)
         kind = _kind(type(node))
         if kind is _FSTRING:
@@ -207,9 +221,16 @@ class RuleApplier(cst.CSTTransformer):
             self.passed = None
             self.comments += 1  # (as if it held one: a rewrite around it looks for them)
             return updated_node
+        if original_node is not self.quiet_in:
+            return self._leave(original_node, updated_node)
+        node = self._leave(original_node, updated_node)
+        self.quiet_in = None
+        return node
+
+    def _leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
         tp = type(original_node)
         kind = _kind(tp)
-        node = fix_children(updated_node, self.fresh) if self.fresh else updated_node
+        node = fix_children(updated_node, self.fresh, self.plain) if self.fresh else updated_node
         if kind is _OTHER or kind is _NAME:
             if self.renames and tp is cst.Attribute and id(original_node) in self.renames:
                 node = node.with_changes(attr=node.attr.with_changes(value=self.renames[id(original_node)]))  # type: ignore[attr-defined]
@@ -275,7 +296,7 @@ class RuleApplier(cst.CSTTransformer):
                     continue
                 self._count(rule).matches += 1
                 try:
-                    new = build_expression(rule.template, bindings, node)  # type: ignore[arg-type]
+                    new = build_expression(rule.template, bindings, node, self.plain)  # type: ignore[arg-type]
                     if id(original) in self.context.targets and not isinstance(new, ASSIGNABLE):
                         raise ReplacementError("the match is assigned to here and the replacement cannot be")
                     if self.quotes:
@@ -340,7 +361,7 @@ class RuleApplier(cst.CSTTransformer):
                     continue
                 self._count(rule).matches += 1
                 try:
-                    stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
+                    stmts = build_statements(rule.template, bindings, self.plain)  # type: ignore[arg-type]
                     if not whole_line and stmts and not _one_line(stmts):
                         raise ReplacementError("the replacement spans lines but the match shares its line with other statements")
                     if self.verify:
@@ -369,7 +390,7 @@ class RuleApplier(cst.CSTTransformer):
                 continue
             self._count(rule).matches += 1
             try:
-                stmts = build_statements(rule.template, bindings)  # type: ignore[arg-type]
+                stmts = build_statements(rule.template, bindings, self.plain)  # type: ignore[arg-type]
                 if self.verify:
                     _check_parses(stmts)
                 bound = self._bound_sites(rule, original, bindings)

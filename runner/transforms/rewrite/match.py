@@ -9,6 +9,7 @@ ignored, i.e. the same normalised code).
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Mapping
 
 import libcst as cst
@@ -100,6 +101,51 @@ def compared_fields(tp: type) -> tuple[str, ...]:
     return names
 
 
+#: (the (type, field) steps from a pattern's root to an attribute, that attribute's name,
+#: or the regex its metavariable's name must meet)
+Probe = tuple[tuple[tuple[type, str], ...], "str | None", "re.Pattern[str] | None"]
+
+
+def _probe_of(pattern: cst.CSTNode, refs: Mapping[int, object], check: object) -> Probe | None:
+    """Where a node may be refused before matching: the attribute the pattern reaches
+    through expression statements and calls (``self.assertEqual($a, $b)``: the called
+    ``.assertEqual``), when its name is written out or is a metavariable whose only
+    ``where`` is a regex. None when there is no such attribute."""
+    path: list[tuple[type, str]] = []
+    node = pattern
+    while type(node) in (cst.Expr, cst.Call):
+        field = "value" if type(node) is cst.Expr else "func"
+        path.append((type(node), field))
+        node = getattr(node, field)
+    if type(node) is not cst.Attribute:
+        return None
+    attr = node.attr
+    var = mv_name(attr)
+    if var is None:
+        return None if mvs_name(attr) is not None else (tuple(path), attr.value, None)
+    found = (getattr(check, "constraints", None) or {}).get(var)
+    if var == ANONYMOUS or id(node) in refs or found is None or found.kinds or found.texts or found.not_texts \
+            or found.regex is None:
+        return None
+    return tuple(path), None, found.regex
+
+
+def _refused(probe: Probe, node: cst.CSTNode) -> bool:
+    """Whether ``node`` surely does not match: along the probe's steps it reaches an
+    attribute whose name is not the pattern's (or fails its metavariable's regex). A
+    pattern's dotted reference matches only names that end as it does, so this holds
+    for those too; a node of another shape on the way is left to the full match."""
+    steps, name, regex = probe
+    for tp, field in steps:
+        if type(node) is not tp:
+            return False
+        node = getattr(node, field)
+    if type(node) is not cst.Attribute:
+        return False
+    value = node.attr.value  # type: ignore[attr-defined]
+    return value != name if regex is None else regex.search(value) is None
+
+
 def _literal_equal(p: cst.CSTNode, t: cst.CSTNode) -> bool:
     try:
         a, b = p.evaluated_value, t.evaluated_value  # type: ignore[attr-defined]
@@ -133,6 +179,7 @@ class Matcher:
             else (self.root_type,)
         )
         self._resolver: Resolver | None = None
+        self._probe = _probe_of(pattern, self.refs, check)
 
     def __reduce__(self):  # node ids key ``refs``: rebuild them in the receiving process
         return (Matcher, (self.pattern, self.check, self.any_binding))
@@ -144,6 +191,8 @@ class Matcher:
         ``resolver``: the file's, so that names match by binding; None: as written. Not
         reentrant (the resolver is held for the call)."""
         if self.root_types is not None and type(node) not in self.root_types:
+            return None
+        if self._probe is not None and _refused(self._probe, node):
             return None
         self._resolver = resolver
         try:

@@ -207,7 +207,7 @@ def flag_sites(tree: cst.Module, searches: Sequence[Search], path: str, code: st
             for search in (tried or []) + anywhere:
                 if context.is_candidate(search.kind, node) and search.matcher.match(node, out_resolver) is not None:
                     hits.append((node, search))
-        children = child_nodes(node)
+        children = structural_children(node)  # (as the scan: no site lies in the other fields)
         children.reverse()
         stack.extend(children)
     return gaps_at(tree, hits, path)

@@ -223,6 +223,15 @@ def needles_of(tree: cst.CSTNode) -> tuple[str, ...]:
             if mv_name(node) is None and mvs_name(node) is None and not keyword.iskeyword(v):
                 found.setdefault(v)
 
+        def on_leave(self, original_node: cst.CSTNode) -> None:
+            """Nothing (the default looks up ``leave_<Node>`` on every node)."""
+
+        def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+            """Nothing (the default looks up ``visit_<Node>_<attribute>`` on every field)."""
+
+        def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+            """Nothing (the default looks up ``leave_<Node>_<attribute>`` on every field)."""
+
     tree.visit(_Names())
     return tuple(found)
 

@@ -105,6 +105,15 @@ class Placeholders(cst.CSTVisitor):
                         self.in_sequence.add(id(inner))
         return True
 
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        """Nothing (the default looks up ``leave_<Node>`` on every node)."""
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        """Nothing (the default looks up ``visit_<Node>_<attribute>`` on every field)."""
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        """Nothing (the default looks up ``leave_<Node>_<attribute>`` on every field)."""
+
 
 def vars_of(node: cst.CSTNode) -> tuple[object, ...]:
     """The values of the node's fields (nodes, sequences, strings, sentinels), in

@@ -71,7 +71,9 @@ Order and isolation (walk.py, transform.py)
     not parse, leaves that site as it was and reports it as a gap (its rule, line,
     column and source); the other sites are still rewritten. A block the rules empty
     gets ``pass``. ``imports`` of the rules that fired are then added
-    (``AddImportsVisitor``, no duplicates) and removed when unused
+    (``AddImportsVisitor``, no duplicates; a site whose added import would bind a name
+    the file binds otherwise where the site reads it is left as a gap, ``import_clash``)
+    and removed when unused
     (``RemoveImportsVisitor``; ``import m`` also covers ``import m as a`` and ``from m
     import n``). ``flag`` rules run last, on the output, so their gaps' positions point
     into the file as returned.

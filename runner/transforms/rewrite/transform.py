@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import re
 
 import libcst as cst
 
@@ -24,6 +25,7 @@ from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
 from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
+from .import_clash import bound_name, clashes, relined
 from .imports import ModuleNames, add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
@@ -80,18 +82,21 @@ class RewriteTransform:
         code = rendered.code
         active = _active_rules(self.rules, code)
         tree, counts, failures, out_code, rendered_out = module, {}, [], code, rendered
-        found, resolver = None, None
+        found, resolver, refused = None, None, {}
         if active:
             index, resolver = RuleIndex(active), Resolver(module, code)
             if not everywhere:
                 found = scan(module, index, resolver, self._flag_searches(code, resolver))
             applier, tree, out = _walk(module, rendered, index, resolver, found)
+            refused = _import_refusals(module, code, applier.importing)
+            if refused:  # an added import would rebind a name: walk again without those sites
+                applier, tree, out = _walk(module, rendered, index, resolver, found, refused=refused)
             if applier.bound:  # rename_attributes: decide per name, walk again with the plan
                 plan = plan_attributes(module, applier.bound, resolver)
-                applier, tree, out = _walk(module, rendered, index, resolver, found, plan)
+                applier, tree, out = _walk(module, rendered, index, resolver, found, plan, refused)
                 if applier.reverted or not plan.allowed <= {id(b.site) for b in applier.bound}:
                     plan = plan.refusing_all("its uses could not be renamed with it (a statement around them did not parse)")
-                    applier, tree, out = _walk(module, rendered, index, resolver, found, plan)
+                    applier, tree, out = _walk(module, rendered, index, resolver, found, plan, refused)
             counts, failures, out_code = applier.counts, applier.failures, out.code
             rendered_out = out
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
@@ -105,6 +110,8 @@ class RewriteTransform:
                 rendered_out = render(tree, rendered_out)
                 out_code = rendered_out.code
                 gaps = _moved(gaps, before_imports, out_code)
+        if refused and out_code != code:
+            gaps = _relined(gaps, code, out_code)
         flags = [r for r in self.rules if r.flag is not None and all(n in out_code for n in r.needles)]
         if flags:
             searches = [self._searches[r.index] for r in flags]
@@ -188,6 +195,8 @@ class RewriteTransform:
             applier, tree, spliced, walked_tree = _scoped_walk(scope, module, index, resolver, found)
             if applier.bound or resolver.needed:
                 return None  # (which attributes to rename is decided over the whole module)
+            if _may_clash(scope.text, scope.tree, applier.importing):
+                return None  # (which sites an added import refuses is decided over the whole module)
             counts, failures = applier.counts, applier.failures
         if spliced is None:
             return None
@@ -269,16 +278,18 @@ def _keep_rendered(tree: cst.Module, rendered: Rendered) -> None:
 
 
 def _walk(module: cst.Module, rendered: Rendered, index: RuleIndex, resolver: Resolver, found: Scan | None,
-          attributes: AttributePlan | None = None) -> tuple[RuleApplier, cst.Module, Rendered]:
+          attributes: AttributePlan | None = None, refused: dict[tuple[int, int], str] | None = None,
+          ) -> tuple[RuleApplier, cst.Module, Rendered]:
     """One walk of the rules over ``module``; a second, checking each statement, when
     the output does not parse (the statements that broke are kept as they were).
-    ``found``: where the rules match (the walk visits only there); None: everywhere."""
+    ``found``: where the rules match (the walk visits only there); None: everywhere.
+    ``refused``: the sites left as failures (``RuleApplier.refused``)."""
     marks = None if found is None else found.marks(attributes.renames if attributes is not None else ())
-    applier = RuleApplier(index, resolver, attributes=attributes, marks=marks)
+    applier = RuleApplier(index, resolver, attributes=attributes, marks=marks, refused=refused)
     tree = module.visit(applier)
     out = render(tree, rendered)
     if not _parses(out.code) and _parses(rendered.code):
-        applier = RuleApplier(index, resolver, verify=True, attributes=attributes, marks=marks)
+        applier = RuleApplier(index, resolver, verify=True, attributes=attributes, marks=marks, refused=refused)
         tree = module.visit(applier)
         out = render(tree, rendered)
     return applier, tree, out
@@ -299,6 +310,39 @@ def _scoped_walk(scope: Scope, module: cst.Module, index: RuleIndex, resolver: R
         spliced = _spliced(scope, tree, module)
         parsed = _parsed(spliced[0]) if spliced is not None else None
     return applier, tree, spliced, parsed
+
+
+def _import_refusals(module: cst.Module, code: str, sites: list) -> dict[tuple[int, int], str]:  # type: ignore[type-arg]
+    """The sites (``RuleApplier.importing``: rewritten by a rule that adds imports) of
+    ``module`` (whose text is ``code``) where a name an added import binds is bound to
+    something else (``import_clash``), by (site id, rule index), with the reason."""
+    specs = list(dict.fromkeys(spec for site in sites for spec in site.rule.add_imports))
+    if not specs or not _mentioned(code, specs):
+        return {}
+    tree = known_tree(code) or _parsed(code)
+    found = clashes(tree, split_lines(code), specs) if tree is not None else None
+    if not found:
+        return {}
+    positions = positions_of(module, (site.original for site in sites))
+    out = {}
+    for site in sites:
+        line, column = positions.get(id(site.original), (0, 1))
+        reasons = (found.reason(spec, (line, column - 1)) for spec in site.rule.add_imports)
+        reason = next((r for r in reasons if r is not None), None)
+        if reason is not None:
+            out[(id(site.original), site.rule.index)] = reason
+    return out
+
+
+def _may_clash(text: str, tree: ast.Module, sites: list) -> bool:  # type: ignore[type-arg]
+    """Whether some site may be refused by ``_import_refusals`` (``text`` is the file, ``tree`` its ast)."""
+    specs = list(dict.fromkeys(spec for site in sites for spec in site.rule.add_imports))
+    return bool(specs) and _mentioned(text, specs) and bool(clashes(tree, split_lines(text), specs))
+
+
+def _mentioned(code: str, specs: list[ImportSpec]) -> bool:
+    """Whether ``code`` holds, as a word, a name one of ``specs`` binds (else nothing binds it)."""
+    return any(re.search(rf"(?<!\w){re.escape(bound_name(s))}(?!\w)", code) for s in specs)
 
 
 def _check_parses(before: str, after: str) -> bool:
@@ -424,12 +468,25 @@ def _moved(gaps: list[Gap], before: str, after: str) -> list[Gap]:
     or removed above them)."""
     if not gaps:
         return gaps
+    line_map = _line_map(before, after)
+    return [dataclasses.replace(g, line=line_map.get(g.line, g.line)) for g in gaps]
+
+
+def _relined(gaps: list[Gap], before: str, after: str) -> list[Gap]:
+    """Gaps whose reason names a binding's line in ``before`` (``import_clash``), naming
+    that line in ``after`` instead."""
+    line_map = _line_map(before, after)
+    return [dataclasses.replace(g, reason=relined(g.reason, line_map)) for g in gaps]
+
+
+def _line_map(before: str, after: str) -> dict[int, int]:
+    """1-based lines of ``before`` -> the same lines of ``after`` (those left as they were)."""
     old, new = before.splitlines(), after.splitlines()
     line_map: dict[int, int] = {}
     for block in difflib.SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks():
         for k in range(block.size):
             line_map[block.a + k + 1] = block.b + k + 1
-    return [dataclasses.replace(g, line=line_map.get(g.line, g.line)) for g in gaps]
+    return line_map
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import libcst as cst
 
@@ -99,16 +99,21 @@ class RuleApplier(cst.CSTTransformer):
     ``module.visit(applier)`` returns the rewritten tree (a node it passes over, off
     ``marks``, is the input's object) and leaves the walk's results on the applier: ``counts`` (rule
     index -> :class:`RuleCount`), ``failures`` (the sites left as they were, and why),
-    ``bound`` (the sites of ``rename_attributes`` rules it rewrote) and ``reverted``.
+    ``bound`` (the sites of ``rename_attributes`` rules it rewrote), ``importing`` (the
+    sites it rewrote with a rule that adds imports) and ``reverted``.
     ``index``: the rules; ``resolver``: the file's (names match as written without one);
-    ``verify``, ``attributes`` and ``marks``: see the attributes below.
+    ``verify``, ``attributes``, ``marks`` and ``refused``: see the attributes below.
     """
 
     def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False,
                  attributes: AttributePlan | None = None, marks: tuple[set[int], set[int]] | None = None,
-                 quiet: set[int] | None = None) -> None:
+                 quiet: set[int] | None = None, refused: Mapping[tuple[int, int], str] | None = None) -> None:
         super().__init__()
         self.index = index
+        #: (id of an input site, rule index) -> why that rule may not rewrite it (the
+        #: site becomes a failure with that reason)
+        self.refused = refused or {}
+        self.importing: list[_Site] = []
         #: ids of input statements that surely hold no comment (their rewrites keep every
         #: comment without looking, when no template holds one)
         self.quiet = quiet if quiet and index.quiet else None
@@ -152,6 +157,8 @@ class RuleApplier(cst.CSTTransformer):
     def _rewrote(self, rule: Rule, original: cst.CSTNode, bound: tuple[BoundSite, ...] = ()) -> None:
         self._count(rule).changes += 1
         self.bound.extend(bound)
+        if rule.add_imports:
+            self.importing.append(_Site(rule, original))
         if self.sites:
             self.sites[-1].append(_Site(rule, original))
 
@@ -163,6 +170,13 @@ class RuleApplier(cst.CSTTransformer):
         lost = lost_comments(old, new)
         if lost:
             self.pending.setdefault(len(self.sites), []).extend(lost)
+
+    def _refuse(self, rule: Rule, original: cst.CSTNode) -> None:
+        """A ReplacementError when ``refused`` says ``rule`` may not rewrite this site."""
+        if self.refused:
+            reason = self.refused.get((id(original), rule.index))
+            if reason is not None:
+                raise ReplacementError(reason)
 
     def _bound_sites(self, rule: Rule, original: cst.CSTNode, bindings: dict) -> tuple[BoundSite, ...]:
         """The names whose attributes ``rule`` renames at this site (whose replacement was
@@ -296,6 +310,7 @@ class RuleApplier(cst.CSTTransformer):
                     continue
                 self._count(rule).matches += 1
                 try:
+                    self._refuse(rule, original)
                     new = build_expression(rule.template, bindings, node, self.plain)  # type: ignore[arg-type]
                     if id(original) in self.context.targets and not isinstance(new, ASSIGNABLE):
                         raise ReplacementError("the match is assigned to here and the replacement cannot be")
@@ -361,6 +376,7 @@ class RuleApplier(cst.CSTTransformer):
                     continue
                 self._count(rule).matches += 1
                 try:
+                    self._refuse(rule, original)
                     stmts = build_statements(rule.template, bindings, self.plain)  # type: ignore[arg-type]
                     if not whole_line and stmts and not _one_line(stmts):
                         raise ReplacementError("the replacement spans lines but the match shares its line with other statements")
@@ -390,6 +406,7 @@ class RuleApplier(cst.CSTTransformer):
                 continue
             self._count(rule).matches += 1
             try:
+                self._refuse(rule, original)
                 stmts = build_statements(rule.template, bindings, self.plain)  # type: ignore[arg-type]
                 if self.verify:
                     _check_parses(stmts)

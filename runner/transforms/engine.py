@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
@@ -81,11 +80,36 @@ def module_and_package(root: str, filename: str) -> tuple[str, str]:
     joined by dots; an ``__init__`` or ``__main__`` module is named after its folder,
     which is also its package. Raises ``ValueError`` when ``filename`` is not below
     ``root`` (or is ``root`` itself)."""
-    relative = PurePath(filename).relative_to(root).with_suffix("")
-    if relative.stem in ("__init__", "__main__"):
-        name = ".".join(relative.parent.parts)
+    parts = _plain_parts(root, filename)
+    if parts is None:  # a path pathlib would normalise, or not below the root: pathlib's answer
+        from pathlib import PurePath
+
+        parts = list(PurePath(filename).relative_to(root).with_suffix("").parts)
+    else:
+        parts[-1] = _without_suffix(parts[-1])
+    if _without_suffix(parts[-1]) in ("__init__", "__main__"):
+        name = ".".join(parts[:-1])
         return name, name
-    return ".".join(relative.parts), ".".join(relative.parts[:-1])
+    return ".".join(parts), ".".join(parts[:-1])
+
+
+def _plain_parts(root: str, filename: str) -> list[str] | None:
+    """The parts of ``filename`` below ``root`` as ``PurePath.relative_to`` gives them, when
+    both are spelled as pathlib spells them (POSIX, no empty or ``.`` part, no trailing
+    slash, the last part not ending with a dot); None for every other case."""
+    if os.sep != "/" or not root or root.endswith(("/", ".")) or not filename.startswith(root + "/") \
+            or "//" in root or "/./" in root or root.startswith("./"):
+        return None
+    parts = filename[len(root) + 1:].split("/")
+    if "" in parts or "." in parts or parts[-1].endswith("."):
+        return None
+    return parts
+
+
+def _without_suffix(name: str) -> str:
+    """``name`` without its last suffix, as ``PurePath.with_suffix("")`` and ``.stem`` cut it."""
+    at = name.rfind(".")
+    return name[:at] if 0 < at < len(name) - 1 else name
 
 
 def needles_match(needles: tuple[str, ...], source: bytes) -> bool:

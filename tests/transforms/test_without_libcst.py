@@ -23,7 +23,7 @@ from runner.transforms.engine import file_context, module_and_package
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ROOTS = ["/repo", "/repo/", "/repo/src", "repo", ".", "/", "/a/b/c", "C:\\work\\repo", "/repo/./x"]
+ROOTS = ["/repo", "/repo/", "/repo/src", "repo", ".", "/", "/a/b/c", "C:\\work\\repo", "/repo/./x", "/repo/..", "//repo", "./repo"]
 RELATIVE = [
     "mod.py", "pkg/__init__.py", "pkg/__main__.py", "pkg/sub/mod.py", "pkg/sub/__init__.py",
     "src/pkg/mod.py", "a/b/c/d/e.py", "tool.pyi", "archive.tar.gz", "no_suffix", ".hidden",

@@ -345,7 +345,20 @@ def run_examples(playbook: str, root: str, variables: tuple[str, ...], task_type
 
 
 def main() -> None:
-    """The ``batchmod`` entry point: run the command line, turn click's usage errors into one line and an exit code (never returns)."""
+    """The ``batchmod`` entry point: run the command line, turn click's usage errors into one line and an exit code (never returns).
+
+    The process ends without the interpreter's teardown when that changes nothing
+    (``adapters.process_exit``)."""
+    from runner.adapters.process_exit import exit_without_teardown
+
+    try:
+        _main()
+    except SystemExit as exc:
+        exit_without_teardown(exc.code)
+        raise
+
+
+def _main() -> None:
     global _gc_paused
     if gc.isenabled():  # start-up imports make long-lived objects only: collecting meanwhile finds nothing
         gc.disable()

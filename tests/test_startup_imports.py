@@ -24,6 +24,8 @@ WATCHED = ("anthropic", "runner.model.worker", "runner.model.batch", "runner.com
 
 _WRAPPER = textwrap.dedent("""\
     import json, runpy, sys
+    import runner.adapters.process_exit as process_exit
+    process_exit.exit_without_teardown = lambda code: None  # exit as usual, back to this report
     out, watched = sys.argv[1], sys.argv[2].split(",")
     sys.argv = ["batchmod", *sys.argv[3:]]
     try:

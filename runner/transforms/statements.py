@@ -10,7 +10,10 @@ back into the file. Whatever it cannot do exactly as a whole-file run would, it
 declines (returns None) and the caller processes the whole file.
 
 A unit is a statement (decorators included) with the comment and blank lines directly
-above it; the scoped module reads::
+above it (a form feed in the leading whitespace of its first line is left out of the
+scoped module, where libcst cannot take it, and put back with the file's text: such a
+unit is kept as the file has it unless the transform changes it, ``lossy_units``); the
+scoped module reads::
 
     if 1:            # probe: makes libcst detect the file's indentation and newline
         pass
@@ -29,7 +32,7 @@ import re
 import tokenize
 import warnings
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
 from runner.lazy import lazy_module
@@ -94,8 +97,9 @@ def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...],
     for unit in ordered:  # a unit inside an earlier one (a method of a class that is a unit too)
         if kept and unit.first < kept[-1].end:
             continue
-        if merge and kept and unit.first == kept[-1].end and unit.indent == kept[-1].indent:
-            kept[-1] = replace(kept[-1], end=unit.end)
+        if merge and kept and unit.first == kept[-1].end and unit.indent == kept[-1].indent \
+                and not any("\f" in line for line in lines[kept[-1].first: unit.end]):
+            kept[-1] = replace(kept[-1], end=unit.end)  # (a form feed may make a unit lossy: not both)
             continue
         kept.append(unit)
     return tuple(kept)
@@ -115,7 +119,9 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
     the whole file instead) when: the file is not UTF-8 without a BOM or does not parse
     with ``ast``; a needle lies outside a unit; the transform raises (SkipFile
     included), touches the probe, a header or a separator, drops a unit's leading
-    lines, or leaves a gap on lines that are not the file's; the new units do not parse
+    lines, changes a unit libcst does not write back as written (``lossy_units``: a
+    form feed in an indentation; such a unit the transform left keeps the file's text),
+    or leaves a gap on lines that are not the file's; the new units do not parse
     with libcst or the new file does not compile.
     """
     prepared = _prepare(source, needles, sites)
@@ -127,18 +133,20 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
     scoped_text, layout = _scoped_text(text, lines, units)
     try:
         module = cst.parse_module(scoped_text)
+        lossy = lossy_units(module, layout, units)
         result = transform(module)
         new_code = result.module.code
     except Exception:  # the whole-file run reports it as it would
         return None
+    columns = _columns(layout, units, lines)
     if new_code == scoped_text:
-        gaps = _file_gaps(result.gaps, _identity_map(layout, units))
+        gaps = _file_gaps(result.gaps, _identity_map(layout, units), columns)
         return None if gaps is None else StatementResult(source, tuple(result.warnings), gaps, b"", b"")
-    pieces = _unit_texts(result.module, layout, units, lines)
+    pieces = _unit_texts(result.module, layout, units, lines, lossy=lossy)
     if pieces is None:
         return None
     after_text, line_map = _splice(lines, units, pieces, layout)
-    gaps = _file_gaps(result.gaps, line_map)
+    gaps = _file_gaps(result.gaps, line_map, columns)
     if gaps is None or not _valid(new_code, after_text):
         return None
     return StatementResult(after_text.encode("utf-8"), tuple(result.warnings), gaps,
@@ -201,6 +209,55 @@ class Scope:
         """The line map of the units in the scoped module as parsed (before any change)."""
         return _identity_map(self.layout, self.units)
 
+    @property
+    def columns(self) -> dict[int, tuple[int, int]]:
+        """The columns the scoped module's lines lack (``file_gaps``)."""
+        return _columns(self.layout, self.units, self.lines)
+
+    def frozen(self, module: cst.Module) -> dict[int, str]:
+        """The statements of ``module`` (the scoped module as parsed) that libcst would
+        not write back as they are (``lossy_units``): id -> why a rewrite of them is left
+        as it was. The splice keeps them only as they were (the same objects)."""
+        lossy = lossy_units(module, self.layout, self.units)
+        if not lossy:
+            return {}
+        body = module.body
+        seps = [k for k, stmt in enumerate(body) if _is_separator(stmt)]
+        if len(seps) != len(self.units) + 1:
+            return {id(stmt): lossy_reason(min(line for _, line in lossy.values())) for stmt in body}
+        return {id(stmt): lossy_reason(line) for j, (_, line) in lossy.items() for stmt in body[seps[j] + 1: seps[j + 1]]}
+
+
+def lossy_reason(line: int) -> str:
+    """Why a statement holding line ``line`` (1-based, of the file) is left as it was."""
+    return (f"libcst would not write back the form feed in the indentation of line {line}, so the statement is "
+            f"left as it was; put the form feed on a line of its own")
+
+
+def lossy_units(module: cst.Module, layout: "_Layout", units: tuple[Unit, ...]) -> dict[int, tuple[str, int]]:
+    """The units libcst does not write back as they are written, by index: (libcst's
+    text of the unit, the header aside, as ``module`` parsed it; the 1-based file line
+    where it first differs). libcst's parser moves a form feed of a line's indentation
+    (it drops it, or writes it on every line of the block); nothing else is checked, and
+    only the units holding one are written again to tell."""
+    if not any("\f" in body for body in layout.bodies):
+        return {}
+    chunks = _chunks_by_text(module, layout, len(units))
+    out: dict[int, tuple[str, int]] = {}
+    for j, (unit, body) in enumerate(zip(units, layout.bodies)):
+        if "\f" not in body:
+            continue
+        text = "".join(chunks[j]) if chunks is not None else ""
+        if unit.indent and text.startswith(_HEADER + layout.newline):
+            text = text[len(_HEADER + layout.newline):]
+        if j in layout.placed:
+            out[j] = (text, unit.stmt + 1)
+        elif text != body:
+            old, new = split_lines(body), split_lines(text)
+            k = next((k for k, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+            out[j] = (text, unit.first + k + 1)
+    return out
+
 
 #: [(first line in the scoped module, first line in the file, line count)] per unit, 1-based
 LineMap = list[tuple[int, int, int]]
@@ -217,10 +274,12 @@ def open_scope(text: str, tree: ast.Module, sites: Iterable[tuple[int, int]], me
     return Scope(text, tree, lines, units, scoped_text, layout)
 
 
-def file_gaps(gaps: Iterable[Gap], line_map: LineMap) -> tuple[Gap, ...] | None:
-    """``gaps`` positioned in the scoped module, moved to the file's lines by ``line_map``;
-    None when one lies outside every unit."""
-    return _file_gaps(tuple(gaps), line_map)
+def file_gaps(gaps: Iterable[Gap], line_map: LineMap, columns: dict[int, tuple[int, int]] | None = None
+              ) -> tuple[Gap, ...] | None:
+    """``gaps`` positioned in the scoped module, moved to the file's lines by ``line_map``
+    (and, given ``Scope.columns``, to the file's columns on a line whose form feeds the
+    scoped module left out); None when one lies outside every unit."""
+    return _file_gaps(tuple(gaps), line_map, columns)
 
 
 # --------------------------------------------------------------------------- units
@@ -347,19 +406,20 @@ def _starts_of(body: list[ast.stmt]) -> list[int]:
 
 def _unit(node: ast.stmt, start: int, bound: int | None, lines: list[str]) -> Unit | None:
     """The statement as a unit, or None when its lines hold anything else (``a; b``,
-    ``if x: b``, an ``elif``)."""
+    ``if x: b``, an ``elif``). Its indent is what Python counts: a form feed in the
+    leading whitespace starts it again (``lossy_units`` then tells whether libcst writes
+    the unit back as it is)."""
     line = lines[start - 1]
-    indent = line[: len(line) - len(line.lstrip(" \t\f"))]
-    head = line[len(indent):]
-    if start == node.lineno and (len(indent) != node.col_offset or head.startswith("elif")):
+    leading = line[: len(line) - len(line.lstrip(" \t\f"))]
+    indent = leading[leading.rfind("\f") + 1:]
+    head = line[len(leading):]
+    if start == node.lineno and (len(leading) != node.col_offset or head.startswith("elif")):
         return None
     if start != node.lineno and not head.startswith("@"):
         return None
     end_line = lines[node.end_lineno - 1]  # type: ignore[operator]
     rest = end_line.encode("utf-8")[node.end_col_offset:].decode("utf-8", "replace").strip()
     if rest and not rest.startswith("#"):
-        return None
-    if "\f" in indent:
         return None
     first = start
     while first - 1 > (bound or 0) and _is_blank_or_comment(lines[first - 2]):
@@ -381,7 +441,10 @@ class _Layout:
     probe: str  #: the first element's text
     starts: tuple[int, ...]  #: 0-based line of each unit's first line in the scoped text
     added_newline: bool  #: the last unit ends the file without a newline; one was added
-    bodies: tuple[str, ...] = ()  #: each unit's text as the scoped module holds it (its header aside)
+    bodies: tuple[str, ...] = ()  #: each unit's text as the file holds it (its header aside)
+    #: the units the scoped module holds otherwise, by index: a form feed in the leading
+    #: whitespace of the statement's first line is left out (libcst cannot take it there)
+    placed: dict[int, str] = field(default_factory=dict)
 
 
 def _scoped_text(text: str, lines: list[str], units: tuple[Unit, ...]) -> tuple[str, _Layout]:
@@ -389,8 +452,8 @@ def _scoped_text(text: str, lines: list[str], units: tuple[Unit, ...]) -> tuple[
     newline = match.group(0) if match else "\n"
     probe = f"{_HEADER}{newline}{_default_indent(text)}pass{newline}"
     parts, starts, at = [probe, _SEPARATOR + newline], [], 3
-    added, bodies = False, []
-    for unit in units:
+    added, bodies, placed = False, [], {}
+    for j, unit in enumerate(units):
         if unit.indent:
             parts.append(_HEADER + newline)
             at += 1
@@ -400,10 +463,14 @@ def _scoped_text(text: str, lines: list[str], units: tuple[Unit, ...]) -> tuple[
             body += newline
             added = True
         bodies.append(body)
+        line = lines[unit.stmt]
+        if "\f" in line[: len(line) - len(line.lstrip(" \t\f"))]:
+            head = "".join(lines[unit.first: unit.stmt])
+            body = placed[j] = head + unit.indent + body[len(head):].lstrip(" \t\f")
         parts.append(body)
         parts.append(_SEPARATOR + newline)
         at += unit.end - unit.first + 1
-    return "".join(parts), _Layout(newline, probe, tuple(starts), added, tuple(bodies))
+    return "".join(parts), _Layout(newline, probe, tuple(starts), added, tuple(bodies), placed)
 
 
 def _default_indent(text: str) -> str:
@@ -419,10 +486,15 @@ def _default_indent(text: str) -> str:
 
 
 def _unit_texts(module: cst.Module, layout: _Layout, units: tuple[Unit, ...], lines: list[str],
-                before: cst.Module | None = None) -> list[str] | None:
+                before: cst.Module | None = None, lossy: dict[int, tuple[str, int]] | None = None) -> list[str] | None:
     """Each unit's new text, or None when the transform changed the scaffolding or
-    dropped a unit's leading lines. ``before``: the scoped module as parsed, whose
-    statements ``module`` still holds (the same objects) need not be rendered."""
+    dropped a unit's leading lines, or changed a unit that ``lossy`` (``lossy_units``
+    of the module as parsed; by default of ``before``) lists, which libcst cannot
+    write back as it was; a unit it lists that the transform left keeps its text.
+    ``before``: the scoped module as parsed, whose statements ``module`` still holds
+    (the same objects) need not be rendered."""
+    if lossy is None:
+        lossy = lossy_units(before, layout, units) if before is not None else {}
     chunks = _chunks_by_identity(module, before, layout, units) if before is not None else None
     if chunks is None:
         chunks = _chunks_by_text(module, layout, len(units))
@@ -438,6 +510,11 @@ def _unit_texts(module: cst.Module, layout: _Layout, units: tuple[Unit, ...], li
         if not text.startswith("".join(lines[unit.first: unit.stmt])):
             return None
         texts.append(text)
+    for j, (rendered, _) in lossy.items():
+        if texts[j] == rendered:
+            texts[j] = layout.bodies[j]  # (left as it was; libcst would write it otherwise)
+        elif texts[j] != layout.bodies[j]:
+            return None
     if layout.added_newline:
         if not texts[-1].endswith(layout.newline):
             return None
@@ -524,16 +601,30 @@ def _identity_map(layout: _Layout, units: tuple[Unit, ...]) -> list[tuple[int, i
     return [(s + 1, u.first + 1, u.end - u.first) for s, u in zip(layout.starts, units)]
 
 
-def _file_gaps(gaps: tuple[Gap, ...], line_map: list[tuple[int, int, int]]) -> tuple[Gap, ...] | None:
+def _file_gaps(gaps: tuple[Gap, ...], line_map: list[tuple[int, int, int]],
+               columns: dict[int, tuple[int, int]] | None = None) -> tuple[Gap, ...] | None:
     out = []
     for gap in gaps:
-        for scoped, file_line, count in line_map:
+        for j, (scoped, file_line, count) in enumerate(line_map):
             if scoped <= gap.line < scoped + count:
-                out.append(replace(gap, line=file_line + gap.line - scoped))
+                shift = columns.get(j) if columns else None
+                column = gap.column + shift[1] if shift is not None and gap.line - scoped == shift[0] else gap.column
+                out.append(replace(gap, line=file_line + gap.line - scoped, column=column))
                 break
         else:
             return None
     return tuple(out)
+
+
+def _columns(layout: _Layout, units: tuple[Unit, ...], lines: list[str]) -> dict[int, tuple[int, int]]:
+    """Per unit whose first statement line the scoped module holds without its form
+    feeds (``_Layout.placed``): (that line within the unit, the characters left out)."""
+    out = {}
+    for j in layout.placed:
+        unit = units[j]
+        line = lines[unit.stmt]
+        out[j] = (unit.stmt - unit.first, len(line) - len(line.lstrip(" \t\f")) - len(unit.indent))
+    return out
 
 
 def _valid(scoped_after: str, after: str) -> bool:

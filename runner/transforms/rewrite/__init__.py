@@ -83,7 +83,10 @@ Statement scope (scoped.py, ``RewriteTransform.precheck``)
     match, parsed alone (``runner.transforms.statements``), names resolved through the
     whole file's imports and bindings, imports edited on the top-level statements; the
     same bytes, gaps and tallies as the whole-file walk, or no answer (the file is then
-    walked whole).
+    walked whole). A file libcst does not read back as written (a form feed in the
+    indentation of a line of code), which the whole-file path fails, keeps its bytes
+    here: a statement libcst would not write back as it is stays as it was, its sites
+    gaps naming the line.
 
 ``expect_absent`` helpers: :func:`looks_like_pattern`, :func:`compile_pattern`,
 :func:`find_pattern_sites`. Invalid rules raise :class:`PatternError` when the transform

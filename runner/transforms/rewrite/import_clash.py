@@ -14,7 +14,6 @@ names asked about.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -36,15 +35,6 @@ def import_text(spec: ImportSpec) -> str:
     if spec.obj is None:
         return f"import {spec.module}{alias}"
     return f"from {'.' * spec.relative}{spec.module} import {spec.obj}{alias}"
-
-
-_LINE_NAMED = re.compile(r"(` is bound at line )(\d+)( to )")
-
-
-def relined(reason: str, line_map: dict[int, int]) -> str:
-    """``reason`` (a refusal's, or any other) with the binding's line it names moved by
-    ``line_map`` (old line -> new line; imports were added above it)."""
-    return _LINE_NAMED.sub(lambda m: f"{m[1]}{line_map.get(int(m[2]), int(m[2]))}{m[3]}", reason, count=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
 from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
-from .import_clash import bound_name, clashes, relined
+from .import_clash import bound_name, clashes
 from .imports import ModuleNames, add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
@@ -132,7 +132,11 @@ class RewriteTransform:
         statements where a rule may match (``scoped``): an Unchanged or a Changed with
         its gaps and per-rule tallies, byte for byte the whole-file run's. None when that
         cannot be exact, or a tree of this text is at hand (the whole-file run is then
-        cheaper); it never raises for a bad file (the whole-file run reports it)."""
+        cheaper); it never raises for a bad file (the whole-file run reports it). A
+        file libcst does not write back as written (a form feed in an indentation: the
+        engine's whole-file path fails it) is answered too: a statement whose text
+        libcst would not give back is left as it was, each of its sites a gap naming
+        the line (``Scope.frozen``), and every other byte is the file's own."""
         if any(rendered.code.encode("utf-8") == source for _, rendered in _RENDERED):
             return None
         try:
@@ -174,12 +178,14 @@ class RewriteTransform:
         edited = self._scoped_edit(scope, module, resolver, active, ctx)
         if edited is None:
             return None
-        flag_gaps = self._scoped_flags(edited, resolver, flags, ctx)
+        flag_gaps = self._scoped_flags(edited, resolver, flags, ctx, scope.columns)
         if flag_gaps is None:
             return None
         if edited.final_tree is not None:
             sites_of(edited.final, edited.final_tree)  # the next task's input, most likely
         gaps = sorted([*edited.gaps, *flag_gaps], key=lambda g: (g.line, g.column))
+        if edited.final != text and any(_LINES_NAMED.search(g.reason) for g in edited.gaps):
+            gaps = _relined(gaps, text, edited.final)  # (a frozen statement's reason names a line of ``text``)
         tallies = tally_rules(self.rules, self._labels, edited.counts, gaps)
         return edited.final.encode("utf-8"), tuple(gaps), tallies
 
@@ -201,7 +207,7 @@ class RewriteTransform:
         if spliced is None:
             return None
         walked, line_map, _ = spliced
-        gaps = _scoped_failure_gaps(tree, module, failures, ctx.path, line_map, scope.input_map())
+        gaps = _scoped_failure_gaps(tree, module, failures, ctx.path, line_map, scope.input_map(), scope.columns)
         fired = [r for r in active if r.index in counts and counts[r.index].changes > 0]
         if gaps is None:
             return None
@@ -217,7 +223,7 @@ class RewriteTransform:
         return _Edited(walked, final, None, tree, found, gaps, line_map, counts, final_imports)
 
     def _scoped_flags(self, edited: "_Edited", resolver: FileResolver, spanned: set[int],
-                      ctx: FileContext) -> list[Gap] | None:
+                      ctx: FileContext, columns: dict[int, tuple[int, int]]) -> list[Gap] | None:
         """The flag rules' gaps in the final text, or None when the scoped output cannot
         show them all (a flag rule whose sites were not parsed, or one that matches
         import statements after the imports changed)."""
@@ -230,7 +236,7 @@ class RewriteTransform:
         out_resolver = FileResolver(edited.tree, final, edited.final_file_imports())
         searches = [self._searches[r.index] for r in flags]
         found = flag_sites(edited.tree, searches, ctx.path, final, edited.found, resolver, out_resolver)
-        gaps = file_gaps(found, edited.line_map)
+        gaps = file_gaps(found, edited.line_map, columns)
         if gaps is None or out_resolver.needed:
             return None
         return _shifted(list(gaps), walked, final) if final != walked else list(gaps)
@@ -299,13 +305,13 @@ def _scoped_walk(scope: Scope, module: cst.Module, index: RuleIndex, resolver: R
     """``_walk`` over a scoped module: (the applier, the output tree, ``scope.splice`` of
     it, the ast of the spliced file or None). The file's new text is spliced from the
     units, not rendered; a second walk checks each statement when it does not parse."""
-    marks, quiet = found.marks(), scope.without_hash(module)
-    applier = RuleApplier(index, resolver, marks=marks, quiet=quiet)
+    marks, quiet, frozen = found.marks(), scope.without_hash(module), scope.frozen(module)
+    applier = RuleApplier(index, resolver, marks=marks, quiet=quiet, frozen=frozen)
     tree = module.visit(applier)
     spliced = _spliced(scope, tree, module)
     parsed = _parsed(spliced[0]) if spliced is not None else None
     if spliced is not None and parsed is None:
-        applier = RuleApplier(index, resolver, verify=True, marks=marks, quiet=quiet)
+        applier = RuleApplier(index, resolver, verify=True, marks=marks, quiet=quiet, frozen=frozen)
         tree = module.visit(applier)
         spliced = _spliced(scope, tree, module)
         parsed = _parsed(spliced[0]) if spliced is not None else None
@@ -429,13 +435,13 @@ def _scoped_imports(walked: str, tree: ast.Module, fired: list[Rule], ctx: FileC
 
 
 def _scoped_failure_gaps(tree: cst.Module, before: cst.Module, failures: list[Failure], path: str,
-                         out_map, in_map) -> list[Gap] | None:  # type: ignore[no-untyped-def]
+                         out_map, in_map, columns=None) -> list[Gap] | None:  # type: ignore[no-untyped-def]
     """``_failure_gaps`` of a scoped run, moved to the file's lines (a gap positioned in
-    the output by ``out_map``, one positioned in the input by ``in_map``); None when one
-    lies outside the units."""
+    the output by ``out_map``, one positioned in the input by ``in_map``; ``columns``:
+    ``Scope.columns``); None when one lies outside the units."""
     out = []
     for gap, in_input in _failure_gaps_where(tree, before, failures, path):
-        moved = file_gaps((gap,), in_map if in_input else out_map)
+        moved = file_gaps((gap,), in_map if in_input else out_map, columns)
         if moved is None:
             return None
         out.extend(moved)
@@ -472,11 +478,19 @@ def _moved(gaps: list[Gap], before: str, after: str) -> list[Gap]:
     return [dataclasses.replace(g, line=line_map.get(g.line, g.line)) for g in gaps]
 
 
+#: a line a failure's reason names: a binding's (``import_clash``), a form feed's (``lossy_reason``)
+_LINES_NAMED = re.compile(r"(` is bound at line |the form feed in the indentation of line )(\d+)")
+
+
 def _relined(gaps: list[Gap], before: str, after: str) -> list[Gap]:
-    """Gaps whose reason names a binding's line in ``before`` (``import_clash``), naming
-    that line in ``after`` instead."""
+    """Gaps whose reason names a line of ``before`` (``_LINES_NAMED``), naming that
+    line in ``after`` instead (where it was not changed)."""
     line_map = _line_map(before, after)
-    return [dataclasses.replace(g, reason=relined(g.reason, line_map)) for g in gaps]
+
+    def moved(m: re.Match[str]) -> str:
+        return f"{m[1]}{line_map.get(int(m[2]), int(m[2]))}"
+
+    return [dataclasses.replace(g, reason=_LINES_NAMED.sub(moved, g.reason)) for g in gaps]
 
 
 def _line_map(before: str, after: str) -> dict[int, int]:

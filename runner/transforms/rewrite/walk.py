@@ -20,7 +20,7 @@ same objects), which is what the walk over every node would give, for far less.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import libcst as cst
@@ -47,6 +47,7 @@ class Failure:
     node: cst.CSTNode  #: the node left in the tree at that site
     rule: Rule
     reason: str
+    original: cst.CSTNode | None = None  #: the site as it is in the input
 
 
 @dataclass(slots=True)
@@ -102,14 +103,21 @@ class RuleApplier(cst.CSTTransformer):
     ``bound`` (the sites of ``rename_attributes`` rules it rewrote), ``importing`` (the
     sites it rewrote with a rule that adds imports) and ``reverted``.
     ``index``: the rules; ``resolver``: the file's (names match as written without one);
-    ``verify``, ``attributes``, ``marks`` and ``refused``: see the attributes below.
+    ``verify``, ``attributes``, ``marks``, ``refused`` and ``frozen``: see the attributes below.
     """
 
     def __init__(self, index: RuleIndex, resolver: Resolver | None = None, verify: bool = False,
                  attributes: AttributePlan | None = None, marks: tuple[set[int], set[int]] | None = None,
-                 quiet: set[int] | None = None, refused: Mapping[tuple[int, int], str] | None = None) -> None:
+                 quiet: set[int] | None = None, refused: Mapping[tuple[int, int], str] | None = None,
+                 frozen: Mapping[int, str] | None = None) -> None:
         super().__init__()
         self.index = index
+        #: id of an input statement -> why it must stay as it is: the walk gives it back
+        #: itself (the same object), each site it rewrote inside a failure with that reason
+        self.frozen = frozen or {}
+        self.frozen_in: cst.CSTNode | None = None  # the frozen statement the walk is in
+        self.frozen_sites: list[_Site] = []  # the sites rewritten in it
+        self.frozen_failures = 0  # ``failures`` when it was entered
         #: (id of an input site, rule index) -> why that rule may not rewrite it (the
         #: site becomes a failure with that reason)
         self.refused = refused or {}
@@ -159,6 +167,8 @@ class RuleApplier(cst.CSTTransformer):
         self.bound.extend(bound)
         if rule.add_imports:
             self.importing.append(_Site(rule, original))
+        if self.frozen_in is not None:
+            self.frozen_sites.append(_Site(rule, original))
         if self.sites:
             self.sites[-1].append(_Site(rule, original))
 
@@ -207,6 +217,8 @@ class RuleApplier(cst.CSTTransformer):
             return False
         if self.quiet is not None and self.quiet_in is None and id(node) in self.quiet:
             self.quiet_in = node
+        if self.frozen and self.frozen_in is None and id(node) in self.frozen:
+            self.frozen_in, self.frozen_failures = node, len(self.failures)
         self.context.visit(node)
         kind = _kind(type(node))
         if kind is _FSTRING:
@@ -235,11 +247,24 @@ class RuleApplier(cst.CSTTransformer):
             self.passed = None
             self.comments += 1  # (as if it held one: a rewrite around it looks for them)
             return updated_node
-        if original_node is not self.quiet_in:
-            return self._leave(original_node, updated_node)
         node = self._leave(original_node, updated_node)
-        self.quiet_in = None
+        if original_node is self.quiet_in:
+            self.quiet_in = None
+        if original_node is self.frozen_in:
+            self.frozen_in = None
+            node = self._thawed(original_node)
         return node
+
+    def _thawed(self, original: cst.CSTNode) -> cst.CSTNode:
+        """A frozen statement, left: itself, its sites' rewrites undone and reported (the
+        sites that failed in it are then those of the input)."""
+        at = self.frozen_failures
+        self.failures[at:] = [replace(f, node=f.original) if f.original is not None else f for f in self.failures[at:]]
+        for site in self.frozen_sites:
+            self._count(site.rule).changes -= 1
+            self.failures.append(Failure(site.original, site.rule, self.frozen[id(original)]))
+        self.frozen_sites = []
+        return original
 
     def _leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):  # type: ignore[no-untyped-def]
         tp = type(original_node)
@@ -287,6 +312,8 @@ class RuleApplier(cst.CSTTransformer):
                     self._count(site.rule).changes -= 1
                     reason = f"the rewritten statement does not parse ({error}); left as it was"
                     self.failures.append(Failure(site.original, site.rule, reason))
+                if self.frozen_sites:  # (undone here: not again when the frozen statement is left)
+                    self.frozen_sites = [s for s in self.frozen_sites if all(s is not t for t in sites)]
                 return _header_reverted(original, node)
         if comments:
             if isinstance(node, cst.FlattenSentinel):
@@ -318,7 +345,7 @@ class RuleApplier(cst.CSTTransformer):
                         _check_fstring(node, new, self.quotes)
                     bound = self._bound_sites(rule, original, bindings)
                 except Exception as err:  # noqa: BLE001 - one site, never the file
-                    failures.append(Failure(node, rule, describe(err)))
+                    failures.append(Failure(node, rule, describe(err), original))
                     continue
                 self._rewrote(rule, original, bound)
                 self.fresh.discard(id(node))
@@ -384,7 +411,7 @@ class RuleApplier(cst.CSTTransformer):
                         _check_parses(stmts)
                     bound = self._bound_sites(rule, original, bindings)
                 except Exception as err:  # noqa: BLE001 - one site, never the file
-                    failures.append(Failure(stmt, rule, describe(err)))
+                    failures.append(Failure(stmt, rule, describe(err), original))
                     continue
                 self._rewrote(rule, original, bound)
                 failures = [f for f in failures if f.node is not stmt]
@@ -412,7 +439,7 @@ class RuleApplier(cst.CSTTransformer):
                     _check_parses(stmts)
                 bound = self._bound_sites(rule, original, bindings)
             except Exception as err:  # noqa: BLE001 - one site, never the file
-                failures.append(Failure(node, rule, describe(err)))
+                failures.append(Failure(node, rule, describe(err), original))
                 continue
             self._rewrote(rule, original, bound)
             if stmts:

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from runner.cli import cli
+from runner.adapters.workspace import read_bytes
 from runner.planning.scan import CHUNK_FILES, Scanned, chunk_files, scan_files
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Changed
@@ -51,6 +52,19 @@ def test_a_worker_sends_a_digest_for_a_file_without_needles_and_the_result_for_o
     assert isinstance(text, Scanned) and text.source == (tmp_path / "pkg/text.py").read_bytes()
     assert text.sha256 == hashlib.sha256(text.source).hexdigest()
     assert text.result.final == b"def format_text_list(x):\n    return x\n"
+
+
+def test_a_file_that_grew_or_shrank_since_its_listing_is_read_whole(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"grew.py": "X = 1\n" * 5000, "shrank.py": "Y = 2\n", "same.py": "Z = 3\n"})
+    step = (_step(),)
+    files = [("grew.py", step), ("same.py", step), ("shrank.py", step)]
+    listed = {"grew.py": 6, "same.py": 6, "shrank.py": 600}  # sizes as an earlier listing saw them
+    [job] = chunk_files(str(tmp_path), files, {}, {0: (b"get_text_list",)}, False, listed)
+    assert job.sizes == (6, 6, 600)
+    assert scan_files(job) == [hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name, _ in files]
+    assert read_bytes(str(tmp_path / "grew.py"), 6) == b"X = 1\n" * 5000
+    assert read_bytes(str(tmp_path / "shrank.py"), 600) == read_bytes(str(tmp_path / "shrank.py")) == b"Y = 2\n"
+    assert read_bytes(str(tmp_path / "same.py"), 6) == b"Z = 3\n"
 
 
 def test_files_go_in_chunks_and_only_given_bytes_travel_with_their_chunk() -> None:

@@ -103,15 +103,21 @@ def read_bytes_or_none(path: str) -> bytes | None:
         return None
 
 
-def read_bytes(path: str) -> bytes:
+def read_bytes(path: str, size: int = -1) -> bytes:
     """The whole file; OSError as ``open`` raises it (FileNotFoundError, IsADirectoryError…).
 
-    Read with the descriptor alone (no file object): the size ``fstat`` gives, then on to
-    the end, so a file that grew meanwhile is still read whole.
+    Read with the descriptor alone (no file object): one byte more than its size (``size``
+    when the caller knows it, as a listing's ``lstat`` gave it, else ``fstat``'s), done
+    when that gives the size; else on to the end, so a file that grew or shrank
+    meanwhile is still read whole.
     """
     fd = os.open(path, os.O_RDONLY | _CLOEXEC)
     try:
-        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
+        if size < 0:
+            size = os.fstat(fd).st_size
+        chunks = [os.read(fd, size + 1)]
+        if len(chunks[0]) == size:
+            return chunks[0]
         while chunks[-1] and (more := os.read(fd, 1 << 16)):
             chunks.append(more)
     except OSError as exc:  # a folder opens, then refuses the read: name it as open would

@@ -52,8 +52,9 @@ class _Workspace:
     one that changed meanwhile becomes an error of its subtask ("plan again").
     """
 
-    def __init__(self, root: str, cache_bytes: int = 64 << 20) -> None:
+    def __init__(self, root: str, cache_bytes: int = 64 << 20, sizes: dict[str, int] | None = None) -> None:
         self.root = root
+        self.sizes = sizes or {}  #: each file's size as listed (its read skips the fstat)
         self.overlay: dict[str, bytes] = {}
         self.errors: dict[str, str] = {}
         self.files_read = 0
@@ -78,7 +79,8 @@ class _Workspace:
             self._cache.move_to_end(path)
             return data
         try:
-            data = read_bytes(self._prefix + path if self._prefix else os.path.join(self.root, *path.split("/")))
+            data = read_bytes(self._prefix + path if self._prefix else os.path.join(self.root, *path.split("/")),
+                              self.sizes.get(path, -1))
         except OSError as exc:
             self.errors[path] = f"cannot read: {exc.strerror or exc}"
             return None
@@ -129,7 +131,7 @@ def plan_playbook(loaded: LoadedPlaybook, options: PlanOptions, progress: Progre
     playbook = loaded.playbook
     variables = loaded.context()
     phases, oversized, pruned, targeted_out = expansion or expanded_phases(loaded, variables, options, candidates)
-    ws = _Workspace(options.root)
+    ws = _Workspace(options.root, sizes=candidates.sizes)
     cache = ResultCache(os.path.join(options.root, ".batchmod", "cache") if options.use_cache else None)
     if options.use_cache:
         _ensure_state_gitignore(options.root)
@@ -323,7 +325,7 @@ def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tu
         else:
             todo.append((path, tuple(steps)))
     given = {path: ws.overlay[path] for path, _ in todo if path in ws.overlay}
-    jobs = chunk_files(options.root, todo, given, needles, include_generated)
+    jobs = chunk_files(options.root, todo, given, needles, include_generated, ws.sizes)
     specs = {t.index: t.spec for t in tasks}
     volatile: dict[int, bool] = {}  #: task index -> its results depend on other files (asked at its first job)
     done = 0

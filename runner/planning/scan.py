@@ -32,6 +32,7 @@ class ScanJob:
     given: dict[str, bytes]  #: the bytes the plan already holds for some of ``paths`` (not read again)
     needles: dict[int, tuple[bytes, ...]]  #: task index -> its needles, encoded
     include_generated: bool
+    sizes: tuple[int, ...] = ()  #: each path's size as listed (-1: not known); spares a read its ``fstat``
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +51,19 @@ def disk_path(root: str, path: str) -> str:
 
 
 def chunk_files(root: str, files: list[tuple[str, tuple[Step, ...]]], given: dict[str, bytes],
-                needles: dict[int, tuple[bytes, ...]], include_generated: bool) -> list[ScanJob]:
+                needles: dict[int, tuple[bytes, ...]], include_generated: bool,
+                sizes: dict[str, int] | None = None) -> list[ScanJob]:
     """``files`` ((path, steps) in path order) as jobs of ``CHUNK_FILES`` files each, more
-    when that makes over ``MAX_CHUNKS`` jobs (a fork pool's task pipe holds that many)."""
+    when that makes over ``MAX_CHUNKS`` jobs (a fork pool's task pipe holds that many);
+    ``sizes``: the listing's size of each file it knows."""
     size = max(CHUNK_FILES, -(-len(files) // MAX_CHUNKS))
     jobs = []
     for i in range(0, len(files), size):
         part = files[i:i + size]
         paths = tuple(path for path, _ in part)
         jobs.append(ScanJob(root, paths, tuple(steps for _, steps in part),
-                            {p: given[p] for p in paths if p in given} if given else {}, needles, include_generated))
+                            {p: given[p] for p in paths if p in given} if given else {}, needles, include_generated,
+                            tuple(sizes.get(p, -1) for p in paths) if sizes else ()))
     return jobs
 
 
@@ -70,12 +74,13 @@ def scan_files(job: ScanJob) -> list[str | Scanned]:
     pickles in a fraction of a record's time: most files are such); never raises for a
     file that cannot be read."""
     out: list[str | Scanned] = []
-    for path, steps in zip(job.paths, job.steps):
+    sizes = job.sizes or (-1,) * len(job.paths)
+    for path, steps, size in zip(job.paths, job.steps, sizes):
         data = job.given.get(path)
         digest = ""
         if data is None:
             try:
-                data = read_bytes(disk_path(job.root, path))
+                data = read_bytes(disk_path(job.root, path), size)
             except OSError as exc:
                 out.append(Scanned("", f"cannot read: {exc.strerror or exc}", None, None))
                 continue

@@ -74,6 +74,29 @@ def test_a_listing_started_ahead_is_taken_once_and_lists_the_same(tmp_path: Path
         list_candidates(str(tmp_path / "missing"))
 
 
+def test_a_command_is_printing_once_its_first_output_is_there_and_a_listing_walks_until_then(tmp_path: Path) -> None:
+    import time
+
+    from runner.adapters import git
+    from runner.adapters.shell import start_command
+
+    started = start_command(["sleep", "30"], cwd=str(tmp_path))
+    assert not started.printing()  # nothing written yet
+    started.stop()
+    started.result()
+    started = start_command(["sh", "-c", "echo listed"], cwd=str(tmp_path))
+    deadline = time.monotonic() + 30
+    while not started.printing() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started.printing() and started.result().stdout == b"listed\n"
+    root = git_init(write_tree(tmp_path / "repo", {"a.py": ""}))
+    assert not git.git_listing_walking(str(root))  # none started
+    git.start_git_listing(str(root))
+    while git.git_listing_walking(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not git.git_listing_walking(str(root)) and list_candidates(str(root)).files == ("a.py",)
+
+
 def test_a_listing_started_ahead_outside_git_is_walked(tmp_path: Path) -> None:
     from runner.adapters import git
 

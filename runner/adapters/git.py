@@ -38,6 +38,13 @@ def start_git_listing(root: str) -> None:
     _STARTED_LISTINGS[root] = started
 
 
+def git_listing_walking(root: str) -> bool:
+    """The listing started ahead for ``root`` has printed nothing yet: git still walks the
+    tree for untracked files (it prints them, then the tracked ones, once the walk is done)."""
+    started = _STARTED_LISTINGS.get(os.path.abspath(root))
+    return started is not None and not started.printing()
+
+
 def stop_git_listings() -> None:
     """Stop and reap the listings started ahead that no one took (a command that failed
     before it listed); also run at exit."""

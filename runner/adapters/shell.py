@@ -95,6 +95,16 @@ class StartedCommand:
             if proc.poll() is None:
                 proc.wait()
 
+    def printing(self) -> bool:
+        """The command has written to its stdout, or closed it (ended): ``result`` would not
+        wait for it to start printing."""
+        out = self._proc.stdout if self._proc is not None else None
+        if out is None:
+            return True
+        with selectors.DefaultSelector() as sel:
+            sel.register(out, selectors.EVENT_READ)
+            return bool(sel.select(0))
+
     def stop(self) -> None:
         """Kill the command's group and whoever still holds its output (a command no longer wanted)."""
         if self._proc is not None and self._proc.poll() is None:

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from runner.adapters.git import git_listing_walking
 from runner.adapters.workspace import write_text_atomic
 from runner.commands.model_flags import ModelFlags, session_needed
 from runner.commands.result import CommandResult
@@ -49,6 +50,8 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
     ``--json`` plan asked again of the same inputs is the one kept in the cache (``cache_plans``).
     """
     root = os.path.abspath(request.root)
+    if git_listing_walking(root):  # the wait for git's walk is spent importing, not idle
+        _import_planning()
     ahead = start_candidates(root)
     try:  # the playbook loads while a long listing is looked at elsewhere
         if ahead.forked:
@@ -74,9 +77,9 @@ def plan_command(request: PlanRequest, progress: Progress | None = None) -> Comm
 
 
 def _import_planning() -> None:
-    """Import what making a plan takes (the dry run, its pool, the reports) while a long
-    listing is looked at in another process: a plan kept in the cache does not need them,
-    but importing them then costs it no time."""
+    """Import what making a plan takes (the dry run, its pool, the reports) while git walks
+    the tree or a long listing is looked at in another process: a plan kept in the cache
+    does not need them, but importing them then costs it no time."""
     import runner.planning.dryrun  # noqa: F401
     import runner.planning.scan  # noqa: F401
     import runner.reporting.indented_json  # noqa: F401

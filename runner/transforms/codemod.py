@@ -19,7 +19,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import FullRepoManager
 
 from runner.transforms.base import FileContext, Gap, TreeResult
-from runner.transforms.codemod_imports import run_codemod
+from runner.transforms.codemod_imports import ImportClash, run_codemod
 from runner.transforms.import_use import imports_all_used
 
 
@@ -110,7 +110,9 @@ class CodemodTransform:
     def transform_module(self, module: cst.Module, ctx: FileContext, statement_scope: bool = False) -> TreeResult:
         """Run a fresh codemod on ``module``. With ``statement_scope`` (``module`` holds only
         some statements of the file) a codemod that schedules import additions or removals
-        raises :class:`NotStatementLocal`: imports act on the whole module."""
+        raises :class:`NotStatementLocal`: imports act on the whole module. A codemod
+        that would add an import whose name the module binds to something else leaves
+        the module as it was, with one gap at that binding saying so."""
         unchanged = None if statement_scope else self._keeps_all_imports(module, ctx)
         if unchanged is not None:
             return TreeResult(module, code=unchanged)
@@ -125,7 +127,13 @@ class CodemodTransform:
             metadata_manager=manager,
         )
         codemod = self._cls(context, **self._args)
-        result = run_codemod(codemod, module)
+        try:
+            result = run_codemod(codemod, module)
+        except ImportClash as clash:
+            if statement_scope:
+                raise NotStatementLocal(f"{self._cls.__name__} changes the imports of the module") from None
+            reason = f"{clash.reason}: {self._cls.__name__} left this file as it was"
+            return TreeResult(module, (), (Gap(ctx.path, clash.line, 1, reason),))
         if statement_scope and any(codemod.context.scratch.get(key) for key in _IMPORT_KEYS):
             raise NotStatementLocal(f"{self._cls.__name__} changes the imports of the module")
         gaps = tuple(_site_gaps(codemod, ctx.path))

@@ -17,6 +17,7 @@ schedule is not the list of name tuples libcst keeps, nothing is stubbed.
 """
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 
@@ -24,21 +25,35 @@ import libcst as cst
 from libcst.codemod import Codemod, CodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 
+from .import_clash import Wanted, clashes, import_text, maybe_bound
+
 _STUB = "__batchmod_stub_"
 #: adjacent string literals (``"a" "b"``, across lines and comments): their value is one string
 _ADJACENT_QUOTES = re.compile(r"""["']+(?:\s*(?:#[^\n]*\n\s*)*[rRbBuUfF]{0,2}["']+)+""")
 _ALWAYS_KEPT = re.compile(r"\bnonlocal\b")
 
 
+class ImportClash(Exception):
+    """The codemod scheduled an import whose name the module binds to something else."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line  #: the line of that binding
+        self.reason = reason  #: "`name` is bound at line N to ...; the codemod needs `import ...`"
+
+
 def run_codemod(codemod: Codemod, module: cst.Module) -> cst.Module:
     """``codemod.transform_module(module)``, the same code out; for a ``CodemodCommand``
-    that does not override how it runs, the scheduled removals see only what bears on them."""
+    that does not override how it runs, the scheduled removals see only what bears on them.
+    Raises :class:`ImportClash` (for such a command) instead of adding an import whose
+    name the module's own scope binds to something else (``import_clash``)."""
     cls = type(codemod)
     if not (isinstance(codemod, CodemodCommand) and cls.transform_module is CodemodCommand.transform_module
             and cls._instantiate_and_run is CodemodCommand._instantiate_and_run):
         return codemod.transform_module(module)
     tree = super(CodemodCommand, codemod).transform_module(module)
     if AddImportsVisitor.CONTEXT_KEY in codemod.context.scratch:
+        _check_clash(module, codemod.context.scratch[AddImportsVisitor.CONTEXT_KEY])
         tree = codemod._instantiate_and_run(AddImportsVisitor, tree)
     if RemoveImportsVisitor.CONTEXT_KEY in codemod.context.scratch:
         scoped, stubs = without_bystanders(tree, codemod.context.scratch[RemoveImportsVisitor.CONTEXT_KEY])
@@ -46,6 +61,25 @@ def run_codemod(codemod: Codemod, module: cst.Module) -> cst.Module:
         if stubs:
             tree = tree.with_changes(body=[stubs.get(_stub_name(s), s) for s in tree.body])
     return tree
+
+
+def _check_clash(module: cst.Module, scheduled: object) -> None:
+    """Raise ImportClash when the module binds a name one of the ``scheduled`` imports
+    (libcst's ``ImportItem`` list) binds, other than by that import, in its own scope."""
+    wanted = [Wanted(i.module_name, i.obj_name, i.alias, i.relative) for i in scheduled
+              if hasattr(i, "module_name")] if isinstance(scheduled, list) else []
+    code = module.code
+    if not wanted or not maybe_bound(code, wanted):
+        return
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return
+    found = clashes(tree, code.splitlines(keepends=True), wanted)
+    for w in wanted:
+        clash = found.at_module(w)
+        if clash is not None:
+            raise ImportClash(clash[0], f"{clash[1]}; the codemod needs `{import_text(w)}`")
 
 
 def bound_names(scheduled: object) -> set[str] | None:

@@ -93,12 +93,13 @@ def statement_units(text: str, tree: ast.Module, needles: tuple[str, ...],
             return None
         units.setdefault(unit.stmt, unit)
     ordered = sorted(units.values(), key=lambda u: u.first)
+    feeds = "\f" in text
     kept: list[Unit] = []
     for unit in ordered:  # a unit inside an earlier one (a method of a class that is a unit too)
         if kept and unit.first < kept[-1].end:
             continue
         if merge and kept and unit.first == kept[-1].end and unit.indent == kept[-1].indent \
-                and not any("\f" in line for line in lines[kept[-1].first: unit.end]):
+                and not (feeds and any("\f" in line for line in lines[kept[-1].first: unit.end])):
             kept[-1] = replace(kept[-1], end=unit.end)  # (a form feed may make a unit lossy: not both)
             continue
         kept.append(unit)

@@ -1,7 +1,8 @@
 """A rule that adds an import refuses the sites where the name it binds is bound to
 something else: each becomes a gap naming that binding, no import is added for it, and
 the sites that need no import are still rewritten. Run whole, scoped and through the
-engine; the three agree.
+engine; the three agree. A codemod that schedules such an import leaves its file as it
+was, with a gap at the binding (its sites are not known).
 """
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import json
 
 import libcst as cst
 import pytest
+from libcst.codemod import VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor
 
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Changed, FileContext
+from runner.transforms.codemod import CodemodTransform
 from runner.transforms.engine import FileJob, Step, apply_file_job
 from runner.transforms.rewrite import RewriteTransform
 
@@ -100,3 +104,27 @@ def test_each_added_import_is_checked_for_its_own_name() -> None:
                     "        self.assertRegex(s, 'a')\n        assert b == pytest.approx(0.3)\n")
     assert [(g.line, g.reason) for g in gaps] == [
         (9, "rules[2]: cannot rewrite this match: `re` is bound at line 4 to `re = None`; the rewrite needs `import re`")]
+
+
+class ApproxCommand(VisitorBasedCodemodCommand):
+    """``close(x)`` -> ``pytest.approx(x)``, scheduling ``import pytest``."""
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if isinstance(updated.func, cst.Name) and updated.func.value == "close":
+            AddImportsVisitor.add_needed_import(self.context, "pytest")
+            return updated.with_changes(func=cst.parse_expression("pytest.approx"))
+        return updated
+
+
+def test_a_codemod_that_would_add_an_import_of_a_bound_name_leaves_the_file_with_a_gap() -> None:
+    transform = CodemodTransform(ApproxCommand, {}, ("close(",))
+    bound = "import unittest\n\ntry:\n    import pytest\nexcept ImportError:\n    pytest = None\n\n\ndef test():\n    assert close(1)\n"
+    result = transform.transform_module(cst.parse_module(bound), CTX)
+    assert result.module.code == bound
+    assert [(g.line, g.column, g.reason) for g in result.gaps] == [
+        (6, 1, f"`pytest` is bound at line 6 to `pytest = None`; the codemod needs `import pytest`: "
+               "ApproxCommand left this file as it was")]
+    free = "import unittest\n\n\ndef test():\n    assert close(1)\n"
+    result = transform.transform_module(cst.parse_module(free), CTX)
+    assert result.module.code == "import unittest\nimport pytest\n\n\ndef test():\n    assert pytest.approx(1)\n"
+    assert result.gaps == ()

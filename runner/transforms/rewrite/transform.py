@@ -25,7 +25,7 @@ from .attributes import AttributePlan, plan_attributes
 from .bindings import Resolver
 from .candidates import Scan, as_written, flag_sites, scan
 from .errors import PatternError
-from .import_clash import bound_name, clashes
+from ..import_clash import clashes, maybe_bound
 from .imports import ModuleNames, add_imports, remove_imports
 from .rendering import Rendered, render
 from .rules import ImportSpec, Rule, compile_rules, duplicate_ids
@@ -323,7 +323,7 @@ def _import_refusals(module: cst.Module, code: str, sites: list) -> dict[tuple[i
     ``module`` (whose text is ``code``) where a name an added import binds is bound to
     something else (``import_clash``), by (site id, rule index), with the reason."""
     specs = list(dict.fromkeys(spec for site in sites for spec in site.rule.add_imports))
-    if not specs or not _mentioned(code, specs):
+    if not specs or not maybe_bound(code, specs):
         return {}
     tree = known_tree(code) or _parsed(code)
     found = clashes(tree, split_lines(code), specs) if tree is not None else None
@@ -343,12 +343,7 @@ def _import_refusals(module: cst.Module, code: str, sites: list) -> dict[tuple[i
 def _may_clash(text: str, tree: ast.Module, sites: list) -> bool:  # type: ignore[type-arg]
     """Whether some site may be refused by ``_import_refusals`` (``text`` is the file, ``tree`` its ast)."""
     specs = list(dict.fromkeys(spec for site in sites for spec in site.rule.add_imports))
-    return bool(specs) and _mentioned(text, specs) and bool(clashes(tree, split_lines(text), specs))
-
-
-def _mentioned(code: str, specs: list[ImportSpec]) -> bool:
-    """Whether ``code`` holds, as a word, a name one of ``specs`` binds (else nothing binds it)."""
-    return any(re.search(rf"(?<!\w){re.escape(bound_name(s))}(?!\w)", code) for s in specs)
+    return bool(specs) and maybe_bound(text, specs) and bool(clashes(tree, split_lines(text), specs))
 
 
 def _check_parses(before: str, after: str) -> bool:

@@ -165,12 +165,13 @@ class RuleApplier(cst.CSTTransformer):
     def _rewrote(self, rule: Rule, original: cst.CSTNode, bound: tuple[BoundSite, ...] = ()) -> None:
         self._count(rule).changes += 1
         self.bound.extend(bound)
+        site = _Site(rule, original)
         if rule.add_imports:
-            self.importing.append(_Site(rule, original))
+            self.importing.append(site)
         if self.frozen_in is not None:
-            self.frozen_sites.append(_Site(rule, original))
+            self.frozen_sites.append(site)
         if self.sites:
-            self.sites[-1].append(_Site(rule, original))
+            self.sites[-1].append(site)
 
     def _keep_comments(self, old: cst.CSTNode, new: Sequence[cst.CSTNode]) -> None:
         if self.comments_at and self.comments == self.comments_at[-1]:

@@ -1,6 +1,6 @@
-"""Whether an import a rule adds would bind a name the file already binds to something else.
+"""Whether an import a transform adds would bind a name the file already binds to something else.
 
-A rule with ``imports: {add: ["import pytest"]}`` writes ``pytest.raises(...)`` at its
+A rewrite rule with ``imports: {add: ["import pytest"]}`` writes ``pytest.raises(...)`` at its
 site and adds ``import pytest`` at the top. When the module already binds ``pytest``
 otherwise (``pytest = None``, ``from foo import bar as pytest``, a def, a class, a
 try/except fallback), the added import silently changes what the site or the rest of
@@ -8,16 +8,36 @@ the module means. A site is refused when the name the import binds is bound, oth
 than by that same import, in a scope its new code would read the name from: the
 module's (``global`` declarations included), an enclosing function, lambda or
 comprehension, or the class body the site is directly in. A binding in another function
-(one the site is not in) does not refuse it. Python's ``ast``, one walk, only for the
-names asked about.
+(one the site is not in) does not refuse it. A codemod's sites are not known: a module
+binding refuses its whole file (``module_clash``). Python's ``ast``, one walk, only for
+the names asked about.
 """
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
-from .rules import ImportSpec
+
+class ImportSpec(Protocol):
+    """An import to add (``rewrite.rules.ImportSpec`` fits): ``import module [as
+    asname]`` or ``from module import obj [as asname]``, ``relative`` leading dots."""
+
+    module: str
+    obj: str | None
+    asname: str | None
+    relative: int
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """An ``ImportSpec`` of its own (for imports other transforms schedule)."""
+
+    module: str
+    obj: str | None = None
+    asname: str | None = None
+    relative: int = 0
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -27,6 +47,28 @@ _SCOPES = (*_FUNCTIONS, ast.ClassDef, *_COMPREHENSIONS)
 def bound_name(spec: ImportSpec) -> str:
     """The name ``spec`` binds: its ``as`` name, else the imported object, else the module's first part."""
     return spec.asname or spec.obj or spec.module.partition(".")[0]
+
+
+def maybe_bound(code: str, specs: Iterable[ImportSpec]) -> bool:
+    """Whether ``code`` may bind a name one of ``specs`` binds other than by that import
+    (False: ``clashes`` of it finds nothing). Each word of that name is looked at: one
+    that a ``.`` follows (``pytest.raises``: a load; ``import pytest.x``) or that a ``.``
+    or a quote precedes (an attribute; ``we're``), or one in a line that is that import
+    itself, binds nothing else; any other word (a load too, a comment) may, and
+    ``clashes`` decides."""
+    for spec in specs:
+        name, line = bound_name(spec), import_text(spec)
+        if name not in code:
+            continue
+        for m in re.finditer(rf"{re.escape(name)}(?!\w|[ \t]*\.)", code):  # (led by the name: a fast search)
+            before = code[m.start() - 1: m.start()]
+            if before and (before.isalnum() or before in "_.'\""):
+                continue
+            start = code.rfind("\n", 0, m.start()) + 1
+            end = code.find("\n", m.end())
+            if code[start: end if end >= 0 else len(code)].strip().partition("#")[0].rstrip() != line:
+                return True
+    return False
 
 
 def import_text(spec: ImportSpec) -> str:
@@ -74,6 +116,15 @@ class Clashes:
         for b in self._bindings:
             if b.name == name and (b.region is None or (b.region.holds(at) and self._reads(b.region, at))):
                 return f"`{name}` is bound at line {b.line} to {b.what}; the rewrite needs `{import_text(spec)}`"
+        return None
+
+    def at_module(self, spec: ImportSpec) -> tuple[int, str] | None:
+        """The first binding of ``spec``'s name in the module's own scope: (its line,
+        "`name` is bound at line N to ..."); None when there is none."""
+        name = bound_name(spec)
+        for b in self._bindings:
+            if b.name == name and b.region is None:
+                return b.line, f"`{name}` is bound at line {b.line} to {b.what}"
         return None
 
     def _reads(self, region: _Region, at: tuple[int, int]) -> bool:

@@ -60,3 +60,15 @@ def test_what_json_refuses_is_refused_the_same_way() -> None:
         with pytest.raises((ValueError, TypeError)) as theirs:
             json.dumps(bad, indent=2)
         assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
+
+
+def test_verbatim_text_is_written_at_its_place_and_its_plain_value_anywhere_else() -> None:
+    from runner.reporting.indented_json import Verbatim
+
+    plain = {"a": [1, "é"]}
+    here = Verbatim(json.dumps([plain], indent=2)[4:-2], "\n  ", lambda: plain)
+    assert dumps_indented([here]) == json.dumps([plain], indent=2)
+    assert dumps_indented({"k": [here]}) == json.dumps({"k": [plain]}, indent=2)  # another indent: its plain value
+    marked = Verbatim("WRONG", "\n  ", lambda: plain)
+    assert "WRONG" in dumps_indented([marked])
+    assert dumps_indented([{1: 2}, marked]) == json.dumps([{1: 2}, plain], indent=2)  # json.dumps' way: plain values

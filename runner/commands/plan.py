@@ -93,8 +93,7 @@ def _planned(request: PlanRequest, loaded: LoadedPlaybook, options: PlanOptions,
              progress: Progress | None, model: tuple[Any, list[str]], warned: str, keeper: PlanKeeper | None) -> CommandResult:
     """Make the plan, then print it as ``request`` asks (``keeper`` keeps a JSON plan for next time)."""
     from runner.planning.dryrun import plan_playbook
-    from runner.reporting.indented_json import dumps_indented
-    from runner.reporting.plan_json import render_plan_json
+    from runner.reporting.plan_json import plan_json_text
     from runner.reporting.summary import summarize_plan
     from runner.reporting.summary_text import render_failed_line
 
@@ -102,7 +101,7 @@ def _planned(request: PlanRequest, loaded: LoadedPlaybook, options: PlanOptions,
     plan = plan_playbook(loaded, options, progress, candidates, keeper.expansion if keeper is not None else None)
     if session is not None and request.model.ask:
         _record_answers(plan, session, notes)
-    encoded = dumps_indented(render_plan_json(plan)) + "\n" if (request.out or request.as_json) else ""
+    encoded = plan_json_text(plan) + "\n" if (request.out or request.as_json) else ""
     _save(request.out, encoded)  # the JSON is rendered once for both, and only when asked
     told = _stderr(loaded, plan, notes)
     summary = summarize_plan(plan)

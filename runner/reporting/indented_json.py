@@ -4,6 +4,10 @@ With ``indent`` the standard library encodes in Python through generators; a pla
 10^4 subtasks spends more there than in reading its cache. Strings still go through the
 C escaper; any value not of a plain JSON type (a subclass, a non-string key...) makes the
 whole value go to ``json.dumps`` instead, so the text never differs.
+
+A :class:`Verbatim` is text encoded beforehand for one indent (a plan writes its most
+common subtask from a template): written as it is there, and as its plain value anywhere
+else, so the result is still ``json.dumps`` of the plain document.
 """
 from __future__ import annotations
 
@@ -12,6 +16,18 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, Callable
 
 _INFINITY = float("inf")
+
+
+class Verbatim:
+    """``text``: the JSON of ``plain()`` as ``dumps_indented`` writes it where the current line
+    break and indent are ``newline``; ``plain`` gives the value for any other place."""
+
+    __slots__ = ("text", "newline", "plain")
+
+    def __init__(self, text: str, newline: str, plain: Callable[[], Any]) -> None:
+        self.text = text
+        self.newline = newline
+        self.plain = plain
 
 
 class _NotPlain(Exception):
@@ -24,8 +40,15 @@ def dumps_indented(value: Any) -> str:
     try:
         _writer(parts.append)(value, "\n")
     except (_NotPlain, RecursionError):
-        return json.dumps(value, indent=2)
+        return json.dumps(value, indent=2, default=_plain_value)
     return "".join(parts)
+
+
+def _plain_value(value: Any) -> Any:
+    """``json.dumps``' ``default``: a Verbatim's plain value; anything else refused as json refuses it."""
+    if type(value) is Verbatim:
+        return value.plain()
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
 
 
 def _float(value: float) -> str:
@@ -46,12 +69,8 @@ def _writer(out: Callable[[str], None]) -> Callable[[Any, str], None]:
         kind = type(value)
         if kind is str:
             out(escape(value))
-        elif value is None:
-            out("null")
-        elif value is True:
-            out("true")
-        elif value is False:
-            out("false")
+        elif value is None or value is True or value is False:
+            out("null" if value is None else "true" if value else "false")
         elif kind is int:
             out(int.__repr__(value))
         elif kind is float:
@@ -80,6 +99,11 @@ def _writer(out: Callable[[str], None]) -> Callable[[Any, str], None]:
                 write(item, inner)
                 opener = "," + inner
             out(newline + "]")
+        elif kind is Verbatim:
+            if value.newline == newline:
+                out(value.text)
+            else:
+                write(value.plain(), newline)
         else:
             raise _NotPlain
 

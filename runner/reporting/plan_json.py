@@ -1,20 +1,33 @@
 """The plan as JSON (``plan --json`` and ``plan --out``); docs/plan-json.md describes it."""
 from __future__ import annotations
 
-from typing import Any
+from json.encoder import encode_basestring_ascii as escape
+from typing import Any, Callable
 
 import runner
 from runner.planning.accounting import hunk_key, hunk_rule_lookup, unmatched_rules
 from runner.planning.plan import BudgetUse, ModelWork, PhaseResult, Plan, RuleAccount, SubtaskResult
 from runner.reporting.hunks import split_hunks
+from runner.reporting.indented_json import Verbatim, dumps_indented
 
 _BUDGET_FIELDS = {"files": "planned", "lines": "planned", "model_calls": "estimated", "model_tokens": "estimated",
                   "model_cost_usd": "estimated"}
 
 
 def render_plan_json(plan: Plan) -> dict[str, Any]:
-    """The plan as the JSON document ``plan --json`` prints and ``plan --out`` saves (what ``run --plan`` reads)."""
-    """The plan as the JSON document docs/plan-json.md describes (plain data, ready to dump)."""
+    """The plan as the JSON document docs/plan-json.md describes (plain data, ready to dump):
+    what ``plan --json`` prints and ``plan --out`` saves (what ``run --plan`` reads)."""
+    return _document(plan, _subtask)
+
+
+def plan_json_text(plan: Plan) -> str:
+    """``dumps_indented(render_plan_json(plan))``, the same text, sooner: a subtask that changed
+    nothing and holds only its file's digest (most subtasks of a big plan) is written from a
+    template instead of going through a dict."""
+    return dumps_indented(_document(plan, _subtask_entry))
+
+
+def _document(plan: Plan, entry: Callable[[SubtaskResult, dict[tuple[str, int], str]], Any]) -> dict[str, Any]:
     return {
         "playbook": {"name": plan.playbook_name, "path": plan.playbook_path, "sha256": plan.playbook_sha256},
         "batchmod_version": runner.__version__,
@@ -24,7 +37,7 @@ def render_plan_json(plan: Plan) -> dict[str, Any]:
         "phases": [
             {
                 "name": phase.name,
-                "subtasks": [_subtask(s, labels) for s in phase.subtasks],
+                "subtasks": [entry(s, labels) for s in phase.subtasks],
                 "budget": _budget(phase.budget),
                 "within_budget": not any(b.over for b in phase.budget),
                 "rules": [rule_account_json(r, plan.playbook_path) for r in phase.rules],
@@ -63,6 +76,30 @@ def name_rules(rules: tuple[int, ...] | None, labels: dict[tuple[str, int], str]
 
 def _labels(phase: PhaseResult) -> dict[tuple[str, int], str]:
     return {(r.task, r.index): r.label for r in phase.rules}
+
+
+#: where a subtask's text starts: the document, "phases", a phase, "subtasks"
+_SUBTASK_NEWLINE = "\n" + " " * 8
+_N = _SUBTASK_NEWLINE + "  "
+_PLAIN_HEAD = "{" + _N + '"id": '
+_PLAIN_TASK = "," + _N + '"task": '
+_PLAIN_FILES = "," + _N + '"files": [' + _N + "  "
+_PLAIN_DIGEST = _N + "]," + _N + '"file_sha256": {' + _N + "  "
+_PLAIN_TAIL = (_N + "}," + _N + '"status": "no-change",' + _N + '"lines_added": 0,' + _N + '"lines_removed": 0,' + _N
+               + '"gaps": []' + _SUBTASK_NEWLINE + "}")
+
+
+def _subtask_entry(s: SubtaskResult, labels: dict[tuple[str, int], str]) -> Any:
+    """``_subtask(s, labels)``, or its text (a Verbatim) when ``s`` is a plain no-change subtask."""
+    files = s.subtask.files
+    if (s.status != "no-change" or len(files) != 1 or len(s.file_sha256) != 1 or s.file_sha256[0][0] != files[0]
+            or s.gaps or s.errors or s.warnings or s.needs_model or s.forecast is not None or s.model is not None
+            or s.hunk_rules or s.changes):
+        return _subtask(s, labels)
+    path = escape(files[0])
+    text = (f"{_PLAIN_HEAD}{escape(s.subtask.id)}{_PLAIN_TASK}{escape(s.subtask.type)}{_PLAIN_FILES}{path}"
+            f"{_PLAIN_DIGEST}{path}: {escape(s.file_sha256[0][1])}{_PLAIN_TAIL}")
+    return Verbatim(text, _SUBTASK_NEWLINE, lambda: _subtask(s, labels))
 
 
 def _subtask(s: SubtaskResult, labels: dict[tuple[str, int], str]) -> dict[str, Any]:

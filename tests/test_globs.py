@@ -62,3 +62,19 @@ def test_selecting_by_plain_globs_does_not_import_pathspec() -> None:
              "print(select_files(('a.py', 'b/c.py', 'd.txt'), ('**/*.py',), ('b/**',)), 'pathspec' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out == "['a.py'] False\n"
+
+
+def test_select_of_suffix_globs_agrees_with_pathspec_on_odd_paths() -> None:
+    """``PlainGlobs.select`` (``str.endswith`` for ``**/*TAIL`` lists) selects what pathspec
+    selects, folders named like a file (``x.py/inner``), ``./`` and ``/`` prefixes included."""
+    import random
+
+    rng = random.Random(1)
+    pieces = ["a", "b", ".py", ".", "py", "/", "x.py", ".p", "y", "_", "-"]
+    paths = sorted({("./" if rng.random() < 0.1 else "/" if rng.random() < 0.05 else "")
+                    + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 7))) for _ in range(20000)} | set(PATHS))
+    suffix_globs = ["**/*.py", "*.py", "**/*py", "*.p", "**/*.", "*_", "**/*.py.bak"]
+    for combo in [*itertools.combinations(suffix_globs, 1), *itertools.combinations(suffix_globs, 2), ("**/*.py", "src/**")]:
+        spec = pathspec.GitIgnoreSpec.from_lines(list(combo))
+        assert PlainGlobs(list(combo)).select(paths) == [p for p in paths if spec.match_file(p)], combo
+    assert select_files(tuple(PATHS), ("**/*.py",), ()) == [p for p in PATHS if p.endswith(".py") or ".py/" in p]

@@ -10,10 +10,12 @@ compiled by pathspec itself (imported then).
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any, Iterable, Protocol
 
 #: a plain glob: segments of the safe characters, an optional slash at the end
 _PLAIN = re.compile(r"[A-Za-z0-9_.*?+=@,~%-]+(?:/[A-Za-z0-9_.*?+=@,~%-]+)*/?")
+#: a glob whose matches are the paths with a segment ending in its literal tail
+_SUFFIX = re.compile(r"(?:\*\*/)?\*([A-Za-z0-9_.+=@,~%-]+)")
 
 
 class GlobMatcher(Protocol):
@@ -38,6 +40,33 @@ class PlainGlobs:
         if file.startswith(("/", "./")):
             file = file[1:] if file[0] == "/" else file[2:]
         return self._search(file) is not None
+
+    def select(self, files: Iterable[str]) -> list[str]:
+        """``[f for f in files if self.match_file(f)]``, sooner: a list of suffix globs
+        (``**/*.py``) is ``str.endswith`` tests, not a search of every path."""
+        match = self.match_file
+        suffixes = _suffixes(self.patterns)
+        if suffixes is None:
+            return [f for f in files if match(f)]
+        folders = tuple(s + "/" for s in suffixes)  # a folder named x.py: everything under it matches too
+        if len(folders) == 1:
+            folder = folders[0]
+            return [f for f in files
+                    if (match(f) if f[:1] == "/" or f[:2] == "./" else f.endswith(suffixes) or folder in f)]
+        return [f for f in files
+                if (match(f) if f[:1] == "/" or f[:2] == "./" else f.endswith(suffixes) or any(d in f for d in folders))]
+
+
+def _suffixes(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``(".py",)`` for ``("**/*.py",)``: the literal tails when every pattern is ``**/*TAIL``
+    or ``*TAIL`` (a name ending in TAIL at any depth, or a folder so named and all under it), else None."""
+    out = []
+    for pattern in patterns:
+        found = _SUFFIX.fullmatch(pattern)
+        if found is None:
+            return None
+        out.append(found.group(1))
+    return tuple(out)
 
 
 def is_plain(pattern: str) -> bool:

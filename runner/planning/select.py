@@ -14,7 +14,7 @@ from runner.adapters.fork_pool import ForkedCall
 from runner.adapters.git import git_list_files, git_toplevel
 from runner.adapters.workspace import read_bytes
 from runner.errors import InputError
-from runner.planning.globs import GlobMatcher, compile_gitignore
+from runner.planning.globs import GlobMatcher, PlainGlobs, compile_gitignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +215,8 @@ def select_files(
     """Candidates matching any ``include`` glob and no ``exclude`` glob, in order."""
     inc = compile_globs(include)
     exc = compile_globs(exclude) if exclude else None
+    if exc is None and isinstance(inc, PlainGlobs):
+        return inc.select(candidates)
     return [f for f in candidates if inc.match_file(f) and not (exc and exc.match_file(f))]
 
 

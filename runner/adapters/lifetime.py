@@ -5,7 +5,6 @@ check; the kernel (or, off Linux, a thread watching the parent's pid) does it in
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -30,6 +29,8 @@ def _set_pdeathsig(sig: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:  # the process's own symbols hold libc's: find_library would run ldconfig in every worker
+        import ctypes  # here, in the child: the parent that forks it need not import it
+
         libc = ctypes.CDLL(None, use_errno=True)
         return libc.prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0) == 0
     except (OSError, AttributeError):

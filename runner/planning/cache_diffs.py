@@ -42,6 +42,12 @@ class Diffs:
         self._memo[memo_key] = known
         return known
 
+    def seed(self, changes: list[FileChange]) -> None:
+        """Take changes made elsewhere with ``file_change`` (a pool worker's): asked for, they are not made again."""
+        for c in changes:
+            if self._memo.setdefault((c.path, c.before, c.after), c) is c and self._cache is not None:
+                self._new.append((diff_key(c.path, c.before, c.after), c))
+
     def flush(self) -> None:
         """Store the changes computed since the last flush (nothing without a cache)."""
         if self._cache is not None and self._new:

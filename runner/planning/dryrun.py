@@ -24,7 +24,7 @@ from runner.planning.cache_diffs import Diffs
 from runner.planning.cache_identity import transform_identity
 from runner.planning.expand import ExpandedPhase, ExpandedTask, Subtask
 from runner.planning.expansion import Expansion, PlanOptions, expanded_phases, keep_subtasks  # noqa: F401 - re-exported
-from runner.planning.plan import PhaseResult, Plan, PlanStats, SubtaskResult
+from runner.planning.plan import FileChange, PhaseResult, Plan, PlanStats, SubtaskResult
 from runner.planning.scan import Scanned, chunk_files, may_change, scan_files
 from runner.transforms.gap_needles import with_gap_needles
 from runner.planning.select import Candidates, list_candidates
@@ -58,6 +58,7 @@ class _Workspace:
         self.overlay: dict[str, bytes] = {}
         self.errors: dict[str, str] = {}
         self.files_read = 0
+        self.diffed: list[FileChange] = []  #: changes the pool's workers diffed (``Diffs.seed``)
         self._digests: dict[str, str] = {}
         self._cache: OrderedDict[str, bytes] = OrderedDict()
         self._cached = 0
@@ -196,6 +197,8 @@ def _plan_phase(phase: ExpandedPhase, ws: _Workspace, options: PlanOptions, cach
         ws.overlay = dict(at_start)
         start, outcomes = _apply_segments(phase, ws, options, cache, counters, include_generated, variables, progress, masked,
                                             pm, candidates)
+        diffs.seed(ws.diffed)
+        ws.diffed = []
         outcomes.update(masked)
         specs = {t.index: t.spec for t in phase.tasks}
         subtasks = tuple(_summarise(specs[s.task_index], s, outcomes, ws, pm, diffs) for s in phase.subtasks)
@@ -333,6 +336,8 @@ def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tu
         for job, found in zip(jobs, executor.map(scan_files, jobs)):
             for path, steps, scanned in zip(job.paths, job.steps, found):
                 result = _take_scanned(path, steps, scanned, ws, outcomes)
+                if result is not None:
+                    ws.diffed += scanned.changes
                 if result is None:
                     continue
                 counters["parsed"] += 1

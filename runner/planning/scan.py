@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 
 from runner.adapters.workspace import read_bytes
+from runner.planning.plan import FileChange, file_change
+from runner.transforms.base import Changed
 from runner.transforms.engine import FileJob, FileResult, Step, apply_file_job
 
 #: paths per chunk a worker takes at a time: small enough that the few files with needles
@@ -43,6 +45,7 @@ class Scanned:
     error: str  #: "cannot read: ..." when unreadable, else ""
     result: FileResult | None  #: None when unreadable
     source: bytes | None  #: the bytes read (None when given, or unreadable)
+    changes: tuple[FileChange, ...] = ()  #: the diff of each change the job made, made here as well (see ``diffed``)
 
 
 def disk_path(root: str, path: str) -> str:
@@ -89,8 +92,14 @@ def scan_files(job: ScanJob) -> list[str | Scanned]:
             out.append(digest)
             continue
         result = apply_file_job(FileJob(job.root, path, data, steps, job.include_generated))
-        out.append(Scanned(digest, "", result, data if path not in job.given else None))
+        out.append(Scanned(digest, "", result, data if path not in job.given else None, diffed(result)))
     return out
+
+
+def diffed(result: FileResult) -> tuple[FileChange, ...]:
+    """``file_change`` of each change in ``result``: made where the job ran, the parent's
+    plan diffs them without waiting for them after its scan (``Diffs.seed``)."""
+    return tuple(file_change(result.path, o.before, o.after) for _, o in result.outcomes if isinstance(o, Changed))
 
 
 def may_change(needles: tuple[bytes, ...], source: bytes) -> bool:

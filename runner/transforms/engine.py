@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
+from runner.transforms.depth import RECURSION_LIMIT, deep_statements, too_deep_to_parse
 from runner.transforms.gap_needles import with_gap_needles
+from runner.transforms.masking import deep_gaps, mask_statements, outside, unmask
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
     describe_parse_error, find_absent_violations, language_of, parse_lossless, validation_error, whitespace_only,
@@ -145,25 +147,74 @@ def apply_file_job(job: FileJob) -> FileResult:
             reason = f"`{step.spec.transform}` edits Python and {job.path} is {language}; use `replace` or `command`"
             outcomes.append((step.task_index, Failed(reason)))
             continue
-        early = _precheck(transform, step, current, ctx)  # known without parsing the whole file
-        if early is None and step.spec.scope == "statement":
-            early = _apply_statement_step(transform, step, current, ctx)
-        if early is not None:
-            outcomes.append((step.task_index, early))
-            if isinstance(early, Changed):
-                current, tree = early.after, None
-            continue
-        if tree is None:
-            try:
-                tree = parse_lossless(current)
-            except Exception as exc:
-                outcomes.append((step.task_index, Failed(describe_parse_error(exc))))
-                continue
-        outcome, new_tree = _apply_step(transform, step, tree, current, ctx)
+        outcome, tree = _apply_python_step(transform, step, current, tree, ctx)
         outcomes.append((step.task_index, outcome))
         if isinstance(outcome, Changed):
-            current, tree = outcome.after, new_tree
+            current = outcome.after
     return FileResult(job.path, tuple(outcomes), current)
+
+
+def _apply_python_step(transform, step: Step, current: bytes, tree, ctx: FileContext, masked: bool = False):  # type: ignore[no-untyped-def]
+    """One tree transform's step on ``current`` (``tree``: its libcst tree, or None):
+    (the outcome, the tree of the file it leaves, or None). A statement nested too
+    deeply for libcst (``depth``) is masked: found from the text before libcst parses
+    the file, or once the transform hit RecursionError; it becomes a gap and the rest
+    of the file is transformed (``masked``: this is that run)."""
+    early = _precheck(transform, step, current, ctx)  # known without parsing the whole file
+    if early is None and step.spec.scope == "statement":
+        early = _apply_statement_step(transform, step, current, ctx)
+    if early is not None:
+        return early, (None if isinstance(early, Changed) else tree)
+    if tree is None:
+        deep = () if masked else too_deep_to_parse(_text_of(current))
+        if deep:
+            return _apply_masked(transform, step, current, ctx, deep), None
+        try:
+            tree = parse_lossless(current)
+        except Exception as exc:
+            return Failed(describe_parse_error(exc)), None
+    try:
+        outcome, new_tree = _apply_step(transform, step, tree, current, ctx)
+    except RecursionError:
+        deep = () if masked else deep_statements(_text_of(current), RECURSION_LIMIT)
+        if not deep:
+            return Failed(f"RecursionError in {step.spec.transform}: the file is nested too deeply"), tree
+        return _apply_masked(transform, step, current, ctx, deep), None
+    return outcome, (new_tree if isinstance(outcome, Changed) else tree)
+
+
+def _text_of(source: bytes) -> str:
+    return source.decode("utf-8", "surrogateescape")
+
+
+def _apply_masked(transform, step: Step, current: bytes, ctx: FileContext, deep) -> Outcome:  # type: ignore[no-untyped-def]
+    """The step on ``current`` with its ``deep`` statements masked (``masking``): each
+    is one gap, the rest of the file is transformed; Failed when a statement cannot be
+    masked or the transform would change it."""
+    reason = "expression nested too deeply for the parser/transform: " + ", ".join(f"line {d.first}" for d in deep)
+    masked = mask_statements(_text_of(current), deep)
+    if masked is None:
+        return Failed(f"{reason}; the file cannot be transformed without that statement (a header, an import, a del)")
+    source = masked.text.encode("utf-8", "surrogateescape")
+    try:
+        outcome, _ = _apply_python_step(transform, step, source, None, ctx, masked=True)
+    except RecursionError:
+        return Failed(f"{reason}; RecursionError in {step.spec.transform} on the rest of the file")
+    after, spans = current, [(d.first, d.last) for d in deep]
+    if isinstance(outcome, Changed):
+        back = unmask(_text_of(outcome.after), masked)
+        if back is None:
+            return Failed(f"{reason}; the transform would change that statement, so the file is left as it was")
+        after, spans = back[0].encode("utf-8", "surrogateescape"), back[1]
+    gaps = tuple(sorted([*outside(outcome.gaps, spans), *deep_gaps(ctx.path, masked, spans)],
+                        key=lambda g: (g.line, g.column)))
+    if isinstance(outcome, Failed):
+        return replace(outcome, gaps=gaps)
+    if step.spec.on_gap == "fail":
+        return Failed(f"{len(gaps)} gap(s) remain and on_gap is fail", outcome.warnings, gaps, outcome.rules)
+    if isinstance(outcome, Changed):
+        return Changed(current, after, outcome.warnings, gaps, outcome.rules)
+    return replace(outcome, gaps=gaps)
 
 
 def _precheck(transform, step: Step, current: bytes, ctx: FileContext) -> Outcome | None:  # type: ignore[no-untyped-def]
@@ -246,6 +297,8 @@ def _loaded_instance(obj: object, module: str, name: str) -> bool:
 def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: FileContext):  # type: ignore[no-untyped-def]
     try:
         result: TreeResult = transform.transform_module(tree, ctx)
+    except RecursionError:
+        raise  # (the caller masks the statements nested too deeply, or fails the file)
     except Exception as exc:
         if _loaded_instance(exc, "libcst.codemod", "SkipFile"):
             return Unchanged(f"skipped: {exc}" if str(exc) else "skipped by the transform"), tree
@@ -253,6 +306,8 @@ def _apply_step(transform, step: Step, tree: cst.Module, current: bytes, ctx: Fi
     warnings, rules = tuple(result.warnings), result.rules
     try:
         after = result.module.bytes if result.code is None else result.code.encode(result.module.encoding)
+    except RecursionError:
+        raise
     except Exception as exc:
         return Failed(f"the transform produced a tree that cannot be rendered: {exc}", warnings, rules=rules), tree
     new_tree = tree

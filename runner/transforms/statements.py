@@ -37,6 +37,7 @@ from typing import Callable, Iterable, Iterator
 
 from runner.lazy import lazy_module
 from runner.transforms.base import Gap, TreeResult
+from runner.transforms.depth import may_hold_flat_chain
 
 cst = lazy_module("libcst")
 
@@ -132,6 +133,8 @@ def transform_statements(source: bytes, needles: tuple[str, ...],
     if not units:
         return StatementResult(source, (), (), b"", b"")
     scoped_text, layout = _scoped_text(text, lines, units)
+    if may_hold_flat_chain(scoped_text):
+        return None  # (a statement too deep for libcst: the engine masks it)
     try:
         module = cst.parse_module(scoped_text)
         lossy = lossy_units(module, layout, units)

@@ -18,6 +18,7 @@ import tokenize
 from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.base import Gap
+from runner.transforms.depth import too_deep_to_parse
 
 cst = lazy_module("libcst")
 
@@ -39,6 +40,9 @@ def language_of(path: str, declared: str | None = None) -> str:
 def validation_error(language: str, data: bytes) -> str | None:
     """One line saying why ``data`` is not valid ``language``, or None when it is."""
     if language == "python":
+        deep = too_deep_to_parse(data.decode("utf-8", "surrogateescape"))
+        if deep:  # libcst would take seconds, or overflow the C stack
+            return f"cannot be checked: expression nested too deeply for the parser: line {deep[0].first}"
         try:
             cst.parse_module(data)
         except Exception as exc:

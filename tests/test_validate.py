@@ -156,6 +156,21 @@ def test_unreadable_yaml_is_one_line(tmp_path: Path, text: str, message: str) ->
     assert "Traceback" not in err
 
 
+def test_a_byte_order_mark_is_read_past_and_bad_bytes_are_named(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pb.yaml").write_bytes(b"\xef\xbb\xbf" + textwrap.dedent(GOOD).encode())
+    result = CliRunner().invoke(cli, ["validate", "pb.yaml", "--root", str(tmp_path)], catch_exceptions=False)
+    assert (result.exit_code, result.stdout) == (0, "pb.yaml: valid — playbook demo: 1 phase, 1 task, 1 task type\n")
+    (tmp_path / "pb.yaml").write_bytes(b"\xef\xbb\xbfversion: 1\nname: x\n  bad: [\n")
+    result = CliRunner().invoke(cli, ["validate", "pb.yaml", "--root", str(tmp_path)], catch_exceptions=False)
+    assert result.stderr.splitlines()[0] == "pb.yaml:3:6: $: malformed YAML: mapping values are not allowed here"
+    (tmp_path / "pb.yaml").write_bytes(b"\xef\xbb\xbfname: \xff\n")
+    result = CliRunner().invoke(cli, ["validate", "pb.yaml", "--root", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "pb.yaml:1:1: $: the playbook is not UTF-8 text (byte 6)"
+
+
 def test_missing_playbook_and_bad_var(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["validate", "nope.yaml"], catch_exceptions=False)

@@ -1,6 +1,7 @@
 """Read a playbook's YAML with positions: plain data plus a map from JSON path to line:col."""
 from __future__ import annotations
 
+import codecs
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,7 +67,7 @@ def read_playbook(path: str) -> RawPlaybook:
     if len(raw) > MAX_BYTES:
         raise PlaybookError([Diagnostic(path, 1, 1, f"the playbook is {len(raw):,} bytes; batchmod reads playbooks of up to {MAX_BYTES:,} bytes")])
     try:
-        text = raw.decode("utf-8-sig")
+        text = (raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw).decode("utf-8")  # utf-8-sig, without its codec's import
     except UnicodeDecodeError as exc:
         raise PlaybookError([Diagnostic(path, 1, 1, f"the playbook is not UTF-8 text (byte {exc.start})")]) from None
     deep = nesting_too_deep(text)

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cache
 from dataclasses import dataclass
 
 #: a logical line whose estimated depth reaches this is not given to libcst
 DEPTH_LIMIT = 200
 
-#: the tokens the scan looks at (names, numbers and spaces are skipped by the search)
-_TOKEN = re.compile(
+#: the tokens the scan looks at (names, numbers and spaces are skipped by the search);
+#: compiled at the first scan (``_token``): most plans never scan, and compiling costs 0.5 ms
+_TOKEN_PATTERN = (
     r"""(?P<s>[rRbBuUfF]{0,2}(?:'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\""""
     r"""|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*"))"""
     r"""|(?P<c>\#[^\r\n]*)"""
@@ -30,10 +32,14 @@ _TOKEN = re.compile(
     r"""|(?P<n>\\(?:\r\n|\r|\n)|\r\n|\r|\n)"""
     r"""|(?P<sep>[,;]|:=?|->|(?<![=!<>])=(?!=))"""
     r"""|(?P<op>\*\*=?|//=?|<<=?|>>=?|[-+*/%@&|^~<>!=]=?|\.)"""
-    r"""|(?P<op2>\b(?:and|or|not|if|else|lambda|await|is|in|for)\b)""",
-    re.DOTALL,
+    r"""|(?P<op2>\b(?:and|or|not|if|else|lambda|await|is|in|for)\b)"""
 )
 _LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+@cache
+def _token() -> re.Pattern[str]:
+    return re.compile(_TOKEN_PATTERN, re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,7 @@ def _deep_spans(text: str, limit: int) -> list[tuple[int, int, int]]:
     chains = [0]  # per open bracket level: the nesting since its last separator
     total, deepest, begin, last_string = 0, 0, -1, False
     spans = []
-    for m in _TOKEN.finditer(text):
+    for m in _token().finditer(text):
         kind = m.lastgroup
         if kind == "n":
             if len(chains) == 1 and m.group()[0] != "\\":
@@ -129,9 +135,9 @@ def may_hold_flat_chain(text: str) -> bool:
     if len(text) < PARSE_LIMIT:
         return False
     chains = text.count("and") + text.count("or") >= PARSE_LIMIT
-    dotted = text.count(".") >= PARSE_LIMIT and _LONG_IMPORT.search(text) is not None
+    dotted = text.count(".") >= PARSE_LIMIT and re.search(_LONG_IMPORT, text) is not None
     return (chains or dotted) and bool(too_deep_to_parse(text))
 
 
 #: an import's dotted name long enough to be nested too deeply (``import a.b.b.b...``)
-_LONG_IMPORT = re.compile(r"(?m)^[ \t]*(?:import|from)[ \t](?:[\w. \t]|\\(?:\r\n|\r|\n)){%d}" % PARSE_LIMIT)
+_LONG_IMPORT = r"(?m)^[ \t]*(?:import|from)[ \t](?:[\w. \t]|\\(?:\r\n|\r|\n)){%d}" % PARSE_LIMIT

@@ -13,7 +13,6 @@ from runner.lazy import lazy_module
 from runner.playbook.spec import TaskTypeSpec
 from runner.transforms.depth import RECURSION_LIMIT, deep_statements, too_deep_to_parse
 from runner.transforms.gap_needles import with_gap_needles
-from runner.transforms.masking import deep_gaps, mask_statements, outside, unmask
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
     describe_parse_error, find_absent_violations, language_of, parse_lossless, validation_error, whitespace_only,
@@ -191,6 +190,8 @@ def _apply_masked(transform, step: Step, current: bytes, ctx: FileContext, deep)
     """The step on ``current`` with its ``deep`` statements masked (``masking``): each
     is one gap, the rest of the file is transformed; Failed when a statement cannot be
     masked or the transform would change it."""
+    from runner.transforms.masking import deep_gaps, mask_statements, outside, unmask  # only for such a file
+
     reason = "expression nested too deeply for the parser/transform: " + ", ".join(f"line {d.first}" for d in deep)
     masked = mask_statements(_text_of(current), deep)
     if masked is None:

@@ -69,6 +69,7 @@ from runner.lazy import lazy_module
 from runner.transforms.base import FileContext, Outcome, TreeResult
 from runner.transforms.rename.fast import RenamerFactory, fast_outcome
 from runner.transforms.rename.fastdoctest import fast_doctest
+from runner.transforms.rename.fastlines import compile_spellings
 from runner.transforms.rename.modules import import_context
 from runner.transforms.rename.reexports import imported_module_aliases, reexported_aliases
 from runner.transforms.rename.spec import RenameSpec
@@ -93,6 +94,9 @@ class RenameTransform:
     def __init__(self, old: str, new: str, docs: bool = True) -> None:
         self.spec = RenameSpec(old, new)
         self.docs = bool(docs)
+        # made while the playbook is checked (a plan's listing is looked at meanwhile),
+        # before the pool forks: no worker compiles it again
+        compile_spellings(self.spec.old_last)
 
     def needles(self) -> tuple[str, ...]:
         """The texts a file must contain for the rename to concern it (the prefilter): see :meth:`.spec.RenameSpec.needles`."""

@@ -124,3 +124,48 @@ def test_a_deep_statement_holding_a_site_is_one_gap(tmp_path, chain):
     assert subtask["status"] == "gap"
     assert [g["line"] for g in subtask["gaps"]] == [2]
     assert (subtask["lines_added"], subtask["lines_removed"]) == (1, 1)
+
+
+REPLACE_PLAYBOOK = """\
+version: 1
+name: swap
+task_types:
+  swap:
+    transform: replace
+    with: {literal: "zzz", to: "yyy"}
+    expect_absent: ["foo"]
+phases:
+  - name: one
+    tasks:
+      - {type: swap, files: ["*.py"]}
+"""
+
+
+def test_expect_absent_on_a_file_that_does_not_parse_fails_that_subtask_alone(tmp_path):
+    """A text task's expect_absent needs the file's tree: a deep statement or a syntax error
+    fails that file's subtask with the reason (the plan used to die: exit 3, or a crash)."""
+    root = write_tree(tmp_path / "repo", {"bad.py": "x = (foo\n", "deep.py": f"x = foo and {_chain(30000, ' and ', 'a')}\n",
+                                          "good.py": "x = 1  # foo\n", "playbook.yaml": REPLACE_PLAYBOOK})
+    git_init(root)
+    done = subprocess.run([sys.executable, "-m", "runner", "plan", "playbook.yaml", "--json", "--no-cache"],
+                          cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    subtasks = {s["files"][0]: s for s in json.loads(done.stdout)["phases"][0]["subtasks"]}
+    assert subtasks["bad.py"]["status"] == subtasks["deep.py"]["status"] == "error"
+    assert subtasks["deep.py"]["errors"] == ["deep.py: expect_absent cannot be checked: "
+                                             "expression nested too deeply for the parser: line 1"]
+    assert subtasks["bad.py"]["errors"][0].startswith("bad.py: expect_absent cannot be checked: not valid Python")
+    assert subtasks["good.py"]["status"] == "gap"  # `foo` is in a comment: the check still runs on a file that parses
+
+
+def test_parse_python_refuses_a_deep_statement_as_a_syntax_error_naming_its_line():
+    import libcst
+
+    from runner.transforms.validation import describe_parse_error, parse_python
+
+    assert parse_python("x = 1\n").code == "x = 1\n"
+    with pytest.raises(libcst.ParserSyntaxError) as refused:
+        parse_python(f"y = 2\nx = {_chain(3000)}\n".encode())
+    assert refused.value.raw_line == 2
+    assert describe_parse_error(refused.value) == "expression nested too deeply for the parser: line 2"

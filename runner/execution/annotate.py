@@ -20,6 +20,7 @@ from runner.execution.gap_queue import GapSite
 from runner.execution.journal import TreeWriter
 from runner.execution.records import FileDelta
 from runner.execution.store import RunFolder
+from runner.transforms.validation import parse_python
 
 TODO = "# TODO(batchmod): "
 
@@ -59,7 +60,7 @@ def annotate_source(data: bytes, sites: list[tuple[int, str]]) -> bytes:
 def _statement_starts(data: bytes) -> list[tuple[int, int]]:
     """(first line, last line) of every statement; [] when the file does not parse."""
     try:
-        wrapper = MetadataWrapper(cst.parse_module(data))
+        wrapper = MetadataWrapper(parse_python(data))
     except cst.ParserSyntaxError:
         return []
     spans: list[tuple[int, int]] = []
@@ -91,7 +92,7 @@ def annotate_sites(writer: TreeWriter, folder: RunFolder, sites: tuple[GapSite, 
         base = annotation_base(folder, path, sha256_bytes(before))  # the lines the sites name
         try:
             after = annotate_source(folder.blob(base) if base else before, items)
-            cst.parse_module(after)
+            parse_python(after)
         except (UnicodeDecodeError, cst.ParserSyntaxError) as exc:
             skipped.append(f"{path}: {type(exc).__name__}")
             continue

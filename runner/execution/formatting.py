@@ -7,8 +7,6 @@ with libcst; one that does not, or a command that fails, gets its pre-format con
 """
 from __future__ import annotations
 
-import libcst
-
 from runner.adapters.shell import run_command
 from runner.adapters.workspace import sha256_bytes
 from runner.errors import InputError
@@ -16,6 +14,7 @@ from runner.execution.context import RunContext
 from runner.execution.records import FileDelta, FormatOutcome
 from runner.planning.plan import file_change
 from runner.planning.render import RenderError, render_text
+from runner.transforms.validation import parse_python
 
 FORMAT_TIMEOUT = 600.0
 
@@ -82,7 +81,7 @@ def _parses(path: str, data: bytes) -> bool:
     if not path.endswith((".py", ".pyi")):
         return True
     try:
-        libcst.parse_module(data)
+        parse_python(data)
     except Exception:
         return False
     return True

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from runner.transforms.validation import parse_python
+
 #: dotted names that skip or expect a test to fail, wherever they appear
 _SKIP_DOTTED = frozenset({
     "pytest.mark.skip", "pytest.mark.skipif", "pytest.mark.xfail", "pytest.skip", "pytest.xfail",
@@ -45,12 +47,12 @@ def guard_fix(before: dict[str, bytes], after: dict[str, bytes]) -> tuple[Violat
         if old is None or old == new or not path.endswith(".py"):
             continue
         try:
-            new_facts = _facts(cst.parse_module(new))
+            new_facts = _facts(parse_python(new))
         except cst.ParserSyntaxError as exc:
             out.append(Violation("unparsable", path, f"does not parse: {exc.message}"))
             continue
         try:
-            old_facts = _facts(cst.parse_module(old))
+            old_facts = _facts(parse_python(old))
         except cst.ParserSyntaxError:
             continue  # nothing to compare with
         out.extend(_compare(path, old_facts, new_facts))

@@ -21,6 +21,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from runner.transforms.base import Gap
+from runner.transforms.validation import parse_python
 
 WHOLE_FILE = 10**9  #: end line of a region that covers the rest of the file
 
@@ -111,7 +112,7 @@ def shift_after_edit(regions: list[Region], edited: Region, delta: int) -> None:
 
 def _parse(source: str) -> cst.Module | None:
     try:
-        return cst.parse_module(source)
+        return parse_python(source)
     except cst.ParserSyntaxError:
         return None
 

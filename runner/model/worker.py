@@ -35,6 +35,7 @@ from runner.model.scope import gap_regions, import_violations, region_of, whole_
 from runner.model.tools import Sandbox
 from runner.transforms.base import Gap
 from runner.transforms.engine import find_absent_violations
+from runner.transforms.validation import parse_python
 
 Check = Callable[[str, bytes], tuple[str, ...]]
 TURNS_PER_ATTEMPT = 6
@@ -194,7 +195,7 @@ class _GapRun:
         for path, text in edited.items():
             data = text.encode("utf-8")
             try:
-                tree = cst.parse_module(data)
+                tree = parse_python(data)
             except cst.ParserSyntaxError as exc:
                 errors.append(f"{path}:{exc.raw_line}:{exc.raw_column + 1}: does not parse: {exc.message}")
                 continue

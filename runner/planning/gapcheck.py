@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from runner.lazy import lazy_module
 from runner.planning.expand import ExpandedTask
 from runner.transforms.base import Changed, Failed, Outcome, Unchanged
 from runner.transforms.engine import FileJob, Step, apply_file_job, describe_parse_error, find_absent_violations
 from runner.transforms.registry import build_transform, transform_kind
-
-cst = lazy_module("libcst")  #: imported when a model edit is first checked
+from runner.transforms.validation import parse_python
 
 Check = Callable[[str, bytes], tuple[str, ...]]  #: (path, new content) → problems, () when it is fine
 
@@ -47,7 +45,7 @@ def _problems(task: ExpandedTask, path: str, content: bytes, outcome: Outcome) -
     gaps = outcome.gaps
     if outcome.reason == "no needle" and path.endswith((".py", ".pyi")):
         try:
-            gaps = find_absent_violations(task.spec, cst.parse_module(content), content, path)
+            gaps = find_absent_violations(task.spec, parse_python(content), content, path)
         except Exception as exc:
             return (f"{path}: {describe_parse_error(exc)}",)
     return tuple(f"{g.file}:{g.line}:{g.column}: {g.reason}" + (f" in `{g.source}`" if g.source else "") for g in gaps)

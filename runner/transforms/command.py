@@ -15,15 +15,13 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-import libcst as cst
-
 from runner.adapters.scratch import scratch_folder, write_scratch_file
 from runner.adapters.shell import CommandResult, run_command
 from runner.adapters.workspace import read_bytes
 from runner.playbook.spec import TaskTypeSpec
 from runner.planning.render import RenderError, render_text
 from runner.transforms.base import Changed, Failed, Outcome, Unchanged
-from runner.transforms.validation import find_absent_violations, language_of, validation_error, whitespace_only
+from runner.transforms.validation import find_absent_violations, language_of, parse_python, validation_error, whitespace_only
 
 TAIL_LINES = 20
 
@@ -99,7 +97,7 @@ def apply_expect_absent(spec: TaskTypeSpec, sources: dict[str, bytes], outcomes:
         tree = None
         if language_of(path, spec.language) == "python":
             try:
-                tree = cst.parse_module(text)
+                tree = parse_python(text)
             except Exception:
                 out[path] = outcome  # an unparseable file the command left alone: nothing to check
                 continue

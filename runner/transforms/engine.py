@@ -15,7 +15,8 @@ from runner.transforms.depth import RECURSION_LIMIT, deep_statements, too_deep_t
 from runner.transforms.gap_needles import with_gap_needles
 from runner.transforms.base import Changed, FileContext, Outcome, TreeResult, Unchanged, Failed
 from runner.transforms.validation import (  # re-exported: the engine's helpers live in a leaf module
-    describe_parse_error, find_absent_violations, language_of, parse_lossless, validation_error, whitespace_only,
+    describe_parse_error, find_absent_violations, language_of, parse_lossless, parse_python, validation_error,
+    whitespace_only,
 )
 
 GENERATED_MARKER = b"@" + b"generated"
@@ -255,7 +256,10 @@ def _apply_text_step(transform, step: Step, current: bytes, ctx: FileContext, la
     error = validation_error(language, after) if after != current else None
     if error:
         return Failed(f"the result does not re-parse: {error}", warnings)
-    tree = cst.parse_module(after) if language == "python" and step.spec.expect_absent else None
+    try:
+        tree = parse_python(after) if language == "python" and step.spec.expect_absent else None
+    except Exception as exc:  # the file as the step leaves it does not parse: expect_absent cannot be checked
+        return Failed(f"expect_absent cannot be checked: {describe_parse_error(exc)}", warnings)
     gaps = find_absent_violations(step.spec, tree, after, ctx.path)
     if step.spec.on_gap == "fail" and gaps:
         return Failed(f"{len(gaps)} gap(s) remain and on_gap is fail", warnings, gaps)

@@ -42,7 +42,7 @@ def validation_error(language: str, data: bytes) -> str | None:
     if language == "python":
         deep = too_deep_to_parse(data.decode("utf-8", "surrogateescape"))
         if deep:  # libcst would take seconds, or overflow the C stack
-            return f"cannot be checked: expression nested too deeply for the parser: line {deep[0].first}"
+            return f"cannot be checked: {TOO_DEEP}: line {deep[0].first}"
         try:
             cst.parse_module(data)
         except Exception as exc:
@@ -193,6 +193,24 @@ def _lossy_reason(source: bytes, rendered: bytes) -> str:
     return f"libcst does not render line {line + 1} back as written, so no edit of this file would be lossless"
 
 
+#: how a refused parse (``parse_python``) begins its message
+TOO_DEEP = "expression nested too deeply for the parser"
+
+
+def parse_python(source: bytes | str) -> cst.Module:
+    """``libcst.parse_module(source)``, except that a text holding a statement nested too
+    deeply for libcst (``depth.too_deep_to_parse``: it would take seconds, or overflow the C
+    stack and kill the process) raises ``libcst.ParserSyntaxError`` at once, its message
+    naming the line; callers handle it as any file that does not parse."""
+    text = source if isinstance(source, str) else source.decode("utf-8", "surrogateescape")
+    deep = too_deep_to_parse(text)
+    if deep:
+        line = deep[0].first
+        raise cst.ParserSyntaxError(f"{TOO_DEEP}: line {line}", lines=text.splitlines(keepends=True) or [""],
+                                    raw_line=line, raw_column=0)
+    return cst.parse_module(source)
+
+
 def describe_parse_error(exc: Exception) -> str:
     """One line saying why a file is not parseable Python (or, for :class:`LossyParse`, why
     it cannot be edited losslessly)."""
@@ -200,7 +218,7 @@ def describe_parse_error(exc: Exception) -> str:
         return str(exc)
     if "libcst" in sys.modules and isinstance(exc, cst.ParserSyntaxError):  # no libcst, no libcst error
         message = exc.message.removeprefix("parser error: ")
-        return f"not valid Python: {_clip(message)}"
+        return _clip(message) if message.startswith(TOO_DEEP) else f"not valid Python: {_clip(message)}"
     if isinstance(exc, UnicodeDecodeError) or (isinstance(exc, SyntaxError) and "encoding" in str(exc)):
         return "not valid UTF-8 (nor its declared encoding): the file cannot be decoded"
     if isinstance(exc, LookupError):

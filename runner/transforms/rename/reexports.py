@@ -9,6 +9,7 @@ from runner.adapters.workspace import read_bytes
 from runner.lazy import lazy_module
 from runner.transforms.base import FileContext
 from runner.transforms.rename.spec import RenameSpec
+from runner.transforms.validation import parse_python
 
 cst = lazy_module("libcst")
 
@@ -115,7 +116,7 @@ def _module_reexports(
     from runner.transforms.rename.planner import plan_rename
 
     try:
-        module = cst.parse_module(data)
+        module = parse_python(data)
     except cst.ParserSyntaxError:
         return {}
     rel = os.path.relpath(path, root).replace(os.sep, "/")

@@ -336,10 +336,9 @@ def _run_scanned(phase: ExpandedPhase, tasks: list[ExpandedTask], files: list[tu
         for job, found in zip(jobs, executor.map(scan_files, jobs)):
             for path, steps, scanned in zip(job.paths, job.steps, found):
                 result = _take_scanned(path, steps, scanned, ws, outcomes)
-                if result is not None:
-                    ws.diffed += scanned.changes
                 if result is None:
                     continue
+                ws.diffed += scanned.changes
                 counters["parsed"] += 1
                 for s in steps:
                     if s.task_index not in volatile:

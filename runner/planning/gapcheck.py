@@ -10,9 +10,9 @@ from typing import Any, Callable
 
 from runner.planning.expand import ExpandedTask
 from runner.transforms.base import Changed, Failed, Outcome, Unchanged
-from runner.transforms.engine import FileJob, Step, apply_file_job, describe_parse_error, find_absent_violations
+from runner.transforms.engine import (FileJob, Step, apply_file_job, describe_parse_error, find_absent_violations,
+                                      parse_python)
 from runner.transforms.registry import build_transform, transform_kind
-from runner.transforms.validation import parse_python
 
 Check = Callable[[str, bytes], tuple[str, ...]]  #: (path, new content) → problems, () when it is fine
 

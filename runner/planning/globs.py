@@ -48,13 +48,9 @@ class PlainGlobs:
         suffixes = _suffixes(self.patterns)
         if suffixes is None:
             return [f for f in files if match(f)]
-        folders = tuple(s + "/" for s in suffixes)  # a folder named x.py: everything under it matches too
-        if len(folders) == 1:
-            folder = folders[0]
-            return [f for f in files
-                    if (match(f) if f[:1] == "/" or f[:2] == "./" else f.endswith(suffixes) or folder in f)]
+        inside = re.compile("|".join(re.escape(s + "/") for s in suffixes)).search  # a folder so named: all under it
         return [f for f in files
-                if (match(f) if f[:1] == "/" or f[:2] == "./" else f.endswith(suffixes) or any(d in f for d in folders))]
+                if (match(f) if f[:1] == "/" or f[:2] == "./" else f.endswith(suffixes) or inside(f) is not None)]
 
 
 def _suffixes(patterns: tuple[str, ...]) -> tuple[str, ...] | None:

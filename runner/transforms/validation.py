@@ -40,13 +40,11 @@ def language_of(path: str, declared: str | None = None) -> str:
 def validation_error(language: str, data: bytes) -> str | None:
     """One line saying why ``data`` is not valid ``language``, or None when it is."""
     if language == "python":
-        deep = too_deep_to_parse(data.decode("utf-8", "surrogateescape"))
-        if deep:  # libcst would take seconds, or overflow the C stack
-            return f"cannot be checked: {TOO_DEEP}: line {deep[0].first}"
         try:
-            cst.parse_module(data)
+            parse_python(data)
         except Exception as exc:
-            return describe_parse_error(exc)
+            reason = describe_parse_error(exc)
+            return f"cannot be checked: {reason}" if reason.startswith(TOO_DEEP) else reason
         return None
     if language == "text":
         return None
